@@ -1,0 +1,448 @@
+"""THE only code that changes tickets.
+
+Views, the admin, the mail importer, the API and commands call these functions; none saves a
+ticket or message itself. Each action is atomic, checks the actor's permission (``actor=None``
+is the system, e.g. mail import), sanitises what it stores, records history in the audit log,
+hands an ``Event`` to the notifier inside the transaction and sends its signal after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import mimetypes
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from . import permissions, signals
+from .conf import app_settings
+from .models import (
+    Attachment,
+    Category,
+    Message,
+    Priority,
+    Status,
+    Ticket,
+    TicketProfile,
+    TicketType,
+)
+from .models.tickets import display_name_for
+from .notifications import Event, EventKind, notify
+from .numbering import next_number
+from .sanitize import clean_filename, clean_html, clean_subject, html_to_text, is_blank
+
+NUMBER_ATTEMPTS = 5
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _after_commit(signal, **kwargs) -> None:
+    transaction.on_commit(lambda: signal.send(sender=Ticket, **kwargs))
+
+
+def _stored_body(body_html: str) -> str:
+    body = clean_html(body_html)
+    if is_blank(body):
+        raise ValidationError(_("The message is empty."))
+    return body
+
+
+def _store_files(message: Message, files: Sequence[UploadedFile], saved: list) -> None:
+    for upload in files:
+        name = clean_filename(upload.name)
+        attachment = Attachment(
+            message=message,
+            filename=name,
+            content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+            size=upload.size,
+        )
+        attachment.file.save(name, upload, save=False)
+        saved.append(attachment.file)
+        attachment.save()
+
+
+def _discard(files: list) -> None:
+    for stored in files:
+        try:
+            stored.storage.delete(stored.name)
+        except OSError:
+            pass
+
+
+def _add_message(
+    ticket: Ticket,
+    *,
+    author,
+    body_html: str,
+    files: Sequence[UploadedFile],
+    saved: list,
+    is_staff: bool,
+    internal: bool = False,
+    author_name: str = "",
+    author_email: str = "",
+    source: str = Message.Source.WEB,
+    message_id: str = "",
+    hours: Decimal | None = None,
+) -> Message:
+    body = _stored_body(body_html)
+    now = timezone.now()
+    message = Message.objects.create(
+        ticket=ticket,
+        author=author,
+        author_name=clean_subject(author_name or (display_name_for(author) if author else ""))
+        or _("Unknown sender"),
+        author_email=author_email or (getattr(author, "email", "") or ""),
+        is_staff=is_staff,
+        is_internal=internal,
+        body_html=body,
+        body_text=html_to_text(body),
+        source=source,
+        message_id=message_id,
+        hours=hours,
+    )
+    _store_files(message, files, saved)
+    ticket.updated_at = now
+    if not internal:
+        ticket.last_message_at = now
+        ticket.last_message_by_staff = is_staff
+        if is_staff and ticket.first_response_at is None:
+            ticket.first_response_at = now
+    return message
+
+
+def _guarded(fn):
+    """Run ``fn(saved_files)`` atomically; remove stored files if anything fails."""
+    saved: list = []
+    try:
+        with transaction.atomic():
+            return fn(saved)
+    except BaseException:
+        _discard(saved)
+        raise
+
+
+def open_ticket(
+    *,
+    ticket_type: TicketType,
+    subject: str,
+    body_html: str,
+    actor=None,
+    requester=None,
+    requester_name: str = "",
+    requester_email: str = "",
+    cc: Sequence[str] = (),
+    priority: Priority | None = None,
+    category: Category | None = None,
+    files: Sequence[UploadedFile] = (),
+    source: str = Message.Source.WEB,
+    message_id: str = "",
+    request=None,
+) -> Ticket:
+    """Open a ticket with its first message. A customer opens for themselves (create level);
+    an agent of the type may open on behalf of a customer (D2)."""
+    if actor is not None:
+        if requester is not None and requester.pk != actor.pk:
+            _require(permissions.level_for(actor, ticket_type.pk) >= permissions.Level.MANAGE)
+        else:
+            _require(permissions.can_create(actor, ticket_type))
+    subject = clean_subject(subject, app_settings.MAX_SUBJECT_LENGTH)
+    if not subject:
+        raise ValidationError(_("The subject is empty."))
+    status = Status.objects.default()
+    if status is None:
+        raise ValidationError(_("No open status is configured; ask an administrator."))
+    if priority is None:
+        priority = Priority.objects.filter(is_default=True).first()
+    is_staff = actor is not None and requester is not None and actor.pk != requester.pk
+
+    def run(saved):
+        ticket = Ticket(
+            ticket_type=ticket_type,
+            subject=subject,
+            status=status,
+            priority=priority,
+            category=category,
+            requester=requester,
+            requester_name=clean_subject(
+                requester_name or (display_name_for(requester) if requester else ""), 150
+            ),
+            requester_email=requester_email or (getattr(requester, "email", "") or ""),
+            customer=permissions.customer_for(requester),
+            cc="\n".join(cc),
+        )
+        for attempt in range(NUMBER_ATTEMPTS):
+            ticket.number = next_number()
+            try:
+                with transaction.atomic():
+                    ticket.save()
+                break
+            except IntegrityError:
+                # a number taken by hand or under an older format: take the next one
+                if attempt == NUMBER_ATTEMPTS - 1:
+                    raise
+        author = actor if actor is not None else requester
+        message = _add_message(
+            ticket,
+            author=author,
+            body_html=body_html,
+            files=files,
+            saved=saved,
+            is_staff=is_staff,
+            author_name="" if author else (requester_name or requester_email),
+            author_email="" if author else requester_email,
+            source=source,
+            message_id=message_id,
+        )
+        ticket.save(
+            update_fields=[
+                "updated_at",
+                "last_message_at",
+                "last_message_by_staff",
+                "first_response_at",
+            ]
+        )
+        log(ticket, "wagtail_tickets.opened", user=actor, data={"number": ticket.number})
+        notify(Event(EventKind.OPENED, ticket, actor=actor, message=message, request=request))
+        _after_commit(signals.ticket_opened, ticket=ticket, actor=actor)
+        _after_commit(signals.message_added, ticket=ticket, message=message, actor=actor)
+        return ticket
+
+    return _guarded(run)
+
+
+def add_reply(
+    ticket: Ticket,
+    *,
+    actor=None,
+    body_html: str,
+    files: Sequence[UploadedFile] = (),
+    internal: bool = False,
+    author_name: str = "",
+    author_email: str = "",
+    source: str = Message.Source.WEB,
+    message_id: str = "",
+    hours: Decimal | None = None,
+    as_staff: bool | None = None,
+    request=None,
+) -> Message:
+    """Add a reply (or, for agents, an internal note) to a ticket."""
+    manages = actor is not None and permissions.can_manage(actor, ticket)
+    if actor is not None:
+        _require(permissions.can_reply(actor, ticket))
+        if internal or hours is not None:
+            _require(manages)
+    is_staff = manages if as_staff is None else as_staff
+
+    def run(saved):
+        locked = Ticket.objects.select_for_update().select_related("status").get(pk=ticket.pk)
+        message = _add_message(
+            locked,
+            author=actor,
+            body_html=body_html,
+            files=files,
+            saved=saved,
+            is_staff=is_staff,
+            internal=internal,
+            author_name=author_name,
+            author_email=author_email,
+            source=source,
+            message_id=message_id,
+            hours=hours,
+        )
+        locked.save(
+            update_fields=[
+                "updated_at",
+                "last_message_at",
+                "last_message_by_staff",
+                "first_response_at",
+            ]
+        )
+        _copy_state(locked, ticket)
+        action = "wagtail_tickets.note" if internal else "wagtail_tickets.reply"
+        log(locked, action, user=actor, data={"message": message.pk})
+        kind = EventKind.NOTE if internal else EventKind.REPLIED
+        notify(Event(kind, locked, actor=actor, message=message, request=request))
+        _after_commit(signals.message_added, ticket=locked, message=message, actor=actor)
+        return message
+
+    return _guarded(run)
+
+
+def _copy_state(source: Ticket, target: Ticket) -> None:
+    """Keep the caller's ticket object in step with the locked row we changed."""
+    if source is target:
+        return
+    for field in Ticket._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    for name in ("status", "priority", "category", "assignee", "ticket_type"):
+        if name in source._state.fields_cache:
+            target._state.fields_cache[name] = source._state.fields_cache[name]
+        else:
+            target._state.fields_cache.pop(name, None)
+
+
+def _display(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if hasattr(value, "get_username"):
+        return display_name_for(value)
+    return str(value)
+
+
+CHANGEABLE = ("status", "priority", "category", "target_date", "assignee", "ticket_type", "cc")
+
+
+def change_ticket(ticket: Ticket, *, actor=None, request=None, **values) -> dict:
+    """Change fields of a ticket (agents: D6). Returns ``{field: (old, new)}`` of what
+    actually changed; nothing changed means no history, no event, no mail."""
+    unknown = set(values) - set(CHANGEABLE)
+    if unknown:
+        raise TypeError(f"cannot change {', '.join(sorted(unknown))}")
+    if actor is not None:
+        _require(permissions.can_manage(actor, ticket))
+        if "ticket_type" in values:
+            _require(
+                permissions.level_for(actor, values["ticket_type"].pk) >= permissions.Level.MANAGE
+            )
+    if "assignee" in values and values["assignee"] is not None:
+        target_type = values.get("ticket_type") or ticket.ticket_type
+        if (
+            not permissions.agents_for_type(target_type).filter(pk=values["assignee"].pk).exists()
+            and not values["assignee"].is_superuser
+        ):
+            raise ValidationError(_("Only agents of the ticket's type can be assigned."))
+
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        changes: dict[str, tuple[str, str]] = {}
+        for name, new in values.items():
+            old = getattr(locked, name)
+            if (old.pk if hasattr(old, "pk") else old) == (new.pk if hasattr(new, "pk") else new):
+                continue
+            changes[name] = (_display(old), _display(new))
+            setattr(locked, name, new)
+        if not changes:
+            _copy_state(locked, ticket)
+            return {}
+        now = timezone.now()
+        locked.updated_at = now
+        if "status" in values:
+            locked.closed_at = now if values["status"].is_closed else None
+        locked.save()
+        _copy_state(locked, ticket)
+        data = {"changes": {k: list(v) for k, v in changes.items()}}
+        log(locked, "wagtail_tickets.changed", user=actor, data=data)
+        kind = EventKind.CHANGED
+        if set(changes) == {"assignee"}:
+            claimed = (
+                actor is not None
+                and values["assignee"] is not None
+                and values["assignee"].pk == actor.pk
+            )
+            kind = EventKind.CLAIMED if claimed else EventKind.ASSIGNED
+        notify(Event(kind, locked, actor=actor, changes=changes, request=request))
+        _after_commit(signals.ticket_changed, ticket=locked, changes=changes, actor=actor)
+        if "status" in changes:
+            was_closed = Status.objects.filter(name=changes["status"][0], is_closed=True).exists()
+            if values["status"].is_closed and not was_closed:
+                _after_commit(signals.ticket_closed, ticket=locked, actor=actor)
+            elif was_closed and not values["status"].is_closed:
+                _after_commit(signals.ticket_reopened, ticket=locked, actor=actor)
+    return changes
+
+
+def claim_ticket(ticket: Ticket, *, actor, request=None) -> dict:
+    """The agent takes the ticket (D4)."""
+    return change_ticket(ticket, actor=actor, assignee=actor, request=request)
+
+
+def _set_closed(ticket: Ticket, actor, closed: bool, request, kind, action, signal) -> None:
+    status = Status.objects.closed_default() if closed else Status.objects.default()
+    if status is None:
+        raise ValidationError(_("No suitable status is configured; ask an administrator."))
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().select_related("status").get(pk=ticket.pk)
+        if locked.status.is_closed == closed:
+            _copy_state(locked, ticket)
+            return
+        old = locked.status
+        now = timezone.now()
+        locked.status = status
+        locked.closed_at = now if closed else None
+        locked.updated_at = now
+        locked.save(update_fields=["status", "closed_at", "updated_at"])
+        _copy_state(locked, ticket)
+        changes = {"status": (str(old), str(status))}
+        log(locked, action, user=actor, data={"changes": {"status": [str(old), str(status)]}})
+        notify(Event(kind, locked, actor=actor, changes=changes, request=request))
+        _after_commit(signals.ticket_changed, ticket=locked, changes=changes, actor=actor)
+        _after_commit(signal, ticket=locked, actor=actor)
+
+
+def close_ticket(ticket: Ticket, *, actor=None, request=None) -> None:
+    """Close a ticket (A5): the customer while it is open, or an agent."""
+    if actor is not None:
+        _require(permissions.can_close(actor, ticket))
+    _set_closed(
+        ticket,
+        actor,
+        True,
+        request,
+        EventKind.CLOSED,
+        "wagtail_tickets.closed",
+        signals.ticket_closed,
+    )
+
+
+def reopen_ticket(ticket: Ticket, *, actor=None, request=None) -> None:
+    if actor is not None:
+        _require(permissions.can_reopen(actor, ticket))
+    _set_closed(
+        ticket,
+        actor,
+        False,
+        request,
+        EventKind.REOPENED,
+        "wagtail_tickets.reopened",
+        signals.ticket_reopened,
+    )
+
+
+def delete_ticket(ticket: Ticket, *, actor=None) -> None:
+    """Delete a ticket with its messages and files; the audit log keeps who deleted which
+    number (B3)."""
+    if actor is not None:
+        _require(permissions.can_delete(actor, ticket))
+    with transaction.atomic():
+        files = [a.file for a in Attachment.objects.filter(message__ticket=ticket)]
+        log(
+            ticket,
+            "wagtail_tickets.deleted",
+            user=actor,
+            deleted=True,
+            data={"number": ticket.number, "subject": ticket.subject},
+        )
+        number = ticket.number
+        ticket.delete()
+        transaction.on_commit(lambda: _discard(files))
+        _after_commit(signals.ticket_deleted, ticket=None, number=number, actor=actor)
+
+
+def set_display_name(user, display_name: str) -> TicketProfile:
+    """The customer's display name in tickets (A7)."""
+    profile, _created = TicketProfile.objects.update_or_create(
+        user=user, defaults={"display_name": clean_subject(display_name, 100)}
+    )
+    user.ticket_profile = profile
+    return profile

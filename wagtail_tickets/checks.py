@@ -1,0 +1,44 @@
+"""System checks: catch a broken configuration at startup, not at the first ticket."""
+
+from django.core.checks import Error, Tags, register
+
+from .conf import app_settings
+from .numbering import format_fields
+
+
+@register(Tags.compatibility)
+def check_number_format(app_configs, **kwargs):
+    try:
+        format_fields(app_settings.NUMBER_FORMAT)
+    except ValueError as exc:
+        return [
+            Error(
+                f"WAGTAIL_TICKETS['NUMBER_FORMAT'] is invalid: {exc}",
+                hint="Use {seq} with optional {year}, {year2} and {month}, e.g. '{year2}{seq:04d}'.",
+                id="wagtail_tickets.E001",
+            )
+        ]
+    return []
+
+
+@register(Tags.compatibility)
+def check_sanitizer(app_configs, **kwargs):
+    if app_settings.SANITIZER not in ("bleach", "nh3"):
+        return [
+            Error(
+                "WAGTAIL_TICKETS['SANITIZER'] must be 'bleach' or 'nh3'.",
+                id="wagtail_tickets.E002",
+            )
+        ]
+    if app_settings.SANITIZER == "nh3":
+        try:
+            import nh3  # noqa: F401
+        except ImportError:
+            return [
+                Error(
+                    "WAGTAIL_TICKETS['SANITIZER'] is 'nh3' but nh3 is not installed.",
+                    hint="pip install 'wagtail-tickets[nh3]'",
+                    id="wagtail_tickets.E003",
+                )
+            ]
+    return []

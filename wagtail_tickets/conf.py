@@ -1,0 +1,119 @@
+"""Every option of wagtail-tickets, with its default and what it does.
+
+Nothing else in the package reads ``django.conf.settings`` for our options: code asks
+``app_settings.OPTION``. Hosts set options in one dictionary::
+
+    WAGTAIL_TICKETS = {"PAGE_SIZE": 50, "MAX_ATTACHMENT_SIZE": 5 * 1024 * 1024}
+
+and the customer model at the top level, like ``AUTH_USER_MODEL``::
+
+    WAGTAIL_TICKETS_CUSTOMER_MODEL = "crm.Customer"
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def get_customer_model_string() -> str:
+    """The ``app_label.Model`` of customer records (default: the user model)."""
+    return getattr(settings, "WAGTAIL_TICKETS_CUSTOMER_MODEL", None) or settings.AUTH_USER_MODEL
+
+
+def get_customer_model():
+    from django.apps import apps
+
+    try:
+        return apps.get_model(get_customer_model_string(), require_ready=False)
+    except (LookupError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            "WAGTAIL_TICKETS_CUSTOMER_MODEL refers to model "
+            f"'{get_customer_model_string()}' that has not been installed"
+        ) from exc
+
+
+class AppSettings:
+    """Typed access to ``settings.WAGTAIL_TICKETS`` with documented defaults."""
+
+    def _get(self, name: str, default: Any) -> Any:
+        return getattr(settings, "WAGTAIL_TICKETS", {}).get(name, default)
+
+    @property
+    def NUMBER_FORMAT(self) -> str:
+        """Format of ticket numbers. ``{year}``, ``{month}`` and ``{seq}`` are available;
+        the sequence restarts when the year (or month) in the format changes. The default
+        gives short numbers such as ``260042`` that are easy to read out on the phone."""
+        return self._get("NUMBER_FORMAT", "{year2}{seq:04d}")
+
+    @property
+    def PAGE_SIZE(self) -> int:
+        """Tickets per page in the customer area."""
+        return int(self._get("PAGE_SIZE", 25))
+
+    @property
+    def MAX_ATTACHMENT_SIZE(self) -> int:
+        """Largest accepted file, in bytes (default 10 MiB)."""
+        return int(self._get("MAX_ATTACHMENT_SIZE", 10 * 1024 * 1024))
+
+    @property
+    def MAX_ATTACHMENTS(self) -> int:
+        """Most files accepted with one message."""
+        return int(self._get("MAX_ATTACHMENTS", 10))
+
+    @property
+    def BLOCKED_ATTACHMENT_EXTENSIONS(self) -> tuple[str, ...]:
+        """File extensions refused on upload (lower case, without the dot)."""
+        return tuple(
+            self._get(
+                "BLOCKED_ATTACHMENT_EXTENSIONS",
+                ("exe", "bat", "cmd", "com", "scr", "msi", "js", "vbs", "jar", "ps1"),
+            )
+        )
+
+    @property
+    def ATTACHMENT_UPLOAD_TO(self) -> str:
+        """Storage folder of attachments; files get generated names below it."""
+        return self._get("ATTACHMENT_UPLOAD_TO", "wagtail_tickets/attachments")
+
+    @property
+    def MAX_CC(self) -> int:
+        """Most CC addresses on one ticket."""
+        return int(self._get("MAX_CC", 10))
+
+    @property
+    def MAX_SUBJECT_LENGTH(self) -> int:
+        """Longest subject accepted (characters)."""
+        return int(self._get("MAX_SUBJECT_LENGTH", 200))
+
+    @property
+    def MAX_BODY_LENGTH(self) -> int:
+        """Longest message accepted, in characters of submitted HTML."""
+        return int(self._get("MAX_BODY_LENGTH", 100_000))
+
+    @property
+    def CUSTOMER_USERS_FIELD(self) -> str | None:
+        """Lookup on the customer model that links a record to its users, e.g. ``"users"``
+        for a many-to-many field. Needed when ``WAGTAIL_TICKETS_CUSTOMER_MODEL`` is not the
+        user model; users linked to the same record share company tickets."""
+        return self._get("CUSTOMER_USERS_FIELD", None)
+
+    @property
+    def SANITIZER(self) -> str:
+        """HTML sanitizer backend: ``"bleach"`` (default) or ``"nh3"`` (extra ``nh3``)."""
+        return self._get("SANITIZER", "bleach")
+
+    @property
+    def CUSTOMERS_MAY_CLOSE(self) -> bool:
+        """Whether customers may close their own tickets."""
+        return bool(self._get("CUSTOMERS_MAY_CLOSE", True))
+
+    @property
+    def NOTIFIER(self) -> str:
+        """Dotted path of the notifier class (swap it to change who is told what)."""
+        return self._get("NOTIFIER", "wagtail_tickets.notifications.notifier.Notifier")
+
+
+app_settings = AppSettings()

@@ -1,0 +1,44 @@
+"""Ticket history on Wagtail's audit log, so it also shows in the admin's site history.
+
+Entries keep the ticket id without a database constraint (as Wagtail's page log does), so
+the record of a deleted ticket, with who deleted which number, stays.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import BaseLogEntry, BaseLogEntryManager
+
+
+class TicketLogEntryManager(BaseLogEntryManager):
+    def log_action(self, instance, action, **kwargs):
+        kwargs.update(ticket=instance)
+        return super().log_action(instance, action, **kwargs)
+
+    def for_instance(self, instance):
+        return self.filter(ticket_id=instance.pk)
+
+
+class TicketLogEntry(BaseLogEntry):
+    ticket = models.ForeignKey(
+        "wagtail_tickets.Ticket",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="log_entries",
+    )
+
+    objects = TicketLogEntryManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("ticket log entry")
+        verbose_name_plural = _("ticket log entries")
+
+    def __str__(self) -> str:
+        return f"TicketLogEntry {self.pk}: '{self.action}' on ticket {self.ticket_id}"
+
+    @cached_property
+    def object_id(self):
+        return self.ticket_id

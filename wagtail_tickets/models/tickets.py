@@ -1,0 +1,211 @@
+"""Tickets, their messages and attachments, and the customer's ticket profile.
+
+These models are changed only through ``wagtail_tickets.actions``; reading goes through the
+querysets of ``wagtail_tickets.permissions``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..conf import app_settings, get_customer_model_string
+from .config import Category, Priority, Status, TicketType
+
+
+class NumberSequence(models.Model):
+    """One counter per numbering period; see ``wagtail_tickets.numbering``."""
+
+    key = models.CharField(max_length=32, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ticket number sequence")
+        verbose_name_plural = _("ticket number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    status = models.ForeignKey(
+        Status, verbose_name=_("status"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    priority = models.ForeignKey(
+        Priority,
+        verbose_name=_("priority"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets_requested",
+    )
+    requester_name = models.CharField(_("requester name"), max_length=150, blank=True)
+    requester_email = models.EmailField(_("requester email"), blank=True)
+    customer = models.ForeignKey(
+        get_customer_model_string(),
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets_assigned",
+    )
+    cc = models.TextField(
+        _("CC addresses"), blank=True, help_text=_("Addresses told about updates, one per line.")
+    )
+    created_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last update"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    last_message_by_staff = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-updated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["requester", "-updated_at"], name="wt_ticket_requester_upd"),
+            models.Index(fields=["customer", "-updated_at"], name="wt_ticket_customer_upd"),
+            models.Index(fields=["ticket_type", "-updated_at"], name="wt_ticket_type_upd"),
+            models.Index(fields=["status", "-updated_at"], name="wt_ticket_status_upd"),
+            models.Index(fields=["assignee", "-updated_at"], name="wt_ticket_assignee_upd"),
+            models.Index(fields=["-updated_at", "-id"], name="wt_ticket_upd"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status.is_closed
+
+    @property
+    def cc_list(self) -> list[str]:
+        return [line.strip() for line in self.cc.splitlines() if line.strip()]
+
+    @property
+    def requester_display_name(self) -> str:
+        if self.requester_id:
+            return display_name_for(self.requester)
+        return self.requester_name or self.requester_email
+
+
+def display_name_for(user) -> str:
+    """The name shown as sender of a user's messages (A7): profile, full name, username."""
+    try:
+        profile_name = user.ticket_profile.display_name
+    except (AttributeError, TicketProfile.DoesNotExist):
+        profile_name = ""
+    return profile_name or user.get_full_name() or user.get_username()
+
+
+class Message(models.Model):
+    class Source(models.TextChoices):
+        WEB = "web", _("Web")
+        ADMIN = "admin", _("Admin")
+        EMAIL = "email", _("Email")
+        SYSTEM = "system", _("System")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ticket_messages",
+    )
+    author_name = models.CharField(_("author"), max_length=150)
+    author_email = models.EmailField(_("author email"), blank=True)
+    is_staff = models.BooleanField(_("from staff"), default=False)
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    body_html = models.TextField(_("message"))
+    body_text = models.TextField(_("message as text"), blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, db_index=True)
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="wt_message_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"{self.author_name} on #{self.ticket_id}"
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    """A generated name: the original name never reaches the storage backend."""
+    return f"{app_settings.ATTACHMENT_UPLOAD_TO}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class TicketProfile(models.Model):
+    """Per-user ticket preferences: the display name of A7."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_profile"
+    )
+    display_name = models.CharField(
+        _("display name in tickets"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown as the sender of your messages, e.g. your company name or a nickname."),
+    )
+
+    class Meta:
+        verbose_name = _("ticket profile")
+        verbose_name_plural = _("ticket profiles")
+
+    def __str__(self) -> str:
+        return self.display_name or str(self.user)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+from django.utils.module_loading import import_string
+
+from ..conf import app_settings
+
+
+class EventKind(StrEnum):
+    OPENED = "opened"
+    REPLIED = "replied"
+    NOTE = "note"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    CHANGED = "changed"
+    CLAIMED = "claimed"
+    ASSIGNED = "assigned"
+
+
+@dataclass
+class Event:
+    """One change of a ticket, as the notifier sees it."""
+
+    kind: EventKind
+    ticket: object
+    actor: object = None
+    message: object = None
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    request: object = None
+
+
+@lru_cache(maxsize=4)
+def _notifier_class(path: str):
+    return import_string(path)
+
+
+def get_notifier():
+    return _notifier_class(app_settings.NOTIFIER)()
+
+
+def notify(event: Event) -> None:
+    """Hand an event to the notifier, inside the action's transaction (so the mail it
+    queues is committed with the change or not at all)."""
+    get_notifier().notify(event)

@@ -1,0 +1,56 @@
+"""Unique, short ticket numbers (C1), safe when many workers open tickets at once.
+
+One counter row per numbering period is incremented with an ``UPDATE ... SET value =
+value + 1``: the database row lock serialises concurrent openers, and the unique constraint
+on ``Ticket.number`` stays the last guard.
+"""
+
+from __future__ import annotations
+
+import datetime
+import string
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .conf import app_settings
+from .models import NumberSequence
+
+FIELDS = {"year", "year2", "month", "seq"}
+
+
+def format_fields(fmt: str) -> set[str]:
+    """The field names a number format uses; raises ``ValueError`` on a broken format."""
+    names = {name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None}
+    unknown = names - FIELDS
+    if unknown:
+        raise ValueError(f"unknown field(s) in number format: {', '.join(sorted(unknown))}")
+    if "seq" not in names:
+        raise ValueError("a number format needs {seq}")
+    return names
+
+
+def period_key(fmt: str, now: datetime.datetime) -> str:
+    names = format_fields(fmt)
+    if "month" in names:
+        return f"{now.year:04d}-{now.month:02d}"
+    if names & {"year", "year2"}:
+        return f"{now.year:04d}"
+    return "all"
+
+
+def next_number(now: datetime.datetime | None = None) -> str:
+    """Take the next number. Gaps are possible (a rolled-back open), duplicates are not."""
+    fmt = app_settings.NUMBER_FORMAT
+    now = timezone.localtime(now or timezone.now())
+    key = period_key(fmt, now)
+    with transaction.atomic():
+        if not NumberSequence.objects.filter(key=key).update(value=F("value") + 1):
+            try:
+                with transaction.atomic():
+                    NumberSequence.objects.create(key=key, value=1)
+            except IntegrityError:
+                NumberSequence.objects.filter(key=key).update(value=F("value") + 1)
+        value = NumberSequence.objects.values_list("value", flat=True).get(key=key)
+    return fmt.format(seq=value, year=now.year, year2=now.year % 100, month=now.month)

@@ -1,0 +1,225 @@
+"""THE access policy: which tickets a user sees and what they may do to one.
+
+Wagtail groups hold a level per ticket type (``TypePermission``); a user's level on a type is
+the highest of their groups' (superusers manage every type). Levels are cumulative:
+
+- read: see own tickets of the type (and company or all tickets, as the type's visibility says)
+- create: open tickets
+- write: reply to and close visible tickets
+- delete: delete own tickets
+- manage: agent of the type: sees and changes all its tickets, sees internal notes
+
+Every view, admin screen, importer and command asks here; none repeats these rules. A ticket
+outside ``customer_tickets`` / ``agent_tickets`` must answer 404, never its data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Q, QuerySet
+
+from .conf import app_settings, get_customer_model, get_customer_model_string
+from .models import Message, Ticket, TicketType, TypePermission
+
+Level = TypePermission.Level
+_CACHE_ATTR = "_wagtail_tickets_access"
+
+
+@dataclass(frozen=True)
+class TypeAccess:
+    level: int
+    visibility: str
+
+
+def type_access(user) -> dict[int, TypeAccess]:
+    """``{type_id: TypeAccess}`` for active types the user holds any level on (one query,
+    cached on the user object for the request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        access = {
+            pk: TypeAccess(Level.MANAGE, visibility)
+            for pk, visibility in TicketType.objects.filter(active=True).values_list(
+                "pk", "visibility"
+            )
+        }
+    else:
+        rows = (
+            TypePermission.objects.filter(group__user=user, ticket_type__active=True)
+            .values("ticket_type_id", "ticket_type__visibility")
+            .annotate(level=Max("level"))
+        )
+        access = {
+            row["ticket_type_id"]: TypeAccess(row["level"], row["ticket_type__visibility"])
+            for row in rows
+        }
+    setattr(user, _CACHE_ATTR, access)
+    return access
+
+
+def forget(user) -> None:
+    """Drop the cached levels (after a group or permission change in the same request)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def level_for(user, ticket_type_id: int) -> int:
+    access = type_access(user).get(ticket_type_id)
+    return access.level if access else 0
+
+
+def type_ids_with_level(user, level: int) -> list[int]:
+    return [pk for pk, access in type_access(user).items() if access.level >= level]
+
+
+def creatable_types(user) -> QuerySet[TicketType]:
+    """Types the user may open tickets on (B3: at least create)."""
+    return TicketType.objects.filter(pk__in=type_ids_with_level(user, Level.CREATE)).select_related(
+        "group"
+    )
+
+
+def managed_types(user) -> QuerySet[TicketType]:
+    return TicketType.objects.filter(pk__in=type_ids_with_level(user, Level.MANAGE))
+
+
+def is_agent(user) -> bool:
+    return bool(type_ids_with_level(user, Level.MANAGE))
+
+
+def customer_for(user):
+    """The customer record of a user: the user itself when the customer model is the user
+    model, else the record linked through ``CUSTOMER_USERS_FIELD`` (cached per request)."""
+    if user is None or not user.is_authenticated:
+        return None
+    if get_customer_model_string().lower() == get_user_model()._meta.label_lower:
+        return user
+    if hasattr(user, "_wagtail_tickets_customer"):
+        return user._wagtail_tickets_customer
+    field = app_settings.CUSTOMER_USERS_FIELD
+    customer = None
+    if field:
+        customer = get_customer_model()._default_manager.filter(**{field: user}).first()
+    user._wagtail_tickets_customer = customer
+    return customer
+
+
+def customer_tickets(user) -> QuerySet[Ticket]:
+    """Tickets the user sees in the customer area: their own on every type they can read,
+    plus the company's or everyone's where the type's visibility allows it."""
+    access = type_access(user)
+    if not access:
+        return Ticket.objects.none()
+    readable = list(access)
+    condition = Q(requester=user, ticket_type__in=readable)
+    everyone = [pk for pk, a in access.items() if a.visibility == TicketType.Visibility.ALL]
+    if everyone:
+        condition |= Q(ticket_type__in=everyone)
+    customer = customer_for(user)
+    company = [pk for pk, a in access.items() if a.visibility == TicketType.Visibility.COMPANY]
+    if customer is not None and company:
+        condition |= Q(customer=customer, ticket_type__in=company)
+    return Ticket.objects.filter(condition)
+
+
+def company_tickets(user) -> QuerySet[Ticket]:
+    """The visible tickets of the user's customer record that others opened (C4)."""
+    customer = customer_for(user)
+    if customer is None or customer == user:
+        return Ticket.objects.none()
+    return customer_tickets(user).filter(customer=customer).exclude(requester=user)
+
+
+def has_company(user) -> bool:
+    """Whether a "Company tickets" view makes sense for this user."""
+    customer = customer_for(user)
+    if customer is None or customer == user:
+        return False
+    return any(a.visibility != TicketType.Visibility.OWN for a in type_access(user).values())
+
+
+def agent_tickets(user) -> QuerySet[Ticket]:
+    """Every ticket of the types the user manages (the agent's inbox)."""
+    managed = type_ids_with_level(user, Level.MANAGE)
+    if not managed:
+        return Ticket.objects.none()
+    return Ticket.objects.filter(ticket_type__in=managed)
+
+
+def can_see(user, ticket: Ticket) -> bool:
+    return can_manage(user, ticket) or customer_tickets(user).filter(pk=ticket.pk).exists()
+
+
+def can_create(user, ticket_type: TicketType | None = None) -> bool:
+    if ticket_type is None:
+        return bool(type_ids_with_level(user, Level.CREATE))
+    return ticket_type.active and level_for(user, ticket_type.pk) >= Level.CREATE
+
+
+def can_manage(user, ticket: Ticket) -> bool:
+    return level_for(user, ticket.ticket_type_id) >= Level.MANAGE
+
+
+def can_reply(user, ticket: Ticket) -> bool:
+    """Customers with write reply to visible tickets while they are open; agents always."""
+    if can_manage(user, ticket):
+        return True
+    return (
+        not ticket.status.is_closed
+        and level_for(user, ticket.ticket_type_id) >= Level.WRITE
+        and can_see(user, ticket)
+    )
+
+
+def can_close(user, ticket: Ticket) -> bool:
+    if ticket.status.is_closed:
+        return False
+    if can_manage(user, ticket):
+        return True
+    return app_settings.CUSTOMERS_MAY_CLOSE and can_reply(user, ticket)
+
+
+def can_reopen(user, ticket: Ticket) -> bool:
+    return ticket.status.is_closed and can_manage(user, ticket)
+
+
+def can_delete(user, ticket: Ticket) -> bool:
+    """Delete is for one's own tickets (B3), or for agents of the type."""
+    if can_manage(user, ticket):
+        return True
+    return (
+        ticket.requester_id is not None
+        and ticket.requester_id == user.pk
+        and level_for(user, ticket.ticket_type_id) >= Level.DELETE
+    )
+
+
+def can_see_internal(user, ticket: Ticket) -> bool:
+    return can_manage(user, ticket)
+
+
+def visible_messages(user, ticket: Ticket) -> QuerySet[Message]:
+    """The conversation as this user may read it: internal notes only for agents."""
+    messages = ticket.messages.all()
+    if not can_see_internal(user, ticket):
+        messages = messages.filter(is_internal=False)
+    return messages
+
+
+def agents_for_type(ticket_type: TicketType) -> QuerySet:
+    """The support team of a type: active users with manage on it (D4), superusers aside."""
+    return (
+        get_user_model()
+        ._default_manager.filter(
+            is_active=True,
+            groups__ticket_type_permissions__ticket_type=ticket_type,
+            groups__ticket_type_permissions__level__gte=Level.MANAGE,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )

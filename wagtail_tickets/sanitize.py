@@ -1,0 +1,142 @@
+"""THE HTML policy: one allowlist for web input and inbound mail alike.
+
+Only simple formatting survives: paragraphs, line breaks, bold, italic, underline, strike,
+lists, links (http, https, mailto), headings, blockquote and code. Everything else, svg,
+math, style, iframe, forms, event handlers and ``javascript:``/``data:`` links included, is
+removed. The backend is bleach; ``WAGTAIL_TICKETS["SANITIZER"] = "nh3"`` uses nh3 with the
+same allowlist.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache, partial
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+
+from .conf import app_settings
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "div", "span",
+        "strong", "b", "em", "i", "u", "s", "strike", "del",
+        "ul", "ol", "li",
+        "a",
+        "h1", "h2", "h3", "h4",
+        "blockquote", "code", "pre",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": ["href", "title"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow noopener noreferrer"
+
+# Elements whose content is never text for the reader: dropped whole, not unwrapped.
+_DROP_WITH_CONTENT = re.compile(
+    r"<(script|style|template|noscript|iframe|object|embed|svg|math|title|head|textarea|select)"
+    r"\b[^>]*>.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _set_rel(attrs, new=False):
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"})],
+    )
+
+
+def _clean_nh3(value: str) -> str:
+    import nh3
+
+    return nh3.clean(
+        value,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_PROTOCOLS),
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+def clean_html(value: str) -> str:
+    """Sanitise untrusted HTML to the allowlist. Safe to render with ``|safe``."""
+    if not value:
+        return ""
+    value = _DROP_WITH_CONTENT.sub("", str(value))
+    if app_settings.SANITIZER == "nh3":
+        return _clean_nh3(value).strip()
+    return _cleaner().clean(value).strip()
+
+
+_BLOCK_END = re.compile(r"</(p|div|li|h[1-6]|blockquote|pre|ul|ol)\s*>|<br\s*/?>", re.I)
+
+
+def html_to_text(value: str) -> str:
+    """A plain-text version of sanitised HTML (for mail, search and previews)."""
+    marked = _BLOCK_END.sub("\n", value or "")
+    marked = re.sub(r"<li\b[^>]*>", "- ", marked, flags=re.I)
+    text = html.unescape(bleach.clean(marked, tags=set(), strip=True))
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def text_to_html(value: str) -> str:
+    """Turn plain text (a textarea without JavaScript, a text mail) into safe HTML."""
+    paragraphs = re.split(r"\n\s*\n", (value or "").replace("\r\n", "\n").strip())
+    parts = ["<p>" + html.escape(p.strip()).replace("\n", "<br>") + "</p>" for p in paragraphs if p]
+    return clean_html("".join(parts))
+
+
+_TAG = re.compile(r"<[a-zA-Z/!]")
+
+
+def clean_user_input(value: str) -> str:
+    """Web form input: HTML from the editor, or plain text when JavaScript was off."""
+    if _TAG.search(value or ""):
+        return clean_html(value)
+    return text_to_html(value)
+
+
+def is_blank(cleaned_html: str) -> bool:
+    return not html_to_text(cleaned_html).strip()
+
+
+def clean_subject(value: str, max_length: int = 255) -> str:
+    """One line of plain text: control characters (CR/LF header injection included) become
+    spaces, runs of white space fold, length is bounded."""
+    value = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in str(value or ""))
+    return re.sub(r"\s+", " ", value).strip()[:max_length]
+
+
+_UNSAFE_NAME_CHARS = re.compile(r"[^\w.\- ()+]", re.UNICODE)
+
+
+def clean_filename(name: str, max_length: int = 120) -> str:
+    """A display name for an uploaded file: no path, no control or zero-width characters,
+    no leading dots, bounded length. The stored file gets a generated name anyway."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = _UNSAFE_NAME_CHARS.sub("_", name).strip(" .")
+    if not name:
+        name = "file"
+    if len(name) > max_length:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[: max_length - len(ext) - 1] + "." + ext
+        else:
+            name = name[:max_length]
+    return name

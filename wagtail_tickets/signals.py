@@ -1,0 +1,15 @@
+"""Signals sent after the change is committed (never for a rolled-back change).
+
+All send ``sender=Ticket`` and ``ticket=...``, ``actor=...`` (a user or ``None`` for the
+system); ``message_added`` adds ``message``, ``ticket_changed`` adds ``changes`` (a dict of
+field name to ``(old, new)`` display strings).
+"""
+
+from django.dispatch import Signal
+
+ticket_opened = Signal()
+message_added = Signal()
+ticket_changed = Signal()
+ticket_closed = Signal()
+ticket_reopened = Signal()
+ticket_deleted = Signal()

@@ -1,0 +1,3 @@
+app_name = "wagtail_tickets"
+
+urlpatterns: list = []

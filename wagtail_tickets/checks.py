@@ -14,7 +14,7 @@ def check_number_format(app_configs, **kwargs):
         return [
             Error(
                 f"WAGTAIL_TICKETS['NUMBER_FORMAT'] is invalid: {exc}",
-                hint="Use {seq} with optional {year}, {year2} and {month}, e.g. '{year2}{seq:04d}'.",
+                hint="Use {seq} with optional {year}, {year2} and {month}: '{year2}{seq:04d}'.",
                 id="wagtail_tickets.E001",
             )
         ]

@@ -1,0 +1,94 @@
+"""factory-boy factories shared by the tests (append new ones; keep existing ones stable)."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from tests.testapp.models import Company
+from wagtail_tickets import actions
+from wagtail_tickets.models import Category, Priority, Status, TicketType, TypePermission
+
+Level = TypePermission.Level
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = "Tester"
+    password = factory.django.Password("password")
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"group{n}")
+
+
+class TicketTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TicketType
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Type {n}")
+    description = factory.LazyAttribute(lambda o: f"Questions about {o.name}")
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    email = factory.LazyAttribute(lambda o: f"info@company{o.name.split()[-1]}.example")
+
+
+def grant(user, ticket_type, level: int, group_name: str | None = None):
+    """Give ``user`` a level on ``ticket_type`` through a Wagtail group."""
+    group = GroupFactory(name=group_name or f"{ticket_type.name} level {level}")
+    TypePermission.objects.update_or_create(
+        group=group, ticket_type=ticket_type, defaults={"level": level}
+    )
+    user.groups.add(group)
+    for attr in ("_wagtail_tickets_access", "_wagtail_tickets_customer"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+    return group
+
+
+def open_status() -> Status:
+    return Status.objects.default()
+
+
+def closed_status() -> Status:
+    return Status.objects.closed_default()
+
+
+def normal_priority() -> Priority:
+    return Priority.objects.get(name="Normal")
+
+
+def make_ticket(requester, ticket_type, subject="Printer on fire", body="<p>Help!</p>", **kw):
+    """Open a ticket through the real action (the system opens it: no permission needed)."""
+    return actions.open_ticket(
+        ticket_type=ticket_type,
+        subject=subject,
+        body_html=body,
+        requester=requester,
+        **kw,
+    )

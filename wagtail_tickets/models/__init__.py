@@ -14,17 +14,22 @@ from .tickets import (
     Ticket,
     TicketProfile,
 )
+from .workspace import InboxPreference, Rate, ResponseTemplate, TicketSettings
 
 __all__ = [
     "Attachment",
     "Category",
+    "InboxPreference",
     "Message",
     "NumberSequence",
     "Priority",
+    "Rate",
+    "ResponseTemplate",
     "Status",
     "Ticket",
     "TicketLogEntry",
     "TicketProfile",
+    "TicketSettings",
     "TicketType",
     "TicketTypeGroup",
     "TypePermission",

@@ -156,6 +156,14 @@ class Message(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, db_index=True)
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, null=True, blank=True)
+    rate = models.ForeignKey(
+        "wagtail_tickets.Rate",
+        verbose_name=_("rate"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:

@@ -27,6 +27,7 @@ from .models import (
     Category,
     Message,
     Priority,
+    Rate,
     Status,
     Ticket,
     TicketProfile,
@@ -92,6 +93,7 @@ def _add_message(
     source: str = Message.Source.WEB,
     message_id: str = "",
     hours: Decimal | None = None,
+    rate: Rate | None = None,
 ) -> Message:
     body = _stored_body(body_html)
     now = timezone.now()
@@ -108,6 +110,7 @@ def _add_message(
         source=source,
         message_id=message_id,
         hours=hours,
+        rate=rate,
     )
     _store_files(message, files, saved)
     ticket.updated_at = now
@@ -231,14 +234,16 @@ def add_reply(
     source: str = Message.Source.WEB,
     message_id: str = "",
     hours: Decimal | None = None,
+    rate: Rate | None = None,
     as_staff: bool | None = None,
     request=None,
 ) -> Message:
-    """Add a reply (or, for agents, an internal note) to a ticket."""
+    """Add a reply (or, for agents, an internal note) to a ticket. Agents may log
+    ``hours`` worked, at a support ``rate`` (B9)."""
     manages = actor is not None and permissions.can_manage(actor, ticket)
     if actor is not None:
         _require(permissions.can_reply(actor, ticket))
-        if internal or hours is not None:
+        if internal or hours is not None or rate is not None:
             _require(manages)
     is_staff = manages if as_staff is None else as_staff
 
@@ -257,6 +262,7 @@ def add_reply(
             source=source,
             message_id=message_id,
             hours=hours,
+            rate=rate,
         )
         locked.save(
             update_fields=[

@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Max, Q, QuerySet
 
 from .conf import app_settings, get_customer_model, get_customer_model_string
-from .models import Message, Ticket, TicketType, TypePermission
+from .models import Message, Ticket, TicketSettings, TicketType, TypePermission
 
 Level = TypePermission.Level
 _CACHE_ATTR = "_wagtail_tickets_access"
@@ -176,12 +176,33 @@ def can_reply(user, ticket: Ticket) -> bool:
     )
 
 
+def ticket_options(user=None) -> TicketSettings:
+    """The global options (``TicketSettings``), read once per user object (request)."""
+    cached = getattr(user, "_wagtail_tickets_options", None)
+    if cached is not None:
+        return cached
+    options = TicketSettings.load()
+    if user is not None:
+        user._wagtail_tickets_options = options
+    return options
+
+
 def can_close(user, ticket: Ticket) -> bool:
     if ticket.status.is_closed:
         return False
     if can_manage(user, ticket):
         return True
-    return app_settings.CUSTOMERS_MAY_CLOSE and can_reply(user, ticket)
+    return ticket_options(user).customers_may_close and can_reply(user, ticket)
+
+
+def can_choose_priority(user, ticket_type: TicketType) -> bool:
+    """Agents always; customers when the options or the type allow it."""
+    if level_for(user, ticket_type.pk) >= Level.MANAGE:
+        return True
+    return (
+        ticket_type.customer_can_choose_priority
+        or ticket_options(user).customers_may_choose_priority
+    )
 
 
 def can_reopen(user, ticket: Ticket) -> bool:

@@ -111,9 +111,58 @@ class AppSettings:
         return bool(self._get("CUSTOMERS_MAY_CLOSE", True))
 
     @property
+    def CUSTOMER_BASE_TEMPLATE(self) -> str:
+        """The site template the customer-area pages extend. It must define a ``content``
+        block; ``title``, ``extra_css`` and ``extra_js`` blocks are filled when present.
+        The default is a minimal page of ours; set it to the site's own base template so the
+        ticket pages appear inside the site's layout."""
+        return self._get("CUSTOMER_BASE_TEMPLATE", "wagtail_tickets/customer/standalone.html")
+
+    @property
     def NOTIFIER(self) -> str:
         """Dotted path of the notifier class (swap it to change who is told what)."""
         return self._get("NOTIFIER", "wagtail_tickets.notifications.notifier.Notifier")
+
+    # Inbound mail (IMAP import) and the scheduled jobs.
+
+    @property
+    def MAIL_MAX_MESSAGE_SIZE(self) -> int:
+        """Largest inbound email imported, in bytes (default 25 MiB). Larger ones are kept
+        whole in the quarantine with the reason, never truncated."""
+        return int(self._get("MAIL_MAX_MESSAGE_SIZE", 25 * 1024 * 1024))
+
+    @property
+    def MAIL_IMPORT_BATCH(self) -> int:
+        """Most messages imported from one mailbox in one run; the rest wait for the next."""
+        return int(self._get("MAIL_IMPORT_BATCH", 200))
+
+    @property
+    def MAIL_IMAP_TIMEOUT(self) -> float:
+        """Seconds to wait for the IMAP server before the run gives up (retried next run)."""
+        return float(self._get("MAIL_IMAP_TIMEOUT", 30))
+
+    @property
+    def MAIL_IMPORT_LOCK_SECONDS(self) -> int:
+        """How long one importer holds a mailbox; renewed after every message, so a crashed
+        worker blocks the mailbox for at most this long."""
+        return int(self._get("MAIL_IMPORT_LOCK_SECONDS", 600))
+
+    @property
+    def MAIL_IMPORT_INTERVAL_MINUTES(self) -> int:
+        """Interval of the import schedule created after ``migrate`` (B4: every 5 minutes).
+        An interval edited by an administrator is kept."""
+        return int(self._get("MAIL_IMPORT_INTERVAL_MINUTES", 5))
+
+    @property
+    def AUTO_MAIL_LIMIT_PER_HOUR(self) -> int:
+        """Most automatic mails (confirmations, auto replies) sent to one address per hour;
+        more are dropped, which breaks loops with robots that do not mark their mail."""
+        return int(self._get("AUTO_MAIL_LIMIT_PER_HOUR", 5))
+
+    @property
+    def AUTO_CLOSE_BATCH_SIZE(self) -> int:
+        """Tickets closed per transaction by the daily auto-close job."""
+        return int(self._get("AUTO_CLOSE_BATCH_SIZE", 100))
 
 
 app_settings = AppSettings()

@@ -1,0 +1,54 @@
+"""Template tags of wagtail-tickets: the customer-area menu (A1) and display helpers.
+
+``{% load wagtail_tickets_tags %}`` then ``{% customer_area_menu %}`` in the site's
+protected-area navigation; the markup comes from ``wagtail_tickets/customer/menu.html``
+(override it, or pass ``template="..."``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from ..customer_area import build_menu
+
+register = template.Library()
+
+DEFAULT_COLOUR = "#5c6f7e"
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@register.simple_tag(takes_context=True)
+def customer_area_menu(context, template: str = "wagtail_tickets/customer/menu.html") -> SafeString:
+    """The items of the protected customer area, computed for this request."""
+    request = context.get("request")
+    if request is None:
+        return SafeString("")
+    items = build_menu(request)
+    if not items:
+        return SafeString("")
+    return render_to_string(template, {"items": items, "request": request})
+
+
+@register.filter
+def safe_colour(value: str) -> str:
+    """An administrator's ``#rrggbb`` colour, or a neutral one if it is anything else
+    (the value ends up in a ``style`` attribute)."""
+    value = str(value or "")
+    return value if _COLOUR.match(value) else DEFAULT_COLOUR
+
+
+@register.inclusion_tag("wagtail_tickets/customer/includes/status_badge.html")
+def status_badge(status, detailed: bool = True) -> dict:
+    """The customer's view of a status (A6): "In progress" or "Closed" in the status colour,
+    with the detailed status name beside it."""
+    return {
+        "label": status.customer_label,
+        "name": status.name,
+        "colour": safe_colour(status.colour),
+        "is_closed": status.is_closed,
+        "detailed": detailed and status.name != status.customer_label,
+    }

@@ -67,6 +67,9 @@ DATABASES = {
         os.environ.get("DATABASE_URL", "sqlite:///" + str(BASE_DIR / "test.sqlite3"))
     )
 }
+if os.environ.get("TEST_DATABASE_NAME"):
+    # several test runs against one server at once (CI matrix, parallel jobs) need own names
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,195 @@
+"""Ticket numbers (C1): format, periods, restarts, the startup check, and uniqueness under
+concurrency on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import connection, connections
+from django.utils import timezone
+
+from tests.factories import TicketTypeFactory, UserFactory, make_ticket
+from wagtail_tickets import checks
+from wagtail_tickets.models import NumberSequence, Ticket
+from wagtail_tickets.numbering import format_fields, next_number, period_key
+
+
+def at(year: int, month: int = 6, day: int = 15) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(year, month, day, 12, 0))
+
+
+@pytest.fixture
+def number_format(settings):
+    def use(fmt: str) -> None:
+        settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "NUMBER_FORMAT": fmt}
+
+    return use
+
+
+@pytest.mark.parametrize(
+    "fmt, fields",
+    [
+        ("{year2}{seq:04d}", {"year2", "seq"}),
+        ("{year}-{month:02d}-{seq}", {"year", "month", "seq"}),
+        ("T{seq:06d}", {"seq"}),
+        ("{seq}", {"seq"}),
+    ],
+)
+def test_format_fields(fmt, fields):
+    assert format_fields(fmt) == fields
+
+
+@pytest.mark.parametrize(
+    "fmt, message",
+    [
+        ("{year}{month}", "needs {seq}"),
+        ("{seq}{day}", "unknown field(s) in number format: day"),
+        ("{seq}{ticket.pk}", "unknown field"),
+        ("", "needs {seq}"),
+    ],
+)
+def test_broken_formats_are_refused(fmt, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        format_fields(fmt)
+
+
+def test_unbalanced_braces_are_refused():
+    with pytest.raises(ValueError):
+        format_fields("{seq")
+
+
+@pytest.mark.parametrize(
+    "fmt, key",
+    [
+        ("{year2}{seq:04d}", "2026"),
+        ("{year}/{seq}", "2026"),
+        ("{year}{month:02d}{seq:03d}", "2026-03"),
+        ("{month}-{seq}", "2026-03"),
+        ("T{seq:06d}", "all"),
+    ],
+)
+def test_period_key(fmt, key):
+    assert period_key(fmt, at(2026, 3)) == key
+
+
+@pytest.mark.django_db
+def test_default_format_is_short_and_readable():
+    first = next_number(at(2026))
+    second = next_number(at(2026))
+    assert (first, second) == ("260001", "260002")
+
+
+@pytest.mark.django_db
+def test_sequence_restarts_each_year(number_format):
+    number_format("{year2}{seq:04d}")
+    assert next_number(at(2026)) == "260001"
+    assert next_number(at(2026)) == "260002"
+    assert next_number(at(2027)) == "270001"
+    assert next_number(at(2026)) == "260003"
+    assert dict(NumberSequence.objects.values_list("key", "value")) == {"2026": 3, "2027": 1}
+
+
+@pytest.mark.django_db
+def test_monthly_format_restarts_each_month(number_format):
+    number_format("{year}-{month:02d}-{seq:03d}")
+    assert next_number(at(2026, 1)) == "2026-01-001"
+    assert next_number(at(2026, 1)) == "2026-01-002"
+    assert next_number(at(2026, 2)) == "2026-02-001"
+
+
+@pytest.mark.django_db
+def test_format_without_period_never_restarts(number_format):
+    number_format("T{seq:05d}")
+    assert next_number(at(2026)) == "T00001"
+    assert next_number(at(2031)) == "T00002"
+
+
+@pytest.mark.django_db
+def test_period_follows_local_time(settings):
+    """New Year's Eve 23:30 UTC is already the next year in Amsterdam (TIME_ZONE)."""
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    moment = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    assert next_number(moment) == "270001"
+
+
+@pytest.mark.django_db
+def test_opened_tickets_get_consecutive_numbers(number_format):
+    number_format("N{seq}")
+    kind = TicketTypeFactory()
+    user = UserFactory()
+    numbers = [make_ticket(user, kind, subject=f"t{i}").number for i in range(3)]
+    assert numbers == ["N1", "N2", "N3"]
+
+
+@pytest.mark.django_db
+def test_number_taken_by_hand_is_skipped(number_format):
+    """An old number (other format, import) already in use: open_ticket takes the next."""
+    number_format("N{seq}")
+    kind = TicketTypeFactory()
+    user = UserFactory()
+    first = make_ticket(user, kind)
+    Ticket.objects.filter(pk=first.pk).update(number="N2")
+    second = make_ticket(user, kind)
+    assert second.number == "N3"
+
+
+def test_system_check_reports_broken_format(settings):
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "NUMBER_FORMAT": "{year}{day}"}
+    errors = checks.check_number_format(None)
+    assert [e.id for e in errors] == ["wagtail_tickets.E001"]
+    assert "day" in errors[0].msg
+    with pytest.raises(SystemCheckError, match="wagtail_tickets.E001"):
+        call_command("check")
+
+
+def test_system_check_accepts_good_format(settings):
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "NUMBER_FORMAT": "{year}-{seq:05d}"}
+    assert checks.check_number_format(None) == []
+
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs DATABASE_URL pointing at PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_openers_get_distinct_numbers():
+    """50 tickets from 10 threads, each on its own database connection."""
+    assert connection.vendor == "postgresql"
+    kind = TicketTypeFactory(name="Concurrent")
+    users = [UserFactory(username=f"racer{i}") for i in range(10)]
+    start = threading.Barrier(len(users))
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def worker(user):
+        try:
+            start.wait(timeout=30)
+            for i in range(5):
+                ticket = make_ticket(user, kind, subject=f"{user.username} {i}")
+                with lock:
+                    numbers.append(ticket.number)
+        except BaseException as exc:  # reported below, the thread must not die silently
+            with lock:
+                errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert len(numbers) == 50
+    assert len(set(numbers)) == 50
+    assert Ticket.objects.filter(ticket_type=kind).count() == 50
+    stored = set(Ticket.objects.filter(ticket_type=kind).values_list("number", flat=True))
+    assert stored == set(numbers)

@@ -92,3 +92,39 @@ def make_ticket(requester, ticket_type, subject="Printer on fire", body="<p>Help
         requester=requester,
         **kw,
     )
+
+
+class TypePermissionFactory(factory.django.DjangoModelFactory):
+    """A group's level on a type; prefer ``grant()`` to give a user a level."""
+
+    class Meta:
+        model = TypePermission
+        django_get_or_create = ("group", "ticket_type")
+
+    group = factory.SubFactory(GroupFactory)
+    ticket_type = factory.SubFactory(TicketTypeFactory)
+    level = Level.WRITE
+
+
+class StatusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Status
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Status {n}")
+    is_closed = False
+    sort_order = factory.Sequence(lambda n: 100 + n)
+
+
+class PriorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Priority
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Priority {n}")
+    sort_order = factory.Sequence(lambda n: 100 + n)
+
+
+def fresh(user):
+    """The same user re-read from the database, without cached levels or records."""
+    return type(user)._default_manager.get(pk=user.pk)

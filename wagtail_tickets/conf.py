@@ -165,4 +165,61 @@ class AppSettings:
         return int(self._get("AUTO_CLOSE_BATCH_SIZE", 100))
 
 
+    # External page (B10): embedding and abuse limits for visitors without an account.
+
+    @property
+    def EXTERNAL_FRAME_ANCESTORS(self) -> tuple[str, ...]:
+        """Origins allowed to show the external page in an iframe (CSP ``frame-ancestors``),
+        e.g. ``("'self'", "https://www.example.com")``. Only the external views may be
+        framed; every other view keeps Django's clickjacking protection."""
+        return tuple(self._get("EXTERNAL_FRAME_ANCESTORS", ("'self'",)))
+
+    @property
+    def EXTERNAL_TRUSTED_PROXIES(self) -> tuple[str, ...]:
+        """Addresses or networks (``"10.0.0.0/8"``) of the host's own reverse proxies. Only
+        when a request comes from one of them is ``EXTERNAL_CLIENT_ADDRESS_HEADER`` read to
+        find the visitor's address; otherwise the forwarded header is ignored."""
+        return tuple(self._get("EXTERNAL_TRUSTED_PROXIES", ()))
+
+    @property
+    def EXTERNAL_CLIENT_ADDRESS_HEADER(self) -> str:
+        """The ``request.META`` key of the forwarded-for header set by trusted proxies."""
+        return self._get("EXTERNAL_CLIENT_ADDRESS_HEADER", "HTTP_X_FORWARDED_FOR")
+
+    @property
+    def EXTERNAL_RATE_PER_ADDRESS(self) -> tuple[int, int]:
+        """``(count, seconds)``: form submissions accepted from one client address."""
+        count, seconds = self._get("EXTERNAL_RATE_PER_ADDRESS", (20, 3600))
+        return int(count), int(seconds)
+
+    @property
+    def EXTERNAL_RATE_PER_EMAIL(self) -> tuple[int, int]:
+        """``(count, seconds)``: new tickets accepted for one email address."""
+        count, seconds = self._get("EXTERNAL_RATE_PER_EMAIL", (5, 3600))
+        return int(count), int(seconds)
+
+    @property
+    def EXTERNAL_TOKEN_MISSES_PER_ADDRESS(self) -> tuple[int, int]:
+        """``(count, seconds)``: wrong private links tried from one address before that
+        address gets "too many requests" for a while."""
+        count, seconds = self._get("EXTERNAL_TOKEN_MISSES_PER_ADDRESS", (30, 3600))
+        return int(count), int(seconds)
+
+    @property
+    def EXTERNAL_MIN_FILL_SECONDS(self) -> int:
+        """Forms sent sooner than this after they were shown are refused (robots)."""
+        return int(self._get("EXTERNAL_MIN_FILL_SECONDS", 3))
+
+    @property
+    def EXTERNAL_FORM_MAX_AGE(self) -> int:
+        """Seconds a shown external form stays valid (its signed timestamp expires)."""
+        return int(self._get("EXTERNAL_FORM_MAX_AGE", 24 * 3600))
+
+    @property
+    def EXTERNAL_MAX_OPEN_TICKETS_PER_EMAIL(self) -> int:
+        """Most open tickets one email address may have before the external page refuses
+        new ones (0: no cap)."""
+        return int(self._get("EXTERNAL_MAX_OPEN_TICKETS_PER_EMAIL", 5))
+
+
 app_settings = AppSettings()

@@ -221,11 +221,11 @@ class AppSettings:
         new ones (0: no cap)."""
         return int(self._get("EXTERNAL_MAX_OPEN_TICKETS_PER_EMAIL", 5))
 
-
     @property
     def CUSTOMER_TAB(self) -> bool:
         """Whether the admin shows a "Customer tickets" tab on customer records (snippet or
         modeladmin edit view) and a "Tickets" button in the customer listing."""
         return bool(self._get("CUSTOMER_TAB", True))
+
 
 app_settings = AppSettings()

@@ -7,6 +7,7 @@ from .config import (
     TypePermission,
 )
 from .history import TicketLogEntry
+from .mail import EmailTemplate, MailSettings, OutgoingMail, PendingNotification
 from .tickets import (
     Attachment,
     Message,
@@ -19,9 +20,13 @@ from .workspace import InboxPreference, Rate, ResponseTemplate, TicketSettings
 __all__ = [
     "Attachment",
     "Category",
+    "EmailTemplate",
     "InboxPreference",
+    "MailSettings",
     "Message",
     "NumberSequence",
+    "OutgoingMail",
+    "PendingNotification",
     "Priority",
     "Rate",
     "ResponseTemplate",

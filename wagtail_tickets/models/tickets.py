@@ -199,7 +199,7 @@ class Attachment(models.Model):
 
 
 class TicketProfile(models.Model):
-    """Per-user ticket preferences: the display name of A7."""
+    """Per-user ticket preferences: the display name of A7, the language of their mail."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_profile"
@@ -209,6 +209,12 @@ class TicketProfile(models.Model):
         max_length=100,
         blank=True,
         help_text=_("Shown as the sender of your messages, e.g. your company name or a nickname."),
+    )
+    language = models.CharField(
+        _("language of ticket mail"),
+        max_length=10,
+        blank=True,
+        help_text=_("Empty: the site's template language for customer mail."),
     )
 
     class Meta:

@@ -108,7 +108,7 @@ PAYLOADS = {
 
 FORBIDDEN_TAGS = (
     "script", "svg", "math", "style", "iframe", "form", "img", "object", "embed", "base",
-    "meta", "link", "template", "noscript", "button", "input", "textarea", "details", "video",
+    "meta", "link", "template", "noscript", "button", "input", "textarea", "video",
     "xmp", "body", "title",
 )  # fmt: skip
 

@@ -1,0 +1,393 @@
+"""The access policy (permissions.py): levels, visibility, company tickets, per-action rules."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from tests.factories import (
+    CompanyFactory,
+    GroupFactory,
+    TicketTypeFactory,
+    TypePermissionFactory,
+    UserFactory,
+    closed_status,
+    fresh,
+    grant,
+    make_ticket,
+)
+from wagtail_tickets import actions, permissions
+from wagtail_tickets.models import TicketSettings, TicketType, TypePermission
+
+pytestmark = pytest.mark.django_db
+
+Level = TypePermission.Level
+Visibility = TicketType.Visibility
+
+
+@pytest.fixture
+def support():
+    return TicketTypeFactory(name="Support", visibility=Visibility.COMPANY)
+
+
+@pytest.fixture
+def billing():
+    return TicketTypeFactory(name="Billing", visibility=Visibility.OWN)
+
+
+def close(ticket):
+    actions.close_ticket(ticket)
+    ticket.refresh_from_db()
+    return ticket
+
+
+# Levels ---------------------------------------------------------------------------------
+
+
+def test_no_group_no_access(support):
+    user = UserFactory()
+    assert permissions.type_access(user) == {}
+    assert permissions.level_for(user, support.pk) == 0
+    assert not permissions.can_create(user)
+    assert not permissions.can_create(user, support)
+    assert list(permissions.creatable_types(user)) == []
+
+
+def test_level_is_the_highest_of_the_users_groups(support):
+    user = UserFactory()
+    grant(user, support, Level.READ, group_name="readers")
+    grant(user, support, Level.DELETE, group_name="deleters")
+    grant(user, support, Level.CREATE, group_name="creators")
+    assert permissions.level_for(fresh(user), support.pk) == Level.DELETE
+
+
+@pytest.mark.parametrize(
+    "level, create, manage",
+    [
+        (Level.READ, False, False),
+        (Level.CREATE, True, False),
+        (Level.WRITE, True, False),
+        (Level.DELETE, True, False),
+        (Level.MANAGE, True, True),
+    ],
+)
+def test_levels_are_cumulative(support, billing, level, create, manage):
+    user = UserFactory()
+    grant(user, support, level)
+    user = fresh(user)
+    assert permissions.can_create(user, support) is create
+    assert permissions.can_create(user, billing) is False
+    assert permissions.can_create(user) is create
+    assert (list(permissions.creatable_types(user)) == [support]) is create
+    assert permissions.is_agent(user) is manage
+    assert (list(permissions.managed_types(user)) == [support]) is manage
+
+
+def test_levels_are_per_type(support, billing):
+    user = UserFactory()
+    grant(user, support, Level.MANAGE)
+    grant(user, billing, Level.READ)
+    user = fresh(user)
+    assert permissions.level_for(user, support.pk) == Level.MANAGE
+    assert permissions.level_for(user, billing.pk) == Level.READ
+    other = make_ticket(UserFactory(), billing)
+    assert not permissions.can_manage(user, other)
+    assert not permissions.can_see(user, other)
+    assert list(permissions.agent_tickets(user)) == []
+
+
+def test_superuser_manages_every_active_type(support, billing):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    hidden = TicketTypeFactory(name="Retired", active=False)
+    access = permissions.type_access(admin)
+    assert set(access) == {support.pk, billing.pk}
+    assert all(a.level == Level.MANAGE for a in access.values())
+    assert hidden.pk not in access
+    ticket = make_ticket(UserFactory(), billing)
+    assert permissions.can_manage(admin, ticket)
+    assert permissions.can_see_internal(admin, ticket)
+    assert list(permissions.agent_tickets(admin)) == [ticket]
+
+
+def test_inactive_type_grants_nothing(support):
+    user = UserFactory()
+    grant(user, support, Level.MANAGE)
+    ticket = make_ticket(user, support)
+    support.active = False
+    support.save()
+    user = fresh(user)
+    assert permissions.type_access(user) == {}
+    assert not permissions.can_create(user, support)
+    assert not permissions.can_see(user, ticket)
+    assert list(permissions.customer_tickets(user)) == []
+    assert list(permissions.agent_tickets(user)) == []
+
+
+def test_inactive_user_sees_nothing(support):
+    user = UserFactory()
+    grant(user, support, Level.MANAGE)
+    ticket = make_ticket(user, support)
+    user.is_active = False
+    user.save()
+    user = fresh(user)
+    assert permissions.type_access(user) == {}
+    assert list(permissions.customer_tickets(user)) == []
+    assert not permissions.can_see(user, ticket)
+    assert not permissions.can_reply(user, ticket)
+    assert not permissions.can_delete(user, ticket)
+
+
+def test_inactive_superuser_sees_nothing(support):
+    admin = UserFactory(is_superuser=True, is_active=False)
+    assert permissions.type_access(admin) == {}
+
+
+def test_anonymous_sees_nothing(support):
+    ticket = make_ticket(UserFactory(), support)
+    anonymous = AnonymousUser()
+    assert permissions.type_access(anonymous) == {}
+    assert permissions.type_access(None) == {}
+    assert list(permissions.customer_tickets(anonymous)) == []
+    assert not permissions.can_see(anonymous, ticket)
+    assert not permissions.can_create(anonymous)
+    assert permissions.customer_for(anonymous) is None
+
+
+def test_levels_are_cached_per_user_object_until_forgotten(support, django_assert_num_queries):
+    user = UserFactory()
+    group = GroupFactory(name="later")
+    user.groups.add(group)
+    user = fresh(user)
+    with django_assert_num_queries(1):
+        permissions.type_access(user)
+        permissions.type_access(user)
+    TypePermissionFactory(group=group, ticket_type=support, level=Level.CREATE)
+    assert permissions.level_for(user, support.pk) == 0
+    permissions.forget(user)
+    assert permissions.level_for(user, support.pk) == Level.CREATE
+
+
+# Visibility -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(support):
+    """alice and bob share a company, carol has another one, dave has none."""
+    alice, bob, carol, dave = (UserFactory(username=n) for n in ("alice", "bob", "carol", "dave"))
+    CompanyFactory(name="Acme").users.add(alice, bob)
+    CompanyFactory(name="Other").users.add(carol)
+    return alice, bob, carol, dave
+
+
+def readers(users, ticket_type, level=Level.READ):
+    for user in users:
+        grant(user, ticket_type, level, group_name=f"{ticket_type.name} customers")
+    return [fresh(u) for u in users]
+
+
+@pytest.mark.parametrize(
+    "visibility, sees",
+    [
+        (Visibility.OWN, {"alice"}),
+        (Visibility.COMPANY, {"alice", "bob"}),
+        (Visibility.ALL, {"alice", "bob", "carol", "dave"}),
+    ],
+)
+def test_visibility_decides_who_reads_a_ticket(support, people, visibility, sees):
+    support.visibility = visibility
+    support.save()
+    alice, bob, carol, dave = readers(people, support)
+    ticket = make_ticket(alice, support)
+    for user in (alice, bob, carol, dave):
+        assert permissions.can_see(user, ticket) is (user.username in sees), user.username
+        expected = [ticket] if user.username in sees else []
+        assert list(permissions.customer_tickets(user)) == expected
+
+
+def test_ticket_records_the_requesters_company(support, people):
+    alice, *_ = readers(people, support)
+    ticket = make_ticket(alice, support)
+    assert ticket.customer.name == "Acme"
+
+
+def test_company_tickets_come_through_the_customer_users_m2m(support, people):
+    alice, bob, carol, dave = readers(people, support)
+    own = make_ticket(bob, support, subject="bob's own")
+    colleague = make_ticket(alice, support, subject="alice's")
+    make_ticket(carol, support, subject="carol's")
+    assert list(permissions.company_tickets(bob)) == [colleague]
+    assert set(permissions.customer_tickets(bob)) == {own, colleague}
+    assert permissions.has_company(bob)
+    assert not permissions.has_company(dave)
+    assert list(permissions.company_tickets(dave)) == []
+
+
+def test_company_visibility_needs_a_level_on_the_type(support, billing, people):
+    alice, bob, *_ = people
+    billing.visibility = Visibility.COMPANY
+    billing.save()
+    grant(alice, billing, Level.CREATE)
+    alice, bob = fresh(alice), fresh(bob)
+    ticket = make_ticket(alice, billing)
+    assert not permissions.can_see(bob, ticket)
+
+
+def test_leaving_the_company_ends_access(support, people):
+    alice, bob, *_ = readers(people, support)
+    ticket = make_ticket(alice, support)
+    bob.companies.clear()
+    assert not permissions.can_see(fresh(bob), ticket)
+
+
+def test_has_company_false_when_every_type_is_own(support, people):
+    support.visibility = Visibility.OWN
+    support.save()
+    alice, *_ = readers(people, support)
+    assert not permissions.has_company(alice)
+
+
+def test_own_tickets_only_on_readable_types(support, billing, people):
+    """A ticket of a type the user lost access to disappears, even their own."""
+    alice, *_ = readers(people, support)
+    grant(alice, billing, Level.CREATE)
+    alice = fresh(alice)
+    kept = make_ticket(alice, support)
+    lost = make_ticket(alice, billing)
+    TypePermission.objects.filter(ticket_type=billing).delete()
+    alice = fresh(alice)
+    assert list(permissions.customer_tickets(alice)) == [kept]
+    assert not permissions.can_see(alice, lost)
+
+
+def test_agent_sees_every_ticket_of_the_managed_type_only(support, billing, people):
+    alice, bob, carol, dave = people
+    agent = UserFactory(username="agent")
+    grant(agent, support, Level.MANAGE)
+    agent = fresh(agent)
+    support_tickets = {make_ticket(u, support) for u in (alice, carol, dave)}
+    billing_ticket = make_ticket(carol, billing)
+    assert set(permissions.agent_tickets(agent)) == support_tickets
+    assert all(permissions.can_see(agent, t) for t in support_tickets)
+    assert not permissions.can_see(agent, billing_ticket)
+
+
+# Actions --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "level, reply, close_, delete",
+    [
+        (Level.READ, False, False, False),
+        (Level.CREATE, False, False, False),
+        (Level.WRITE, True, True, False),
+        (Level.DELETE, True, True, True),
+        (Level.MANAGE, True, True, True),
+    ],
+)
+def test_rights_on_own_open_ticket(support, people, level, reply, close_, delete):
+    alice, *_ = readers(people[:1], support, level)
+    ticket = make_ticket(alice, support)
+    assert permissions.can_see(alice, ticket)
+    assert permissions.can_reply(alice, ticket) is reply
+    assert permissions.can_close(alice, ticket) is close_
+    assert permissions.can_delete(alice, ticket) is delete
+    assert permissions.can_see_internal(alice, ticket) is (level == Level.MANAGE)
+    assert permissions.can_reopen(alice, ticket) is False
+
+
+def test_company_colleague_replies_and_closes_but_never_deletes(support, people):
+    alice, bob, *_ = readers(people, support, Level.DELETE)
+    ticket = make_ticket(alice, support)
+    assert permissions.can_reply(bob, ticket)
+    assert permissions.can_close(bob, ticket)
+    assert not permissions.can_delete(bob, ticket)
+    assert permissions.can_delete(alice, ticket)
+
+
+def test_closed_ticket_customer_may_not_reply_or_close(support, people):
+    alice, *_ = readers(people[:1], support, Level.DELETE)
+    ticket = close(make_ticket(alice, support))
+    assert not permissions.can_reply(alice, ticket)
+    assert not permissions.can_close(alice, ticket)
+    assert not permissions.can_reopen(alice, ticket)
+    assert permissions.can_delete(alice, ticket)
+
+
+def test_agent_replies_to_closed_ticket_and_reopens(support, people):
+    alice = people[0]
+    agent = UserFactory()
+    grant(agent, support, Level.MANAGE)
+    agent = fresh(agent)
+    ticket = close(make_ticket(alice, support))
+    assert permissions.can_reply(agent, ticket)
+    assert permissions.can_reopen(agent, ticket)
+    assert not permissions.can_close(agent, ticket)
+
+
+def test_customers_may_close_option(support, people):
+    alice, *_ = readers(people[:1], support, Level.WRITE)
+    ticket = make_ticket(alice, support)
+    options = TicketSettings.load()
+    options.customers_may_close = False
+    options.save()
+    alice = fresh(alice)
+    assert not permissions.can_close(alice, ticket)
+    assert permissions.can_reply(alice, ticket)
+    agent = UserFactory()
+    grant(agent, support, Level.MANAGE)
+    assert permissions.can_close(fresh(agent), ticket)
+
+
+def test_requester_without_user_cannot_be_deleted_by_anyone_but_agents(support, people):
+    alice, *_ = readers(people[:1], support, Level.DELETE)
+    anonymous_ticket = actions.open_ticket(
+        ticket_type=support,
+        subject="by mail",
+        body_html="hi",
+        requester_email="stranger@example.com",
+    )
+    assert not permissions.can_delete(alice, anonymous_ticket)
+
+
+def test_visible_messages_hide_internal_notes_from_customers(support, people):
+    alice, *_ = readers(people[:1], support, Level.WRITE)
+    agent = UserFactory()
+    grant(agent, support, Level.MANAGE)
+    agent = fresh(agent)
+    ticket = make_ticket(alice, support)
+    actions.add_reply(ticket, actor=agent, body_html="<p>secret</p>", internal=True)
+    actions.add_reply(ticket, actor=agent, body_html="<p>public</p>")
+    seen = [m.body_text for m in permissions.visible_messages(alice, ticket)]
+    assert seen == ["Help!", "public"]
+    assert [m.body_text for m in permissions.visible_messages(agent, ticket)] == [
+        "Help!",
+        "secret",
+        "public",
+    ]
+
+
+def test_agents_for_type(support, billing):
+    a1 = UserFactory(username="a1", first_name="Anna")
+    a2 = UserFactory(username="a2", first_name="Bert")
+    gone = UserFactory(username="gone", is_active=False)
+    writer = UserFactory(username="writer")
+    UserFactory(username="root", is_superuser=True)
+    for user in (a1, a2, gone):
+        grant(user, support, Level.MANAGE, group_name="Support agents")
+    grant(a1, support, Level.MANAGE, group_name="Also agents")  # two groups: listed once
+    grant(writer, support, Level.WRITE)
+    grant(a2, billing, Level.MANAGE)
+    assert list(permissions.agents_for_type(support)) == [a1, a2]
+    assert list(permissions.agents_for_type(billing)) == [a2]
+
+
+def test_customer_for_is_the_user_when_customer_model_is_the_user(settings, support):
+    settings.WAGTAIL_TICKETS_CUSTOMER_MODEL = settings.AUTH_USER_MODEL
+    user = UserFactory()
+    assert permissions.customer_for(user) == user
+    assert not permissions.has_company(user)
+    assert list(permissions.company_tickets(user)) == []
+
+
+def test_closed_status_fixture_is_closed():
+    assert closed_status().is_closed

@@ -244,3 +244,25 @@ def agents_for_type(ticket_type: TicketType) -> QuerySet:
         .distinct()
         .order_by("first_name", "last_name", "pk")
     )
+
+
+# The external page (B10). A visitor there has no account: holding a ticket's private link
+# is their permission on that one ticket, and the page's options say which types they see.
+
+
+def external_types(user, offered: QuerySet[TicketType]) -> list[TicketType]:
+    """Types offered on the external page to this user: every offered (active) type for a
+    visitor without an account, those they may create on for a logged-in user."""
+    offered = [t for t in offered if t.active]
+    if user is None or not user.is_authenticated:
+        return offered
+    return [t for t in offered if can_create(user, t)]
+
+
+def link_holder_can_reply(ticket: Ticket) -> bool:
+    """The holder of a private link replies while the ticket is open."""
+    return not ticket.status.is_closed
+
+
+def link_holder_can_close(ticket: Ticket) -> bool:
+    return not ticket.status.is_closed and ticket_options().customers_may_close

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Developer entry point: ``python3 dev.py demo`` and ``python3 dev.py test``.
+
+Both commands bootstrap a virtualenv on a fresh machine (Python 3.11+ is all they need):
+they create it when missing and pip-install this project with its extras from
+pyproject.toml. The install is skipped when pyproject.toml, the extras and the Wagtail pin
+are unchanged since the last run (a hash is stored in the virtualenv), so repeated runs
+start at once.
+
+- ``demo``: migrate the example site, load the demo data (``tickets_demo``, which prints
+  the logins), start a task worker (``qcluster``) and serve on http://127.0.0.1:8000/.
+- ``test``: run pytest; extra arguments are passed on (``python3 dev.py test -k mail -x``).
+  "No tests collected" counts as a failure.
+- ``setup``: only create or update the virtualenv.
+
+Environment:
+
+- ``DEV_VENV``: virtualenv folder (default ``.venv`` beside this file).
+- ``DEV_WAGTAIL``: a pip requirement pinning Wagtail, e.g. ``wagtail==7.0.*``.
+- ``DEMO_ADDRESS``: where ``demo`` serves (default ``127.0.0.1:8000``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+STAMP_NAME = ".wagtail-tickets-install.json"
+STAMP_VERSION = 1
+PYTEST_NO_TESTS_COLLECTED = 5
+EXTRAS = {"demo": ["demo"], "test": ["test"], "setup": ["demo", "test"]}
+
+
+def say(text: str) -> None:
+    print(f"dev.py: {text}", flush=True)
+
+
+def venv_dir() -> Path:
+    configured = os.environ.get("DEV_VENV", "").strip()
+    path = Path(configured) if configured else ROOT / ".venv"
+    return path if path.is_absolute() else (ROOT / path)
+
+
+def venv_python(path: Path) -> Path:
+    if os.name == "nt":
+        return path / "Scripts" / "python.exe"
+    return path / "bin" / "python"
+
+
+def install_hash(wagtail_pin: str) -> str:
+    digest = hashlib.sha256()
+    digest.update((ROOT / "pyproject.toml").read_bytes())
+    digest.update(f"\0{wagtail_pin}\0{STAMP_VERSION}".encode())
+    return digest.hexdigest()
+
+
+def read_stamp(path: Path) -> dict:
+    try:
+        return json.loads((path / STAMP_NAME).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def ensure_venv(extras: list[str]) -> Path:
+    """Create the virtualenv if needed and install the project unless nothing changed."""
+    path = venv_dir()
+    python = venv_python(path)
+    if not python.exists():
+        say(f"creating virtualenv {path}")
+        venv.EnvBuilder(with_pip=True, clear=path.exists()).create(path)
+    wagtail_pin = os.environ.get("DEV_WAGTAIL", "").strip()
+    wanted = install_hash(wagtail_pin)
+    stamp = read_stamp(path)
+    installed = set(stamp.get("extras", [])) if stamp.get("hash") == wanted else set()
+    if set(extras) <= installed:
+        return python
+    needed = sorted(installed | set(extras))
+    requirements = [f".[{','.join(needed)}]"]
+    if wagtail_pin:
+        requirements.append(wagtail_pin)
+    say(f"installing {' '.join(requirements)} into {path}")
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True, cwd=ROOT
+    )
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--editable", *requirements],
+        check=True,
+        cwd=ROOT,
+    )
+    (path / STAMP_NAME).write_text(json.dumps({"hash": wanted, "extras": needed}))
+    return python
+
+
+def run_tests(python: Path, args: list[str]) -> int:
+    code = subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT)
+    if code == PYTEST_NO_TESTS_COLLECTED:
+        say("pytest collected no tests: that is a failure")
+        return 1
+    return code
+
+
+def run_demo(python: Path, args: list[str]) -> int:
+    address = os.environ.get("DEMO_ADDRESS", "127.0.0.1:8000")
+    manage = [str(python), str(ROOT / "example_site" / "manage.py")]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    subprocess.run([*manage, "migrate", "--noinput"], check=True, cwd=ROOT, env=env)
+    subprocess.run([*manage, "tickets_demo"], check=True, cwd=ROOT, env=env)
+    worker = subprocess.Popen([*manage, "qcluster"], cwd=ROOT, env=env)
+    say(f"demo site on http://{address}/ (customer area /account/, admin /admin/); Ctrl-C stops")
+    try:
+        return subprocess.call([*manage, "runserver", address, *args], cwd=ROOT, env=env)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGINT)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11):  # noqa: UP036  (the message beats a traceback)
+        say("Python 3.11 or newer is required")
+        return 2
+    if not argv or argv[0] not in EXTRAS:
+        print(__doc__)
+        return 2
+    command, args = argv[0], argv[1:]
+    try:
+        python = ensure_venv(EXTRAS[command])
+    except subprocess.CalledProcessError as exc:
+        say(f"installing failed ({exc})")
+        return 1
+    if command == "test":
+        return run_tests(python, args)
+    if command == "demo":
+        return run_demo(python, args)
+    say(f"virtualenv ready: {python}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

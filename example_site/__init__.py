@@ -1,0 +1,1 @@
+"""A small Wagtail site showing a real installation of wagtail-tickets."""

@@ -1,0 +1,141 @@
+"""Settings of the example site.
+
+Works out of the box with SQLite (``example_site/db.sqlite3``), the django-q2 ORM broker
+and mail printed to the console. The environment switches to the scale-out setup:
+
+- ``DATABASE_URL`` e.g. ``postgres://user@127.0.0.1:5432/tickets``
+- ``REDIS_URL`` e.g. ``redis://127.0.0.1:6379/0`` (django-q2 uses the Redis broker)
+- ``EMAIL_HOST`` / ``EMAIL_PORT`` (mail goes out over SMTP)
+- ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG`` (``0`` to switch debug off),
+  ``DJANGO_ALLOWED_HOSTS`` (comma separated), ``BASE_URL`` (links in mail)
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+SITE_DIR = Path(__file__).resolve().parent
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "example-site-only-not-for-production")
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") not in ("0", "false", "False", "")
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"] + [
+    host.strip() for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if host.strip()
+]
+
+INSTALLED_APPS = [
+    "example_site.home",
+    "example_site.crm",
+    "wagtail_tickets",
+    "django_q",
+    "wagtail.contrib.settings",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "example_site.urls"
+WSGI_APPLICATION = "example_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [SITE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default="sqlite:///" + str(SITE_DIR / "db.sqlite3"), conn_max_age=60
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands"), ("it", "Italiano")]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = SITE_DIR / "static_collected"
+STATICFILES_DIRS = [SITE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = SITE_DIR / "media"
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/account/"
+LOGOUT_REDIRECT_URL = "/"
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+
+WAGTAIL_SITE_NAME = "Example Support"
+WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# Mail: SMTP when EMAIL_HOST is given, else printed by the worker to its console.
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "support@example.com")
+
+# Task queue: the ORM broker by default, Redis when REDIS_URL is given. Run workers with
+# ``python example_site/manage.py qcluster``.
+Q_CLUSTER = {
+    "name": "example_site",
+    "workers": 2,
+    "timeout": 90,
+    "retry": 120,
+    "max_attempts": 0,
+    "catch_up": False,
+}
+if os.environ.get("REDIS_URL"):
+    Q_CLUSTER["redis"] = os.environ["REDIS_URL"]
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# wagtail-tickets: customers are the CRM's Customer records, linked to their users; the
+# ticket pages appear inside the site's own customer-area layout.
+WAGTAIL_TICKETS_CUSTOMER_MODEL = "crm.Customer"
+WAGTAIL_TICKETS = {
+    "CUSTOMER_USERS_FIELD": "users",
+    "CUSTOMER_BASE_TEMPLATE": "example_site/customer_area.html",
+}

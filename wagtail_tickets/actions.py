@@ -66,15 +66,29 @@ def _store_files(message: Message, files: Sequence[UploadedFile], saved: list) -
             content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
             size=upload.size,
         )
-        attachment.file.save(name, upload, save=False)
+        storage = attachment.file.storage
+        target = attachment.file.field.generate_filename(attachment, name)
+        try:
+            attachment.file.name = storage.save(
+                target, upload, max_length=attachment.file.field.max_length
+            )
+        except BaseException:
+            # a storage that fails half-way may leave a partial file under the target name
+            _discard_names(storage, [target])
+            raise
         saved.append(attachment.file)
         attachment.save()
 
 
 def _discard(files: list) -> None:
     for stored in files:
+        _discard_names(stored.storage, [stored.name])
+
+
+def _discard_names(storage, names: list[str]) -> None:
+    for name in names:
         try:
-            stored.storage.delete(stored.name)
+            storage.delete(name)
         except OSError:
             pass
 

@@ -1,0 +1,733 @@
+"""actions.py, the only code that changes tickets: results, history, permissions, signals
+after commit, and nothing half-saved (rows or files) when an action fails."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from tests.factories import (
+    CompanyFactory,
+    PriorityFactory,
+    TicketTypeFactory,
+    UserFactory,
+    closed_status,
+    fresh,
+    grant,
+    make_ticket,
+    normal_priority,
+    open_status,
+)
+from wagtail_tickets import actions, signals
+from wagtail_tickets.models import (
+    Attachment,
+    Message,
+    NumberSequence,
+    Status,
+    Ticket,
+    TicketLogEntry,
+    TicketType,
+    TypePermission,
+)
+from wagtail_tickets.notifications import EventKind
+
+Level = TypePermission.Level
+
+
+class RecordingNotifier:
+    """Keeps the events it is handed (the notifier is swappable by setting)."""
+
+    events: list = []
+
+    def notify(self, event):
+        RecordingNotifier.events.append(event)
+
+
+class FailingNotifier:
+    """Fails after the action wrote its rows and files: everything must be undone."""
+
+    def notify(self, event):
+        raise RuntimeError("notifier down")
+
+
+@pytest.fixture
+def events(settings):
+    RecordingNotifier.events = []
+    settings.WAGTAIL_TICKETS = {
+        **settings.WAGTAIL_TICKETS,
+        "NOTIFIER": f"{__name__}.RecordingNotifier",
+    }
+    return RecordingNotifier.events
+
+
+@pytest.fixture
+def failing_notifier(settings):
+    settings.WAGTAIL_TICKETS = {
+        **settings.WAGTAIL_TICKETS,
+        "NOTIFIER": f"{__name__}.FailingNotifier",
+    }
+
+
+@pytest.fixture
+def support(db):
+    return TicketTypeFactory(name="Support", visibility=TicketType.Visibility.COMPANY)
+
+
+@pytest.fixture
+def customer(support):
+    user = UserFactory(username="customer", first_name="Cleo", last_name="Client")
+    grant(user, support, Level.DELETE, group_name="Customers")
+    CompanyFactory(name="Acme").users.add(user)
+    return fresh(user)
+
+
+@pytest.fixture
+def stranger(support):
+    user = UserFactory(username="stranger")
+    grant(user, support, Level.DELETE, group_name="Customers")
+    return fresh(user)
+
+
+@pytest.fixture
+def agent(support):
+    user = UserFactory(username="agent", first_name="Ada", last_name="Agent")
+    grant(user, support, Level.MANAGE, group_name="Agents")
+    return fresh(user)
+
+
+def upload(name="report.txt", content=b"hello", content_type="text/plain"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def stored_files() -> list[str]:
+    folder = "wagtail_tickets/attachments"
+    if not default_storage.exists(folder):
+        return []
+    return default_storage.listdir(folder)[1]
+
+
+def log_actions(ticket_id) -> list[str]:
+    return list(
+        TicketLogEntry.objects.filter(ticket_id=ticket_id)
+        .order_by("timestamp", "pk")
+        .values_list("action", flat=True)
+    )
+
+
+# open_ticket ---------------------------------------------------------------------------
+
+
+def test_open_ticket_by_customer(support, customer, events):
+    ticket = actions.open_ticket(
+        ticket_type=support,
+        subject="  Printer\r\non fire  ",
+        body_html='<p>Help <b>now</b><script>alert(1)</script> <a href="javascript:x">x</a></p>',
+        actor=customer,
+        requester=customer,
+        cc=["boss@example.com"],
+        files=[upload()],
+    )
+    ticket.refresh_from_db()
+    assert ticket.subject == "Printer on fire"
+    assert ticket.status == open_status()
+    assert ticket.priority == normal_priority()
+    assert ticket.requester == customer
+    assert ticket.requester_email == customer.email
+    assert ticket.requester_name == "Cleo Client"
+    assert ticket.customer.name == "Acme"
+    assert ticket.cc_list == ["boss@example.com"]
+    assert ticket.last_message_at is not None
+    assert ticket.first_response_at is None
+    assert not ticket.last_message_by_staff
+    [message] = ticket.messages.all()
+    assert "<script" not in message.body_html and "javascript" not in message.body_html
+    assert "<b>now</b>" in message.body_html
+    assert message.body_text.startswith("Help now")
+    assert message.author == customer
+    assert message.author_name == "Cleo Client"
+    assert not message.is_staff and not message.is_internal
+    [attachment] = message.attachments.all()
+    assert attachment.filename == "report.txt"
+    assert attachment.content_type == "text/plain"
+    assert attachment.size == 5
+    assert "report" not in attachment.file.name
+    assert attachment.file.read() == b"hello"
+    entry = TicketLogEntry.objects.get(ticket_id=ticket.pk)
+    assert entry.action == "wagtail_tickets.opened"
+    assert entry.user == customer
+    assert entry.data == {"number": ticket.number}
+    assert [e.kind for e in events] == [EventKind.OPENED]
+    assert events[0].message == message
+
+
+def test_open_ticket_without_create_level_is_denied(support, events):
+    reader = UserFactory()
+    grant(reader, support, Level.READ)
+    with pytest.raises(PermissionDenied):
+        actions.open_ticket(
+            ticket_type=support,
+            subject="x",
+            body_html="y",
+            actor=fresh(reader),
+            requester=reader,
+            files=[upload()],
+        )
+    assert not Ticket.objects.exists()
+    assert stored_files() == []
+    assert events == []
+
+
+def test_open_ticket_on_inactive_type_is_denied(support, customer):
+    support.active = False
+    support.save()
+    with pytest.raises(PermissionDenied):
+        make_ticket(customer, support, actor=fresh(customer))
+
+
+def test_customer_cannot_open_for_someone_else(support, customer, stranger):
+    with pytest.raises(PermissionDenied):
+        actions.open_ticket(
+            ticket_type=support, subject="x", body_html="y", actor=customer, requester=stranger
+        )
+    assert not Ticket.objects.exists()
+
+
+def test_agent_opens_for_a_customer(support, customer, agent, events):
+    ticket = actions.open_ticket(
+        ticket_type=support, subject="Called us", body_html="notes", actor=agent, requester=customer
+    )
+    message = ticket.messages.get()
+    assert ticket.requester == customer
+    assert ticket.customer.name == "Acme"
+    assert message.author == agent
+    assert message.is_staff
+    assert TicketLogEntry.objects.get(ticket_id=ticket.pk).user == agent
+
+
+def test_system_opens_for_an_email_sender(support):
+    ticket = actions.open_ticket(
+        ticket_type=support,
+        subject="From mail",
+        body_html="text",
+        requester_name="Mail\r\nSender",
+        requester_email="sender@example.com",
+        source=Message.Source.EMAIL,
+        message_id="<abc@example.com>",
+    )
+    message = ticket.messages.get()
+    assert ticket.requester is None
+    assert ticket.requester_name == "Mail Sender"
+    assert message.author is None
+    assert message.author_email == "sender@example.com"
+    assert message.source == Message.Source.EMAIL
+    assert message.message_id == "<abc@example.com>"
+    assert TicketLogEntry.objects.get(ticket_id=ticket.pk).user is None
+
+
+@pytest.mark.parametrize(
+    "subject, body",
+    [
+        ("", "<p>body</p>"),
+        (" \r\n\t ", "<p>body</p>"),
+        ("Subject", ""),
+        ("Subject", "<p> </p><br>"),
+        ("Subject", "<script>alert(1)</script>"),
+        ("Subject", "<img src=x onerror=alert(1)>"),
+    ],
+)
+def test_open_ticket_with_empty_subject_or_body_saves_nothing(support, customer, subject, body):
+    with pytest.raises(ValidationError):
+        actions.open_ticket(
+            ticket_type=support,
+            subject=subject,
+            body_html=body,
+            actor=customer,
+            requester=customer,
+            files=[upload(), upload("b.txt")],
+        )
+    assert not Ticket.objects.exists()
+    assert not Message.objects.exists()
+    assert not Attachment.objects.exists()
+    assert not TicketLogEntry.objects.exists()
+    assert not NumberSequence.objects.filter(value__gt=0).exists()
+    assert stored_files() == []
+
+
+def test_open_ticket_without_open_status_is_a_clear_error(support, customer):
+    Status.objects.filter(is_closed=False).delete()
+    with pytest.raises(ValidationError, match="No open status"):
+        make_ticket(customer, support)
+
+
+def test_files_are_removed_when_the_action_fails_after_storing_them(
+    support, customer, failing_notifier
+):
+    with pytest.raises(RuntimeError, match="notifier down"):
+        actions.open_ticket(
+            ticket_type=support,
+            subject="x",
+            body_html="y",
+            actor=customer,
+            requester=customer,
+            files=[upload("a.txt"), upload("b.txt")],
+        )
+    assert stored_files() == []
+    assert not Ticket.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_files_are_removed_when_a_later_file_fails(support, customer):
+    class Broken(SimpleUploadedFile):
+        def chunks(self, chunk_size=None):
+            yield b"partial"
+            raise OSError("client went away")
+
+    broken = Broken("broken.txt", b"0123456789", content_type="text/plain")
+    with pytest.raises(OSError):
+        actions.open_ticket(
+            ticket_type=support,
+            subject="x",
+            body_html="y",
+            actor=customer,
+            requester=customer,
+            files=[upload("first.txt"), broken],
+        )
+    assert not Ticket.objects.exists()
+    assert stored_files() == []  # the first file and the half-written second one
+
+
+def test_hostile_file_names_are_cleaned_and_never_used_for_storage(support, customer):
+    ticket = actions.open_ticket(
+        ticket_type=support,
+        subject="files",
+        body_html="y",
+        actor=customer,
+        requester=customer,
+        files=[upload("../../etc/passwd"), upload("evil\r\n\u200b.html", b"<script>")],
+    )
+    names = [a.filename for a in Attachment.objects.filter(message__ticket=ticket)]
+    assert names == ["passwd", "evil.html"]
+    for attachment in Attachment.objects.all():
+        assert attachment.file.name.startswith("wagtail_tickets/attachments/")
+        assert ".." not in attachment.file.name and "passwd" not in attachment.file.name
+    assert Attachment.objects.get(filename="evil.html").content_type == "text/html"
+
+
+# add_reply -----------------------------------------------------------------------------
+
+
+def test_customer_reply(support, customer, events):
+    ticket = make_ticket(customer, support)
+    events.clear()
+    before = ticket.updated_at
+    message = actions.add_reply(
+        ticket, actor=customer, body_html="<p>More <i>info</i></p>", files=[upload()]
+    )
+    ticket.refresh_from_db()
+    assert message.ticket == ticket
+    assert not message.is_staff
+    assert message.attachments.count() == 1
+    assert ticket.updated_at > before
+    assert ticket.last_message_at == ticket.updated_at
+    assert not ticket.last_message_by_staff
+    assert ticket.first_response_at is None
+    assert log_actions(ticket.pk) == ["wagtail_tickets.opened", "wagtail_tickets.reply"]
+    entry = TicketLogEntry.objects.get(ticket_id=ticket.pk, action="wagtail_tickets.reply")
+    assert entry.user == customer
+    assert entry.data == {"message": message.pk}
+    assert [e.kind for e in events] == [EventKind.REPLIED]
+
+
+def test_agent_reply_sets_first_response_once(support, customer, agent):
+    ticket = make_ticket(customer, support)
+    actions.add_reply(ticket, actor=agent, body_html="first answer")
+    ticket.refresh_from_db()
+    first = ticket.first_response_at
+    assert first is not None and ticket.last_message_by_staff
+    actions.add_reply(ticket, actor=agent, body_html="second answer")
+    ticket.refresh_from_db()
+    assert ticket.first_response_at == first
+    assert ticket.messages.filter(is_staff=True).count() == 2
+
+
+def test_internal_note_is_agents_only_and_not_a_response(support, customer, agent, events):
+    ticket = make_ticket(customer, support)
+    events.clear()
+    note = actions.add_reply(ticket, actor=agent, body_html="between us", internal=True)
+    ticket.refresh_from_db()
+    assert note.is_internal
+    assert ticket.first_response_at is None
+    assert ticket.last_message_by_staff is False
+    assert "wagtail_tickets.note" in log_actions(ticket.pk)
+    assert [e.kind for e in events] == [EventKind.NOTE]
+    with pytest.raises(PermissionDenied):
+        actions.add_reply(ticket, actor=customer, body_html="sneaky", internal=True)
+    with pytest.raises(PermissionDenied):
+        actions.add_reply(ticket, actor=customer, body_html="billing", hours=Decimal("1.5"))
+    assert ticket.messages.count() == 2
+
+
+def test_agent_logs_hours(support, customer, agent):
+    ticket = make_ticket(customer, support)
+    message = actions.add_reply(ticket, actor=agent, body_html="done", hours=Decimal("0.75"))
+    message.refresh_from_db()
+    assert message.hours == Decimal("0.75")
+
+
+def test_reply_by_stranger_is_denied(support, customer, stranger):
+    ticket = make_ticket(customer, support)
+    with pytest.raises(PermissionDenied):
+        actions.add_reply(ticket, actor=stranger, body_html="hi", files=[upload()])
+    assert ticket.messages.count() == 1
+    assert stored_files() == []
+
+
+def test_reply_to_closed_ticket_is_denied_for_customer(support, customer):
+    ticket = make_ticket(customer, support)
+    actions.close_ticket(ticket, actor=customer)
+    with pytest.raises(PermissionDenied):
+        actions.add_reply(ticket, actor=customer, body_html="one more thing")
+    assert ticket.messages.count() == 1
+
+
+def test_empty_reply_saves_nothing(support, customer):
+    ticket = make_ticket(customer, support)
+    with pytest.raises(ValidationError):
+        actions.add_reply(ticket, actor=customer, body_html="<p>&nbsp;</p>", files=[upload()])
+    assert ticket.messages.count() == 1
+    assert not Attachment.objects.exists()
+    assert stored_files() == []
+    assert log_actions(ticket.pk) == ["wagtail_tickets.opened"]
+
+
+def test_reply_files_removed_when_the_action_fails(support, customer, settings):
+    ticket = make_ticket(customer, support)
+    settings.WAGTAIL_TICKETS = {
+        **settings.WAGTAIL_TICKETS,
+        "NOTIFIER": f"{__name__}.FailingNotifier",
+    }
+    with pytest.raises(RuntimeError):
+        actions.add_reply(ticket, actor=customer, body_html="x", files=[upload(), upload()])
+    assert stored_files() == []
+    assert ticket.messages.count() == 1
+
+
+def test_display_name_is_the_sender_of_later_messages(support, customer):
+    actions.set_display_name(customer, "  ACME\r\nSupport\x00 Team ")
+    assert customer.ticket_profile.display_name == "ACME Support Team"
+    ticket = make_ticket(customer, support)
+    message = actions.add_reply(ticket, actor=customer, body_html="hello")
+    assert message.author_name == "ACME Support Team"
+    assert ticket.messages.first().author_name == "ACME Support Team"
+    actions.set_display_name(customer, "")
+    assert actions.add_reply(ticket, actor=customer, body_html="x").author_name == "Cleo Client"
+    assert message.author_name == "ACME Support Team"  # kept as it was when sent
+
+
+# close / reopen ------------------------------------------------------------------------
+
+
+def test_customer_closes_own_ticket(support, customer, events):
+    ticket = make_ticket(customer, support)
+    events.clear()
+    actions.close_ticket(ticket, actor=customer)
+    assert ticket.status == closed_status()
+    ticket.refresh_from_db()
+    assert ticket.is_closed and ticket.closed_at is not None
+    entry = TicketLogEntry.objects.get(ticket_id=ticket.pk, action="wagtail_tickets.closed")
+    assert entry.user == customer
+    assert entry.data == {"changes": {"status": ["Open", "Closed"]}}
+    assert [e.kind for e in events] == [EventKind.CLOSED]
+
+
+def test_closing_twice_changes_nothing(support, customer, events):
+    ticket = make_ticket(customer, support)
+    actions.close_ticket(ticket)
+    events.clear()
+    actions.close_ticket(ticket)
+    assert log_actions(ticket.pk).count("wagtail_tickets.closed") == 1
+    assert events == []
+
+
+def test_stranger_cannot_close(support, customer, stranger):
+    ticket = make_ticket(customer, support)
+    with pytest.raises(PermissionDenied):
+        actions.close_ticket(ticket, actor=stranger)
+    ticket.refresh_from_db()
+    assert not ticket.is_closed
+
+
+def test_reopen_is_for_agents(support, customer, agent):
+    ticket = make_ticket(customer, support)
+    actions.close_ticket(ticket, actor=customer)
+    with pytest.raises(PermissionDenied):
+        actions.reopen_ticket(ticket, actor=customer)
+    actions.reopen_ticket(ticket, actor=agent)
+    ticket.refresh_from_db()
+    assert not ticket.is_closed and ticket.closed_at is None
+    assert log_actions(ticket.pk)[-1] == "wagtail_tickets.reopened"
+
+
+# delete --------------------------------------------------------------------------------
+
+
+def test_customer_deletes_own_ticket_and_history_keeps_it(
+    support, customer, django_capture_on_commit_callbacks
+):
+    ticket = make_ticket(customer, support, files=[upload()])
+    actions.add_reply(ticket, actor=customer, body_html="x", files=[upload("more.txt")])
+    number, pk = ticket.number, ticket.pk
+    assert len(stored_files()) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.delete_ticket(ticket, actor=customer)
+    assert not Ticket.objects.filter(pk=pk).exists()
+    assert not Message.objects.exists()
+    assert not Attachment.objects.exists()
+    assert stored_files() == []
+    entry = TicketLogEntry.objects.get(ticket_id=pk, action="wagtail_tickets.deleted")
+    assert entry.user == customer
+    assert entry.data["number"] == number
+    assert entry.data["subject"] == "Printer on fire"
+
+
+def test_delete_of_someone_elses_ticket_is_denied(support, customer, stranger):
+    ticket = make_ticket(customer, support, files=[upload()])
+    with pytest.raises(PermissionDenied):
+        actions.delete_ticket(ticket, actor=stranger)
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+    assert len(stored_files()) == 1
+
+
+def test_delete_needs_the_delete_level(support):
+    writer = UserFactory()
+    grant(writer, support, Level.WRITE)
+    writer = fresh(writer)
+    ticket = make_ticket(writer, support)
+    with pytest.raises(PermissionDenied):
+        actions.delete_ticket(ticket, actor=writer)
+
+
+def test_delete_rolled_back_keeps_files(support, customer, django_capture_on_commit_callbacks):
+    ticket = make_ticket(customer, support, files=[upload()])
+    pk = ticket.pk
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                actions.delete_ticket(ticket, actor=customer)
+                raise RuntimeError("later step failed")
+    assert callbacks == []
+    assert Ticket.objects.filter(pk=pk).exists()
+    assert Attachment.objects.filter(message__ticket_id=pk).count() == 1
+    assert len(stored_files()) == 1
+
+
+# change / claim ------------------------------------------------------------------------
+
+
+def test_agent_changes_fields(support, customer, agent, events):
+    ticket = make_ticket(customer, support)
+    events.clear()
+    high = PriorityFactory(name="Critical")
+    waiting = Status.objects.get(name="In progress")
+    changes = actions.change_ticket(ticket, actor=agent, priority=high, status=waiting)
+    assert changes == {"priority": ("Normal", "Critical"), "status": ("Open", "In progress")}
+    ticket.refresh_from_db()
+    assert ticket.priority == high and ticket.status == waiting
+    entry = TicketLogEntry.objects.get(ticket_id=ticket.pk, action="wagtail_tickets.changed")
+    assert entry.user == agent
+    assert entry.data == {
+        "changes": {"priority": ["Normal", "Critical"], "status": ["Open", "In progress"]}
+    }
+    assert [e.kind for e in events] == [EventKind.CHANGED]
+
+
+def test_change_without_difference_records_nothing(support, customer, agent, events):
+    ticket = make_ticket(customer, support)
+    events.clear()
+    assert actions.change_ticket(ticket, actor=agent, priority=ticket.priority) == {}
+    assert log_actions(ticket.pk) == ["wagtail_tickets.opened"]
+    assert events == []
+
+
+def test_change_by_customer_is_denied(support, customer):
+    ticket = make_ticket(customer, support)
+    with pytest.raises(PermissionDenied):
+        actions.change_ticket(ticket, actor=customer, priority=PriorityFactory())
+    ticket.refresh_from_db()
+    assert ticket.priority == normal_priority()
+
+
+def test_change_of_unknown_field_is_refused(support, customer, agent):
+    ticket = make_ticket(customer, support)
+    with pytest.raises(TypeError):
+        actions.change_ticket(ticket, actor=agent, number="1")
+    with pytest.raises(TypeError):
+        actions.change_ticket(ticket, actor=agent, requester=agent)
+
+
+def test_move_to_a_type_the_agent_does_not_manage_is_denied(support, customer, agent):
+    billing = TicketTypeFactory(name="Billing")
+    ticket = make_ticket(customer, support)
+    with pytest.raises(PermissionDenied):
+        actions.change_ticket(ticket, actor=agent, ticket_type=billing)
+    grant(agent, billing, Level.MANAGE)
+    agent = fresh(agent)
+    actions.change_ticket(ticket, actor=agent, ticket_type=billing)
+    ticket.refresh_from_db()
+    assert ticket.ticket_type == billing
+
+
+def test_only_agents_of_the_type_can_be_assigned(support, customer, agent, stranger):
+    ticket = make_ticket(customer, support)
+    with pytest.raises(ValidationError):
+        actions.change_ticket(ticket, actor=agent, assignee=stranger)
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+
+
+def test_claim(support, customer, agent, events):
+    ticket = make_ticket(customer, support)
+    events.clear()
+    assert actions.claim_ticket(ticket, actor=agent) == {"assignee": ("", "Ada Agent")}
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
+    assert [e.kind for e in events] == [EventKind.CLAIMED]
+    with pytest.raises(PermissionDenied):
+        actions.claim_ticket(ticket, actor=customer)
+
+
+def test_assign_to_colleague_is_not_a_claim(support, customer, agent, events):
+    colleague = UserFactory(first_name="Bo", last_name="Agent")
+    grant(colleague, support, Level.MANAGE, group_name="Agents")
+    ticket = make_ticket(customer, support)
+    events.clear()
+    actions.change_ticket(ticket, actor=agent, assignee=colleague)
+    assert [e.kind for e in events] == [EventKind.ASSIGNED]
+
+
+def test_status_change_to_closed_sets_closed_at(
+    support, customer, agent, django_capture_on_commit_callbacks
+):
+    ticket = make_ticket(customer, support)
+    closed = []
+    reopened = []
+
+    def on_closed(sender, ticket, **kwargs):
+        closed.append(ticket.pk)
+
+    def on_reopened(sender, ticket, **kwargs):
+        reopened.append(ticket.pk)
+
+    signals.ticket_closed.connect(on_closed)
+    signals.ticket_reopened.connect(on_reopened)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.change_ticket(ticket, actor=agent, status=closed_status())
+        ticket.refresh_from_db()
+        assert ticket.closed_at is not None
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.change_ticket(ticket, actor=agent, status=open_status())
+        ticket.refresh_from_db()
+        assert ticket.closed_at is None
+    finally:
+        signals.ticket_closed.disconnect(on_closed)
+        signals.ticket_reopened.disconnect(on_reopened)
+    assert closed == [ticket.pk]
+    assert reopened == [ticket.pk]
+
+
+# signals after commit ------------------------------------------------------------------
+
+
+@pytest.fixture
+def received():
+    calls: list[tuple[str, dict]] = []
+    receivers = {}
+    for name in (
+        "ticket_opened",
+        "message_added",
+        "ticket_changed",
+        "ticket_closed",
+        "ticket_deleted",
+    ):
+
+        def receiver(sender, _name=name, **kwargs):
+            calls.append((_name, kwargs))
+
+        receivers[name] = receiver
+        getattr(signals, name).connect(receiver)
+    yield calls
+    for name, receiver in receivers.items():
+        getattr(signals, name).disconnect(receiver)
+
+
+def test_signals_wait_for_commit(support, customer, received, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ticket = make_ticket(customer, support, actor=customer)
+    assert received == []
+    for callback in callbacks:
+        callback()
+    assert [name for name, _ in received] == ["ticket_opened", "message_added"]
+    assert received[0][1]["ticket"] == ticket
+    assert received[0][1]["actor"] == customer
+    assert received[1][1]["message"] == ticket.messages.get()
+
+
+def test_no_signal_for_a_rolled_back_change(
+    support, customer, received, django_capture_on_commit_callbacks
+):
+    ticket = make_ticket(customer, support)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                actions.add_reply(ticket, actor=customer, body_html="x")
+                actions.close_ticket(ticket, actor=customer)
+                raise RuntimeError("the request failed later")
+    assert callbacks == []
+    assert received == []
+    ticket.refresh_from_db()
+    assert not ticket.is_closed
+    assert ticket.messages.count() == 1
+
+
+def test_no_signal_for_a_failed_action(
+    support, customer, received, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(ValidationError):
+            make_ticket(customer, support, body="")
+    assert callbacks == [] and received == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_signals_follow_the_real_commit(received):
+    """With real transactions: nothing is sent inside the outer block, everything after
+    it commits, and nothing at all when it rolls back."""
+    support = TicketTypeFactory(name="Support")
+    user = UserFactory()
+    with transaction.atomic():
+        ticket = make_ticket(user, support)
+        actions.close_ticket(ticket)
+        assert received == []
+    assert [name for name, _ in received] == [
+        "ticket_opened",
+        "message_added",
+        "ticket_changed",
+        "ticket_closed",
+    ]
+    received.clear()
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            actions.reopen_ticket(ticket)
+            actions.add_reply(ticket, body_html="late")
+            raise RuntimeError
+    assert received == []
+    ticket.refresh_from_db()
+    assert ticket.is_closed
+    actions.delete_ticket(ticket)
+    assert [(name, kw["number"]) for name, kw in received] == [("ticket_deleted", ticket.number)]

@@ -7,6 +7,7 @@ from .config import (
     TypePermission,
 )
 from .history import TicketLogEntry
+from .inbound import AutoMailRecord, InboundMessage, Mailbox, QuarantinedMessage
 from .mail import EmailTemplate, MailSettings, OutgoingMail, PendingNotification
 from .tickets import (
     Attachment,
@@ -19,15 +20,19 @@ from .workspace import InboxPreference, Rate, ResponseTemplate, TicketSettings
 
 __all__ = [
     "Attachment",
+    "AutoMailRecord",
     "Category",
     "EmailTemplate",
     "InboxPreference",
+    "InboundMessage",
     "MailSettings",
+    "Mailbox",
     "Message",
     "NumberSequence",
     "OutgoingMail",
     "PendingNotification",
     "Priority",
+    "QuarantinedMessage",
     "Rate",
     "ResponseTemplate",
     "Status",

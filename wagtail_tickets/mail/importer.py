@@ -1,0 +1,443 @@
+"""Mail to tickets (B4, C8, C9, E1-E3): fetch, parse, classify, thread, change the ticket
+through ``actions``, and only then remove the message from the server.
+
+Never lose, never duplicate:
+
+- every distinct message has a ledger key (its Message-ID and body hash, or sender, date,
+  subject and body hash when it has no Message-ID); the ledger row is written in the same
+  transaction as the ticket change, under a unique constraint. A second copy, a second run
+  after a crash between commit and expunge, or a second worker importing the same message
+  at the same moment finds the key taken and changes nothing;
+- a message is flagged ``\\Deleted`` only after that transaction committed, so
+  ``import_mailbox`` must run outside any transaction (a task, a command);
+- one importer per mailbox at a time: a lease on the mailbox row taken by a conditional
+  UPDATE, which is atomic on every database and across machines; it expires by itself if a
+  worker dies;
+- a message that cannot be parsed or imported is quarantined with its raw bytes and the
+  reason; the rest of the mailbox goes on. IMAP failures end the run for that mailbox,
+  are logged and recorded on the mailbox, and the next run tries again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from .. import actions
+from ..conf import app_settings
+from ..models import InboundMessage, Mailbox, Message, QuarantinedMessage, Ticket
+from ..models.tickets import display_name_for
+from ..notifications.tokens import verify_message_id
+from ..validators import validate_uploads
+from . import classify as classify_module
+from .imap import ImapConnection, ImapError
+from .parse import ParsedMessage, parse_message
+from .thread import find_ticket, is_agent_of, recognise_user, strip_reply_prefixes
+
+logger = logging.getLogger("wagtail_tickets.mail")
+
+Outcome = InboundMessage.Outcome
+DUPLICATE = "duplicate"
+
+
+class MessageTooLarge(ValueError):
+    pass
+
+
+@dataclass
+class ImportReport:
+    """What one run did on one mailbox: the progress line of ``import_ticket_mail``."""
+
+    mailbox: str
+    imported: int = 0
+    replies: int = 0
+    ignored: int = 0
+    quarantined: int = 0
+    error: str = ""
+    busy: bool = False
+
+    def count(self, outcome: str) -> None:
+        if outcome == Outcome.OPENED:
+            self.imported += 1
+        elif outcome == Outcome.REPLY:
+            self.replies += 1
+        elif outcome == Outcome.QUARANTINED:
+            self.quarantined += 1
+        else:
+            self.ignored += 1
+
+    def line(self) -> str:
+        text = (
+            f"{self.mailbox}: {self.imported} imported, {self.replies} replies, "
+            f"{self.ignored} ignored, {self.quarantined} quarantined"
+        )
+        if self.busy:
+            text += " (skipped: another importer is working on it)"
+        if self.error:
+            text += f" (error: {self.error})"
+        return text
+
+
+# ----------------------------------------------------------------------------- the ledger
+
+
+def _sha(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "replace")).hexdigest()
+
+
+def ledger_key(parsed: ParsedMessage) -> str:
+    """The identity of a message across copies (see the module docstring)."""
+    if parsed.message_id:
+        return _sha("mid", parsed.message_id, parsed.content_hash)
+    return _sha(
+        "nomid",
+        parsed.sender_email,
+        parsed.header("Date"),
+        parsed.subject,
+        parsed.content_hash,
+    )
+
+
+def raw_key(raw: bytes) -> str:
+    return hashlib.sha256(b"raw\n" + raw).hexdigest()
+
+
+# ----------------------------------------------------------------------------- one message
+
+
+def import_raw(
+    raw: bytes,
+    mailbox: Mailbox,
+    *,
+    uidvalidity: int | None = None,
+    uid: int | None = None,
+) -> str:
+    """Import one message; returns its outcome (``duplicate`` for one already imported).
+    Everything that goes wrong with the message itself ends in the quarantine."""
+    parsed: ParsedMessage | None = None
+    key = raw_key(raw)
+    try:
+        if len(raw) > app_settings.MAIL_MAX_MESSAGE_SIZE:
+            raise MessageTooLarge(
+                _("The message is %(size)d bytes, more than the limit of %(max)d bytes.")
+                % {"size": len(raw), "max": app_settings.MAIL_MAX_MESSAGE_SIZE}
+            )
+        parsed = parse_message(raw)
+        key = ledger_key(parsed)
+        if InboundMessage.objects.filter(key=key).exists():
+            return DUPLICATE
+        return _import_parsed(parsed, key, mailbox, uidvalidity, uid)
+    except _Duplicate:
+        return DUPLICATE
+    except Exception as exc:  # the message is bad, not the run: keep it aside
+        logger.warning(
+            "Quarantined a message from %s (UID %s): %s",
+            mailbox.address_label if mailbox else "-",
+            uid,
+            exc,
+        )
+        return quarantine(raw, mailbox, key, _reason(exc), parsed, uidvalidity, uid)
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _reason(exc: Exception) -> str:
+    if hasattr(exc, "messages"):
+        text = "; ".join(str(m) for m in exc.messages)
+    else:
+        text = str(exc) or exc.__class__.__name__
+    return f"{exc.__class__.__name__}: {text}"[:2000]
+
+
+def _claim(key: str, **fields) -> InboundMessage:
+    """Write the ledger row first: a concurrent import of the same message waits here for
+    our commit and then fails on the unique key."""
+    try:
+        with transaction.atomic():
+            return InboundMessage.objects.create(key=key, **fields)
+    except IntegrityError:
+        raise _Duplicate from None
+
+
+def _import_parsed(parsed, key, mailbox, uidvalidity, uid) -> str:
+    verdict = classify_module.classify(
+        parsed,
+        own_addresses=classify_module.own_addresses_for(_mailbox_addresses(mailbox)),
+        is_own_message_id=lambda mid: verify_message_id(mid) is not None,
+    )
+    with transaction.atomic():
+        entry = _claim(
+            key,
+            message_id=parsed.message_id,
+            content_hash=parsed.content_hash,
+            mailbox=mailbox,
+            uidvalidity=uidvalidity,
+            uid=uid,
+            sender=parsed.sender_email[:255],
+            subject=parsed.subject[:255],
+            outcome=Outcome.IGNORED,
+        )
+        if not verdict.is_person:
+            entry.reason = verdict.reason[:255]
+            entry.save(update_fields=["reason"])
+            logger.info("Ignored mail from %s: %s", parsed.sender_email, verdict.reason)
+            return Outcome.IGNORED
+        outcome, ticket, message, reason = _change_ticket(parsed, mailbox)
+        entry.outcome, entry.ticket, entry.ticket_message = outcome, ticket, message
+        entry.reason = reason
+        entry.save(update_fields=["outcome", "ticket", "ticket_message", "reason"])
+        return outcome
+
+
+def _mailbox_addresses(mailbox: Mailbox | None) -> list[str]:
+    if mailbox is None:
+        return []
+    return [
+        m.username for m in Mailbox.objects.only("username") if "@" in (m.username or "")
+    ]
+
+
+def _uploads(parsed: ParsedMessage) -> tuple[list[SimpleUploadedFile], list[str]]:
+    """Attachments as uploads, under the web upload rules; refused ones are named in the
+    message so nothing disappears without a word."""
+    accepted: list[SimpleUploadedFile] = []
+    notes: list[str] = []
+    for attachment in parsed.attachments:
+        upload = SimpleUploadedFile(
+            attachment.filename, attachment.content, attachment.content_type
+        )
+        try:
+            validate_uploads([upload])
+            if len(accepted) >= app_settings.MAX_ATTACHMENTS:
+                validate_uploads(accepted + [upload])
+        except Exception as exc:
+            notes.append(
+                _("Attachment “%(name)s” was not kept: %(reason)s")
+                % {"name": attachment.filename, "reason": " ".join(getattr(exc, "messages", []))}
+            )
+            continue
+        accepted.append(upload)
+    return accepted, notes
+
+
+def _body(parsed: ParsedMessage, notes: list[str], prefix: str = "") -> str:
+    extra = "".join(f"<p><em>{escape(note)}</em></p>" for note in notes)
+    return prefix + parsed.body_html() + extra
+
+
+def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None):
+    """Returns ``(outcome, ticket, message, reason)``; runs inside the ledger transaction."""
+    user = recognise_user(parsed.sender_email)
+    files, notes = _uploads(parsed)
+    message_id = f"<{parsed.message_id}>" if parsed.message_id else ""
+    author_name = display_name_for(user) if user else (parsed.sender_name or parsed.sender_email)
+    match = find_ticket(parsed)
+    if match is not None:
+        ticket = match.ticket
+        if ticket.status.is_closed:
+            policy = mailbox.on_closed_reply if mailbox else Mailbox.ClosedTicketReply.REOPEN
+            if policy == Mailbox.ClosedTicketReply.NEW_TICKET:
+                prefix = "<p>{}</p>".format(
+                    escape(_("Follow-up to the closed ticket #%(number)s.")
+                           % {"number": ticket.number})
+                )  # fmt: skip
+                new = _open(parsed, user, files, _body(parsed, notes, prefix), message_id,
+                            ticket.ticket_type, subject=ticket.subject)  # fmt: skip
+                return Outcome.OPENED, new, new.messages.first(), f"follow-up of #{ticket.number}"
+            actions.reopen_ticket(ticket, actor=None)
+        message = actions.add_reply(
+            ticket,
+            actor=None,
+            body_html=_body(parsed, notes),
+            files=files,
+            author_name=author_name,
+            author_email=parsed.sender_email,
+            source=Message.Source.EMAIL,
+            message_id=message_id,
+            as_staff=is_agent_of(user, ticket),
+        )
+        return Outcome.REPLY, ticket, message, f"threaded by {match.via}"
+    if mailbox is None:
+        raise ValueError(_("No mailbox to open a new ticket in."))
+    ticket = _open(parsed, user, files, _body(parsed, notes), message_id, mailbox.ticket_type)
+    return Outcome.OPENED, ticket, ticket.messages.first(), ""
+
+
+def _open(parsed, user, files, body, message_id, ticket_type, subject=None) -> Ticket:
+    return actions.open_ticket(
+        ticket_type=ticket_type,
+        subject=subject or strip_reply_prefixes(parsed.subject) or _("(no subject)"),
+        body_html=body,
+        actor=None,
+        requester=user,
+        requester_name="" if user else parsed.sender_name,
+        requester_email=parsed.sender_email,
+        files=files,
+        source=Message.Source.EMAIL,
+        message_id=message_id,
+    )
+
+
+# ----------------------------------------------------------------------------- quarantine
+
+
+def quarantine(raw, mailbox, key, reason, parsed=None, uidvalidity=None, uid=None) -> str:
+    """Keep the message aside with its reason; its ledger row stops it being imported or
+    quarantined again while it waits for an administrator."""
+    sender = parsed.sender_email if parsed else ""
+    subject = parsed.subject if parsed else ""
+    message_id = parsed.message_id if parsed else ""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                InboundMessage.objects.create(
+                    key=key,
+                    message_id=message_id,
+                    content_hash=hashlib.sha256(raw).hexdigest(),
+                    mailbox=mailbox,
+                    uidvalidity=uidvalidity,
+                    uid=uid,
+                    sender=sender[:255],
+                    subject=subject[:255],
+                    outcome=Outcome.QUARANTINED,
+                    reason=reason[:255],
+                )
+        except IntegrityError:
+            return DUPLICATE
+        QuarantinedMessage.objects.create(
+            mailbox=mailbox,
+            uidvalidity=uidvalidity,
+            uid=uid,
+            key=key,
+            message_id=message_id,
+            sender=sender[:255],
+            subject=subject[:255],
+            reason=reason,
+            raw=raw,
+            size=len(raw),
+        )
+    return Outcome.QUARANTINED
+
+
+def retry_quarantined(item: QuarantinedMessage) -> str:
+    """Import a quarantined message again (after a fix or a raised limit). On success it
+    leaves the quarantine; on failure it stays with the new reason."""
+    raw = bytes(item.raw)
+    try:
+        with transaction.atomic():
+            InboundMessage.objects.filter(key=item.key, outcome=Outcome.QUARANTINED).delete()
+            if len(raw) > app_settings.MAIL_MAX_MESSAGE_SIZE:
+                raise MessageTooLarge(
+                    _("The message is %(size)d bytes, more than the limit of %(max)d bytes.")
+                    % {"size": len(raw), "max": app_settings.MAIL_MAX_MESSAGE_SIZE}
+                )
+            parsed = parse_message(raw)
+            key = ledger_key(parsed)
+            if InboundMessage.objects.filter(key=key).exists():
+                outcome = DUPLICATE
+            else:
+                outcome = _import_parsed(
+                    parsed, key, item.mailbox, item.uidvalidity, item.uid
+                )
+            item.delete()
+            return outcome
+    except _Duplicate:
+        item.delete()
+        return DUPLICATE
+    except Exception as exc:
+        QuarantinedMessage.objects.filter(pk=item.pk).update(
+            reason=_reason(exc), attempts=item.attempts + 1, last_attempt_at=timezone.now()
+        )
+        item.refresh_from_db()
+        return Outcome.QUARANTINED
+
+
+# ----------------------------------------------------------------------------- mailboxes
+
+
+def _acquire(mailbox: Mailbox) -> str | None:
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    taken = (
+        Mailbox.objects.filter(pk=mailbox.pk)
+        .filter(free)
+        .update(
+            locked_until=now + datetime.timedelta(seconds=app_settings.MAIL_IMPORT_LOCK_SECONDS),
+            lock_token=token,
+        )
+    )
+    return token if taken else None
+
+
+def _renew(mailbox: Mailbox, token: str) -> bool:
+    until = timezone.now() + datetime.timedelta(seconds=app_settings.MAIL_IMPORT_LOCK_SECONDS)
+    return bool(Mailbox.objects.filter(pk=mailbox.pk, lock_token=token).update(locked_until=until))
+
+
+def _release(mailbox: Mailbox, token: str, error: str) -> None:
+    Mailbox.objects.filter(pk=mailbox.pk, lock_token=token).update(
+        locked_until=None, lock_token="", last_run_at=timezone.now(), last_error=error
+    )
+
+
+def import_mailbox(
+    mailbox: Mailbox, *, connect: Callable[[Mailbox], ImapConnection] = ImapConnection
+) -> ImportReport:
+    """Import what waits in one mailbox (at most ``MAIL_IMPORT_BATCH`` messages)."""
+    report = ImportReport(mailbox.name)
+    token = _acquire(mailbox)
+    if token is None:
+        report.busy = True
+        logger.info("Mailbox %s is being imported by another worker.", mailbox.name)
+        return report
+    try:
+        with connect(mailbox) as connection:
+            for uid in connection.uids()[: app_settings.MAIL_IMPORT_BATCH]:
+                raw = connection.fetch(uid)
+                if raw is None:
+                    continue
+                outcome = import_raw(
+                    raw, mailbox, uidvalidity=connection.uidvalidity, uid=uid
+                )
+                report.count(outcome)
+                # the ticket change is committed: now the message may leave the server
+                connection.delete(uid)
+                if not _renew(mailbox, token):
+                    logger.warning("Lost the import lock of mailbox %s.", mailbox.name)
+                    break
+            connection.expunge()
+    except ImapError as exc:
+        report.error = str(exc)
+        logger.error("Mail import from %s failed, retried next run: %s", mailbox.name, exc)
+    finally:
+        _release(mailbox, token, report.error[:2000])
+    return report
+
+
+def import_all(mailbox_id: int | None = None) -> list[ImportReport]:
+    """Import every active mailbox (or just one); one mailbox failing stops no other."""
+    mailboxes = Mailbox.objects.filter(active=True).select_related("ticket_type")
+    if mailbox_id is not None:
+        mailboxes = Mailbox.objects.filter(pk=mailbox_id).select_related("ticket_type")
+    reports = []
+    for mailbox in mailboxes:
+        try:
+            reports.append(import_mailbox(mailbox))
+        except Exception as exc:  # a database outage, a bug: log it, go on, retry later
+            logger.exception("Mail import from %s stopped", mailbox.name)
+            reports.append(ImportReport(mailbox.name, error=_reason(exc)))
+    return reports

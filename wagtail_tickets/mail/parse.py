@@ -1,0 +1,364 @@
+"""Raw bytes -> a parsed message, with the standard library's modern email policy.
+
+Inbound mail is hostile and often broken: headers that do not parse, charsets that do not
+exist or lie, MIME trees without their closing boundary. Parsing never raises for those; it
+falls back to a readable best effort. It raises ``ParseError`` only when nothing usable is
+left (no sender address), and the importer quarantines such a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+from django.utils.translation import gettext as _
+
+from ..sanitize import clean_filename, clean_html, clean_subject, is_blank, text_to_html
+
+# Charsets tried when a part's declared charset is unknown or wrong. cp1252 decodes what
+# most mislabelled Western mail really is; latin-1 maps every byte, so it never fails.
+FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
+
+_ID = re.compile(r"<([^<>\s]+)>")
+# Reply and forward prefixes of the usual languages, with counters such as "Re[2]:".
+REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:re|aw|antw|antwort|sv|vs|wg|fw|fwd|tr|r|rif|i|doorst|res)"
+    r"\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*)+",
+    re.IGNORECASE,
+)
+
+
+class ParseError(ValueError):
+    """The message has nothing a ticket can be made of; the text is the reason."""
+
+
+@dataclass
+class ParsedAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str = ""
+    inline: bool = False
+
+
+@dataclass
+class ParsedMessage:
+    raw: bytes
+    headers: EmailMessage
+    message_id: str
+    in_reply_to: list[str]
+    references: list[str]
+    subject: str
+    sender_name: str
+    sender_email: str
+    to: list[str]
+    cc: list[str]
+    date: object
+    text: str
+    html: str
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+
+    @property
+    def thread_ids(self) -> list[str]:
+        """Message-IDs this message answers, the most direct first."""
+        seen: list[str] = []
+        for mid in self.in_reply_to + list(reversed(self.references)):
+            if mid not in seen:
+                seen.append(mid)
+        return seen
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the body as transmitted: the same in every copy of one message, even
+        when relays add their own trace headers."""
+        head, sep, body = self.raw.partition(b"\r\n\r\n")
+        if not sep:
+            head, sep, body = self.raw.partition(b"\n\n")
+        return hashlib.sha256(body if sep else self.raw).hexdigest()
+
+    def header(self, name: str) -> str:
+        return header_text(self.headers, name)
+
+    def body_html(self) -> str:
+        """The sanitised HTML stored for the ticket: the HTML part if any, else the text
+        part; quoted history in a closing blockquote; inline ``cid:`` images named after
+        their attachment."""
+        if self.html and not is_blank(clean_html(self.html)):
+            body = _fold_html_quote(_name_inline_images(self.html, self.attachments))
+        else:
+            body = _fold_text_quote(self.text)
+        if is_blank(body):
+            body = "<p>{}</p>".format(html.escape(_("(This email had no text.)")))
+        return body
+
+
+def parse_message(raw: bytes) -> ParsedMessage:
+    """Parse raw RFC 5322 bytes. Raises ``ParseError`` when there is no sender address."""
+    if not raw or not raw.strip():
+        raise ParseError(_("The message is empty."))
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    sender_name, sender_email = _sender(msg)
+    if not sender_email:
+        raise ParseError(_("The message has no valid sender address."))
+    text_parts: list[str] = []
+    html_parts: list[str] = []
+    attachments: list[ParsedAttachment] = []
+    _collect(msg, text_parts, html_parts, attachments)
+    return ParsedMessage(
+        raw=raw,
+        headers=msg,
+        message_id=(message_ids(header_text(msg, "Message-ID")) or [""])[0][:250],
+        in_reply_to=message_ids(header_text(msg, "In-Reply-To")),
+        references=message_ids(header_text(msg, "References")),
+        subject=clean_subject(header_text(msg, "Subject")),
+        sender_name=clean_subject(sender_name, 150),
+        sender_email=sender_email,
+        to=_addresses(msg, "To"),
+        cc=_addresses(msg, "Cc"),
+        date=_date(msg),
+        text="\n\n".join(t for t in text_parts if t.strip()),
+        html="\n".join(html_parts),
+        attachments=attachments,
+    )
+
+
+def header_text(msg: EmailMessage, name: str) -> str:
+    """A header as text; a header the policy cannot parse is decoded leniently instead."""
+    try:
+        value = msg.get(name)
+    except Exception:  # a header so broken the header class fails on it
+        value = None
+        for key, raw_value in msg.raw_items():
+            if key.lower() == name.lower():
+                value = _lenient_header(raw_value)
+                break
+    return "" if value is None else str(value)
+
+
+def _lenient_header(value) -> str:
+    from email.header import decode_header
+
+    parts = []
+    for chunk, charset in decode_header(str(value)):
+        if isinstance(chunk, bytes):
+            parts.append(decode_bytes(chunk, charset))
+        else:
+            parts.append(chunk)
+    return "".join(parts)
+
+
+def message_ids(value: str) -> list[str]:
+    """The Message-IDs in a header, without angle brackets (a bare id is accepted too)."""
+    found = _ID.findall(value or "")
+    if not found and value and value.strip() and " " not in value.strip():
+        found = [value.strip()]
+    return [mid[:250] for mid in found][:50]
+
+
+def _sender(msg: EmailMessage) -> tuple[str, str]:
+    for name in ("From", "Sender", "Reply-To"):
+        addresses = _address_pairs(msg, name)
+        if addresses:
+            return addresses[0]
+    return "", ""
+
+
+def _address_pairs(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
+    result = []
+    try:
+        header = msg.get(name)
+        pairs = [(a.display_name, a.addr_spec) for a in header.addresses] if header else []
+    except Exception:
+        pairs = getaddresses([header_text(msg, name)])
+    for display, address in pairs:
+        address = clean_subject(address, 254).strip("<>").lower()
+        if _plausible_address(address):
+            result.append((display or "", address))
+    return result
+
+
+def _plausible_address(address: str) -> bool:
+    local, at, domain = address.rpartition("@")
+    return bool(at and local and "." in domain and not re.search(r"[\s<>\"',;]", address))
+
+
+def _addresses(msg: EmailMessage, name: str) -> list[str]:
+    return [address for _display, address in _address_pairs(msg, name)]
+
+
+def _date(msg: EmailMessage):
+    try:
+        return parsedate_to_datetime(header_text(msg, "Date"))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def decode_bytes(payload: bytes, charset: str | None) -> str:
+    """Decode with the declared charset if Python knows it and it fits the bytes; else
+    with the fallbacks (the last one maps every byte, so this never fails)."""
+    for candidate in ((charset,) if charset else ()) + FALLBACK_CHARSETS:
+        try:
+            return payload.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("latin-1", errors="replace")  # pragma: no cover
+
+
+def _part_text(part: EmailMessage) -> str:
+    payload = part.get_payload(decode=True) or b""
+    if isinstance(payload, str):  # pragma: no cover - defensive
+        return payload
+    return decode_bytes(payload, part.get_content_charset())
+
+
+def _collect(msg: EmailMessage, texts: list, htmls: list, attachments: list) -> None:
+    """Walk the MIME tree: the best body of each alternative, every attachment."""
+    if msg.is_multipart():
+        subtype = msg.get_content_subtype()
+        parts = list(msg.iter_parts())
+        if subtype == "alternative":
+            # one text and one HTML version of the same content: the first text, the last
+            # (richest) HTML, every attachment (e.g. images of a multipart/related HTML)
+            text_found = html_found = None
+            for part in parts:
+                part_texts: list[str] = []
+                part_htmls: list[str] = []
+                _collect(part, part_texts, part_htmls, attachments)
+                if part_texts and text_found is None:
+                    text_found = part_texts
+                if part_htmls:
+                    html_found = part_htmls
+            texts.extend(text_found or [])
+            htmls.extend(html_found or [])
+            return
+        for part in parts:
+            _collect(part, texts, htmls, attachments)
+        return
+    content_type = msg.get_content_type()
+    disposition = (msg.get_content_disposition() or "").lower()
+    filename = _filename(msg)
+    if content_type == "message/rfc822" or (
+        msg.get_content_maintype() == "message" and content_type != "message/delivery-status"
+    ):
+        attachments.append(_attachment(msg, filename or "message.eml", "message/rfc822"))
+        return
+    if disposition != "attachment" and not filename and content_type in ("text/plain", "text/html"):
+        (htmls if content_type == "text/html" else texts).append(_part_text(msg))
+        return
+    if content_type in ("message/delivery-status",):
+        texts.append(_part_text(msg))
+        return
+    attachments.append(_attachment(msg, filename, content_type))
+
+
+def _filename(part: EmailMessage) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:
+        name = ""
+    return clean_subject(name, 255)
+
+
+def _attachment(part: EmailMessage, filename: str, content_type: str) -> ParsedAttachment:
+    raw_payload = part.get_payload(decode=True)
+    if raw_payload is None:  # a message/rfc822 part: keep it as the bytes it was
+        inner = part.get_payload()
+        raw_payload = (
+            inner[0].as_bytes(policy=policy.SMTP)
+            if isinstance(inner, list) and inner
+            else str(inner).encode("utf-8", "replace")
+        )
+    content_id = _ID.findall(header_text(part, "Content-ID"))
+    if not filename:
+        extension = {
+            "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif",
+            "application/pdf": "pdf", "message/rfc822": "eml", "text/plain": "txt",
+            "text/html": "html",
+        }.get(content_type, "bin")  # fmt: skip
+        filename = f"{part.get_content_maintype() or 'file'}.{extension}"
+    return ParsedAttachment(
+        filename=clean_filename(filename),
+        content_type=content_type,
+        content=raw_payload,
+        content_id=content_id[0] if content_id else "",
+        inline=(part.get_content_disposition() or "") == "inline" or bool(content_id),
+    )
+
+
+# Inline images: the sanitiser keeps no <img>, so a ``cid:`` image becomes a mention of the
+# attachment that carries it (stored with the same message).
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SRC_CID = re.compile(r"""src\s*=\s*["']?cid:([^"'\s>]+)""", re.IGNORECASE)
+
+
+def _name_inline_images(value: str, attachments: list[ParsedAttachment]) -> str:
+    by_cid = {a.content_id: a for a in attachments if a.content_id}
+
+    def replace(match: re.Match) -> str:
+        cid = _SRC_CID.search(match.group(0))
+        attachment = by_cid.get(cid.group(1)) if cid else None
+        if attachment is None:
+            return ""
+        label = _("image: %(name)s") % {"name": attachment.filename}
+        return f" [{html.escape(label)}] "
+
+    return _IMG.sub(replace, value)
+
+
+# Quoted history: the reader sees the new text first, the quote after it in a blockquote.
+_HTML_QUOTE_START = re.compile(
+    r"<div[^>]+class=[\"']?[^\"'>]*gmail_quote"
+    r"|<blockquote[^>]+type=[\"']?cite"
+    r"|<div[^>]+id=[\"']?(?:divRplyFwdMsg|appendonsend|mail-editor-reference-message)"
+    r"|<hr[^>]+id=[\"']?stopSpelling"
+    r"|<div[^>]+class=[\"']?[^\"'>]*(?:moz-cite-prefix|yahoo_quoted|OutlookMessageHeader)",
+    re.IGNORECASE,
+)
+_TEXT_QUOTE_START = re.compile(
+    r"^(?:"
+    r"On\b.{0,200}\bwrote:\s*$"
+    r"|Am\b.{0,200}\bschrieb\b.{0,100}:\s*$"
+    r"|Op\b.{0,200}\bschreef\b.{0,100}:\s*$"
+    r"|Il\b.{0,200}\bha scritto:\s*$"
+    r"|-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Oorspronkelijk bericht"
+    r"|Messaggio originale)\s*-{2,}\s*$"
+    r"|_{20,}\s*$"
+    r")",
+    re.IGNORECASE | re.MULTILINE,
+)
+_QUOTED_LINES_AT_END = re.compile(r"(?:^>.*(?:\n|$)|^\s*(?:\n|$))+\Z", re.MULTILINE)
+
+
+def _folded(quote_html: str) -> str:
+    """The quoted history as the message's last element, one ``<blockquote>``: displays
+    fold it (``.wt-prose > blockquote:last-child``), the text stays complete."""
+    if is_blank(quote_html):
+        return ""
+    return f"<blockquote>{quote_html}</blockquote>"
+
+
+def _fold_html_quote(value: str) -> str:
+    match = _HTML_QUOTE_START.search(value)
+    if not match or is_blank(clean_html(value[: match.start()])):
+        return clean_html(value)
+    return clean_html(value[: match.start()] + _folded(value[match.start() :]))
+
+
+def _fold_text_quote(value: str) -> str:
+    value = (value or "").replace("\r\n", "\n")
+    match = _TEXT_QUOTE_START.search(value)
+    start = match.start() if match else None
+    tail = _QUOTED_LINES_AT_END.search(value)
+    if tail and tail.group(0).strip() and (start is None or tail.start() < start):
+        start = tail.start()
+    if start is None or not value[:start].strip():
+        return text_to_html(value)
+    quote = "\n".join(line[1:].lstrip() if line.startswith(">") else line
+                      for line in value[start:].split("\n"))  # fmt: skip
+    return clean_html(text_to_html(value[:start]) + _folded(text_to_html(quote)))

@@ -1,0 +1,1 @@
+"""Inbound mail: IMAP mailbox to tickets (see ``importer``)."""

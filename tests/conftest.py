@@ -10,3 +10,62 @@ def _media_root(settings, tmp_path):
     """Every test stores files in its own temporary media folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return settings.MEDIA_ROOT
+
+
+class SMTPSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a random free port that keeps every
+    message it accepts. ``stop()`` / ``start()`` take it down and up on the same port."""
+
+    def __init__(self):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.received: list[dict] = []
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.received.append(
+            {
+                "from": envelope.mail_from,
+                "rcpt": list(envelope.rcpt_tos),
+                "message": message_from_bytes(envelope.original_content, policy=policy.default),
+            }
+        )
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def messages(self):
+        return [entry["message"] for entry in self.received]
+
+    def to(self, address: str):
+        """Messages whose envelope reached ``address``."""
+        return [e["message"] for e in self.received if address.lower() in map(str.lower, e["rcpt"])]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A running SMTP server; Django's SMTP backend points at it for the test."""
+    sink = SMTPSink()
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+    yield sink
+    sink.stop()

@@ -123,6 +123,34 @@ class AppSettings:
         """Dotted path of the notifier class (swap it to change who is told what)."""
         return self._get("NOTIFIER", "wagtail_tickets.notifications.notifier.Notifier")
 
+    # Outgoing mail (the outbox and its queue).
+
+    @property
+    def BASE_URL(self) -> str:
+        """Scheme and host put in front of links in mail, e.g. ``https://www.example.com``
+        (default: ``WAGTAILADMIN_BASE_URL``)."""
+        return (
+            self._get("BASE_URL", "") or getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
+        ).rstrip("/")
+
+    @property
+    def MAIL_MAX_ATTEMPTS(self) -> int:
+        """Delivery attempts per mail before it stays "failed" (an administrator can still
+        retry it from the outbox)."""
+        return int(self._get("MAIL_MAX_ATTEMPTS", 10))
+
+    @property
+    def MAIL_RETRY_DELAY(self) -> int:
+        """Seconds before the first retry of a failed delivery; doubles with each attempt
+        (capped at six hours)."""
+        return int(self._get("MAIL_RETRY_DELAY", 60))
+
+    @property
+    def MAIL_SENDING_TIMEOUT(self) -> int:
+        """Seconds after which a mail still marked "sending" (its worker died) is tried
+        again."""
+        return int(self._get("MAIL_SENDING_TIMEOUT", 900))
+
     # Inbound mail (IMAP import) and the scheduled jobs.
 
     @property

@@ -95,25 +95,29 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": (
             "New ticket: {ticket:subject}",
             "A new ticket {ticket:ticket_number} was opened by {ticket:first_name} "
-            "{ticket:last_name} <{ticket:email}> ({ticket:company}).\n\n"
+            "{ticket:last_name} <{ticket:email}>.\n\n"
+            "Company: {ticket:company}\n"
             "Type: {ticket:type}\nPriority: {ticket:priority}\n\n{MESSAGE}\n\n{LINK}",
         ),
         "de": (
             "Neues Ticket: {ticket:subject}",
             "Ein neues Ticket {ticket:ticket_number} wurde von {ticket:first_name} "
-            "{ticket:last_name} <{ticket:email}> ({ticket:company}) eröffnet.\n\n"
+            "{ticket:last_name} <{ticket:email}> eröffnet.\n\n"
+            "Firma: {ticket:company}\n"
             "Typ: {ticket:type}\nPriorität: {ticket:priority}\n\n{MESSAGE}\n\n{LINK}",
         ),
         "nl": (
             "Nieuw ticket: {ticket:subject}",
             "Een nieuw ticket {ticket:ticket_number} is aangemaakt door {ticket:first_name} "
-            "{ticket:last_name} <{ticket:email}> ({ticket:company}).\n\n"
+            "{ticket:last_name} <{ticket:email}>.\n\n"
+            "Bedrijf: {ticket:company}\n"
             "Type: {ticket:type}\nPrioriteit: {ticket:priority}\n\n{MESSAGE}\n\n{LINK}",
         ),
         "it": (
             "Nuovo ticket: {ticket:subject}",
             "Un nuovo ticket {ticket:ticket_number} è stato aperto da {ticket:first_name} "
-            "{ticket:last_name} <{ticket:email}> ({ticket:company}).\n\n"
+            "{ticket:last_name} <{ticket:email}>.\n\n"
+            "Azienda: {ticket:company}\n"
             "Tipo: {ticket:type}\nPriorità: {ticket:priority}\n\n{MESSAGE}\n\n{LINK}",
         ),
     },

@@ -1,26 +1,74 @@
 """The default notifier. Hosts swap it with ``WAGTAIL_TICKETS["NOTIFIER"]`` (subclass it and
-override what should differ), the way django-allauth lets hosts swap its adapter."""
+override what should differ), the way django-allauth lets hosts swap its adapter::
+
+    class MyNotifier(Notifier):
+        def ticket_link(self, ticket):
+            return f"https://portal.example.com/support/{ticket.number}"
+
+What happens, in order:
+
+1. ``notify(event)`` runs inside the action's transaction: ``confirm`` shows the on-screen
+   confirmation (Django's messages framework) and ``queue`` records the event in the
+   outbox (``sending.queue_event``), committed together with the change or not at all.
+2. After commit a django-q2 task calls ``build(event)``, with the ticket read again: the
+   recipients (``plan``) and texts (``get_template``, ``variables``, ``render``) reflect
+   everything the request changed.
+3. The task hands each mail to Django's configured email backend (``sending``).
+"""
 
 from __future__ import annotations
 
+import re
+from collections import OrderedDict
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ..conf import app_settings
+from ..models.mail import AUTOMATIC_KINDS, EmailKind, EmailTemplate, MailSettings, OutgoingMail
+from ..models.tickets import display_name_for
+from . import recipients as rcpt
+from . import sending, tokens
 from .events import Event, EventKind
+from .rendering import RenderedMail, render_mail
+from .variables import as_text, company_values, contact_values, ticket_values
+
+# Changes the customer is told about (D6); moving types or assigning stay internal.
+CUSTOMER_VISIBLE_CHANGES = ("status", "priority", "category", "target_date")
+AGENT_KINDS = frozenset({EmailKind.CREATED_FOR_AGENT, EmailKind.CUSTOMER_REPLIED})
+MAIL_EVENTS = frozenset(
+    {
+        EventKind.OPENED,
+        EventKind.REPLIED,
+        EventKind.CLOSED,
+        EventKind.REOPENED,
+        EventKind.CHANGED,
+        EventKind.CLAIMED,
+    }
+)
+_MESSAGE_ID = re.compile(r"^<?([^<>\s]{1,250})>?$")
 
 
 class Notifier:
-    """Tells people about ticket events.
+    """Tells people about ticket events: on screen now, by mail through the outbox."""
 
-    ``notify`` runs inside the action's transaction, after the change is written: what it
-    records (on-screen confirmations now, queued mail with the mail outbox) is part of
-    the same change.
-    """
+    # --- entry point (inside the action's transaction) -------------------------------
 
     def notify(self, event: Event) -> None:
         self.confirm(event)
+        self.queue(event)
 
-    # On-screen confirmations through Django's messages framework (A9).
+    def queue(self, event: Event) -> None:
+        """Record the event for mail. Internal notes and plain reassignments send none."""
+        if event.kind in MAIL_EVENTS:
+            sending.queue_event(event)
+
+    # --- on-screen confirmations (A9) -----------------------------------------------
 
     def confirmation_text(self, event: Event) -> str:
         number = event.ticket.number
@@ -41,3 +89,281 @@ class Notifier:
         if request is None or not hasattr(request, "_messages"):
             return
         messages.success(request, self.confirmation_text(event))
+
+    # --- recipients ------------------------------------------------------------------
+
+    def plan(self, event: Event) -> list[tuple[str, list[rcpt.Recipient]]]:
+        """``[(kind, recipients)]`` for an event, decided from the ticket as it is now."""
+        ticket, message = event.ticket, event.message
+        authors = self.author_addresses(event)
+        customers = rcpt.customer_recipients(ticket)
+        without_authors = rcpt.unique(customers, exclude=authors)
+        kind = event.kind
+        if kind == EventKind.OPENED:
+            agents = rcpt.unique(rcpt.type_list_recipients(ticket), exclude=authors)
+            if message is not None and message.is_staff:
+                return [
+                    (EmailKind.CREATED_FOR_CUSTOMER, without_authors),
+                    (EmailKind.CREATED_FOR_AGENT, agents),
+                ]
+            # The confirmation goes to the customer who just wrote (C5): no author filter.
+            return [(EmailKind.AUTO_REPLY, customers), (EmailKind.CREATED_FOR_AGENT, agents)]
+        if kind == EventKind.REPLIED and message is not None and not message.is_internal:
+            if message.is_staff:
+                return [(EmailKind.DEFAULT_REPLY, without_authors)]
+            assignee = rcpt.unique(rcpt.assignee_recipients(ticket), exclude=authors)
+            return [(EmailKind.CUSTOMER_REPLIED, assignee)]
+        if kind == EventKind.CLAIMED:
+            return [(EmailKind.CLAIMED, without_authors)]
+        if kind in (EventKind.CLOSED, EventKind.REOPENED):
+            return [(EmailKind.STATUS_CHANGED, without_authors)]
+        if kind == EventKind.CHANGED:
+            visible = self.visible_changes(event)
+            if "status" in visible:
+                return [(EmailKind.STATUS_CHANGED, without_authors)]
+            if visible:
+                return [(EmailKind.FIELDS_CHANGED, without_authors)]
+        return []
+
+    def author_addresses(self, event: Event) -> set[str]:
+        """Whoever made the change: they are not mailed about it."""
+        addresses = {getattr(event.actor, "email", "") or ""}
+        if event.message is not None:
+            addresses.add(event.message.author_email or "")
+            addresses.add(getattr(event.message.author, "email", "") or "")
+        return {a.lower() for a in addresses if a}
+
+    def visible_changes(self, event: Event) -> dict[str, tuple[str, str]]:
+        return {k: v for k, v in event.changes.items() if k in CUSTOMER_VISIBLE_CHANGES}
+
+    # --- templates and language ------------------------------------------------------
+
+    def mail_settings(self) -> MailSettings:
+        return MailSettings.load()
+
+    def default_language(self) -> str:
+        """The template language option, else the site's ``LANGUAGE_CODE``."""
+        code = self.mail_settings().template_language
+        languages = {c for c, _n in settings.LANGUAGES}
+        return code if code in languages else settings.LANGUAGE_CODE
+
+    def get_template(self, kind: str, ticket_type, language: str) -> EmailTemplate | None:
+        """The template of ``kind`` for this type and language, or ``None`` (nothing is
+        sent). The closest language wins (exact, "any", the default language, others),
+        then the type's own over the general one. An inactive best match disables the
+        kind, so a type can switch off one kind while the general template stays on."""
+        default = self.default_language()
+        candidates = EmailTemplate.objects.filter(kind=kind).filter(
+            Q(ticket_type=ticket_type) | Q(ticket_type__isnull=True)
+        )
+
+        def rank(template: EmailTemplate) -> tuple[int, int, int]:
+            if template.language == language:
+                language_rank = 0
+            elif template.language == "":
+                language_rank = 1
+            elif template.language == default:
+                language_rank = 2
+            else:
+                language_rank = 3
+            return (language_rank, 0 if template.ticket_type_id else 1, template.pk)
+
+        ordered = sorted(candidates, key=rank)
+        if not ordered or not ordered[0].active:
+            return None
+        return ordered[0]
+
+    # --- links ---------------------------------------------------------------------
+
+    def absolute(self, path: str) -> str:
+        if not path or path.startswith(("http://", "https://")):
+            return path
+        return app_settings.BASE_URL + path
+
+    def ticket_link(self, ticket) -> str:
+        """{LINK} in customer mail: the ticket in the customer area, or for tickets
+        without an account the external page (``external_link``)."""
+        if ticket.requester_id is None:
+            return self.external_link(ticket)
+        try:
+            return self.absolute(reverse("wagtail_tickets:detail", args=[ticket.number]))
+        except NoReverseMatch:
+            return ""
+
+    def external_link(self, ticket) -> str:
+        """The external page of a ticket opened without an account. Empty unless the
+        external page is installed and provides a link for this ticket."""
+        return ""
+
+    def agent_link(self, ticket) -> str:
+        """{LINK} in mail to agents: the ticket's workspace in the admin."""
+        try:
+            from ..admin.ticket_links import workspace_url
+        except ImportError:  # admin screens not installed
+            return self.ticket_link(ticket)
+        return self.absolute(workspace_url(ticket.pk)) or self.ticket_link(ticket)
+
+    # --- variables -------------------------------------------------------------------
+
+    def agent_name(self, event: Event) -> str:
+        """{AGENT}: the answering agent, else the agent who acted, else the assignee."""
+        message = event.message
+        if message is not None and message.is_staff:
+            return as_text(message.author_name)
+        if event.actor is not None and rcpt.is_agent_of(event.actor, event.ticket):
+            return as_text(display_name_for(event.actor))
+        if event.ticket.assignee is not None:
+            return as_text(display_name_for(event.ticket.assignee))
+        return ""
+
+    def changes_text(self, event: Event) -> str:
+        from ..models import Ticket
+
+        lines = []
+        for name, (old, new) in self.visible_changes(event).items():
+            label = str(Ticket._meta.get_field(name).verbose_name).capitalize()
+            lines.append(f"{label}: {old or '-'} → {new or '-'}")
+        return "\n".join(lines)
+
+    def variables(self, event: Event, link: str) -> dict[str, str]:
+        """The flat dictionary of strings the templates are filled from (B7)."""
+        ticket = event.ticket
+        values: dict[str, str] = {}
+        values.update(
+            contact_values(ticket.requester, ticket.requester_name, ticket.requester_email)
+        )
+        values.update(company_values(ticket.customer))
+        values.update(ticket_values(ticket, ticket.requester_display_name))
+        message = event.message
+        shown = message is not None and not message.is_internal
+        values["MESSAGE"] = message.body_text if shown else ""
+        values["AGENT"] = self.agent_name(event)
+        values["LINK"] = link
+        values["CHANGES"] = self.changes_text(event)
+        return values
+
+    # --- rendering and headers -------------------------------------------------------
+
+    def render(
+        self, template: EmailTemplate, event: Event, language: str, link: str
+    ) -> RenderedMail:
+        message = event.message
+        with translation.override(language):
+            values = self.variables(event, link)
+        return render_mail(
+            subject_template=template.subject
+            or self.mail_settings().subject_template
+            or "{ticket:subject}",
+            body_template=template.body,
+            values=values,
+            message_html=message.body_html if message and not message.is_internal else "",
+            ticket_number=event.ticket.number,
+            link=link,
+            language=language,
+        )
+
+    def sender(self, ticket) -> str:
+        """From: the type's alternative sender, else the default sender option, else the
+        site's ``DEFAULT_FROM_EMAIL``."""
+        options = self.mail_settings()
+        fallback_name, fallback_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        address = (
+            rcpt.clean_address(ticket.ticket_type.sender_email)
+            or rcpt.clean_address(options.sender_email)
+            or rcpt.clean_address(fallback_address)
+            or "webmaster@localhost"
+        )
+        name = ticket.ticket_type.sender_name or options.sender_name or fallback_name
+        return formataddr((rcpt.clean_display_name(name), address))
+
+    def reply_to_address(self, ticket) -> str | None:
+        """Reply-To: the address of the type's active IMAP mailbox (its ``email``,
+        ``address`` or user name, whichever is an address), so answers come back as
+        ticket mail; ``None`` when the type has no mailbox."""
+        manager = getattr(ticket.ticket_type, "mailboxes", None)
+        if manager is None:
+            return None
+        for mailbox in manager.filter(active=True):
+            for attr in ("email", "address", "email_address", "username"):
+                address = rcpt.clean_address(str(getattr(mailbox, attr, "") or ""))
+                if address:
+                    return address
+        return None
+
+    def parent_message_id(self, event: Event) -> str:
+        """The customer's latest mail on the ticket (what this mail answers), if any."""
+        message = event.message
+        if message is not None and message.message_id:
+            value = message.message_id
+        else:
+            value = (
+                event.ticket.messages.filter(is_internal=False)
+                .exclude(message_id="")
+                .order_by("-created_at", "-pk")
+                .values_list("message_id", flat=True)
+                .first()
+            ) or ""
+        match = _MESSAGE_ID.match(value.strip())
+        return f"<{match.group(1)}>" if match else ""
+
+    def headers(self, kind: str, event: Event, domain: str) -> dict[str, str]:
+        root = tokens.thread_root_id(event.ticket.pk, domain)
+        parent = self.parent_message_id(event)
+        headers = {
+            "In-Reply-To": parent or root,
+            "References": " ".join(part for part in (root, parent) if part),
+        }
+        if kind in AUTOMATIC_KINDS:
+            headers["Auto-Submitted"] = "auto-generated"
+            headers["X-Auto-Response-Suppress"] = "All"
+        return headers
+
+    # --- building (in the task, after commit) ----------------------------------------
+
+    def build(self, event: Event) -> list[OutgoingMail]:
+        """The unsaved outbox rows for an event: one per kind and language."""
+        mails = []
+        for kind, people in self.plan(event):
+            for language, group in self.by_language(people).items():
+                template = self.get_template(kind, event.ticket.ticket_type, language)
+                if template is not None:
+                    mails.append(self.compose(kind, template, event, language, group))
+        return mails
+
+    def by_language(self, people: list[rcpt.Recipient]) -> dict[str, list[rcpt.Recipient]]:
+        default = self.default_language()
+        groups: OrderedDict[str, list[rcpt.Recipient]] = OrderedDict()
+        for person in people:
+            groups.setdefault(person.language or default, []).append(person)
+        return groups
+
+    def compose(self, kind, template, event, language, people) -> OutgoingMail:
+        ticket = event.ticket
+        link = self.agent_link(ticket) if kind in AGENT_KINDS else self.ticket_link(ticket)
+        rendered = self.render(template, event, language, link)
+        from_email = self.sender(ticket)
+        domain = parseaddr(from_email)[1].rpartition("@")[2]
+        requester_address = (
+            getattr(ticket.requester, "email", "") or ticket.requester_email or ""
+        ).lower()
+        main = [p for p in people if p.key == requester_address] or people[:1]
+        copies = [p for p in people if p not in main]
+        if kind in AGENT_KINDS:
+            main, copies = people, []
+        return OutgoingMail(
+            ticket=ticket,
+            kind=kind,
+            language=language,
+            from_email=from_email,
+            to="\n".join(formataddr((p.name, p.email)) if p.name else p.email for p in main),
+            cc="\n".join(p.email for p in copies),
+            reply_to=self.reply_to_address(ticket) or "",
+            subject=rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+            message_id=tokens.make_message_id(
+                ticket.pk, getattr(event.message, "pk", 0), domain
+            ),
+            headers=self.headers(kind, event, domain),
+            next_attempt_at=timezone.now(),
+        )

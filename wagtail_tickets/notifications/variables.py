@@ -1,0 +1,246 @@
+"""Template variables (B7): ``{contact:first_name}``, ``{company:name}``, ``{ticket:subject}``,
+``{AGENT}``, ``{MESSAGE}``, ``{LINK}`` and friends.
+
+Administrators write templates; they must not be able to run code or read anything but the
+listed values. So substitution is a plain look-up in a flat dictionary of strings built here
+from fixed allowlists of names (``getattr`` on those names only, never a name from the
+template): no attribute access, no format specifications, no template language. Unknown
+names render as empty text; every value and the whole output have a length bound; in the
+HTML part every value is escaped except ``{MESSAGE}``, which is already sanitised HTML.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.db import models
+from django.utils import formats, timezone
+
+VARIABLE = re.compile(r"\{([A-Za-z][A-Za-z0-9_]{0,40}(?::[A-Za-z0-9_]{1,40})?)\}")
+MAX_VALUE_LENGTH = 2_000
+MAX_MESSAGE_LENGTH = 100_000
+MAX_OUTPUT_LENGTH = 200_000
+
+CONTACT_FIELDS = (
+    "sirmadam", "salutation", "formatted_address", "first_name", "middle_name", "last_name",
+    "initials", "title", "email", "home_phone", "fax", "cellular", "address", "address_no",
+    "zip", "city", "state", "country", "department", "function", "work_phone", "work_fax",
+    "homepage",
+)  # fmt: skip
+COMPANY_FIELDS = (
+    "formatted_address", "formatted_post_address", "mtime", "ctime", "crn", "iban", "vat_no",
+    "bank_no", "comment", "homepage", "email", "fax", "phone", "post_zip", "post_country",
+    "post_state", "post_city", "post_address_no", "post_address", "country", "state", "city",
+    "zip", "address", "address_no", "name2", "name", "id",
+)  # fmt: skip
+TICKET_FIELDS = (
+    "ticket_number", "number", "subject", "company", "first_name", "middle_name", "last_name",
+    "email", "phone", "type", "status", "priority", "category", "target_date", "created",
+)  # fmt: skip
+GLOBAL_NAMES = ("AGENT", "MESSAGE", "LINK", "CHANGES")
+
+# Other common names a host's model may use for the same value (read in this order).
+_ALIASES = {
+    "ctime": ("ctime", "created_at", "created", "date_joined"),
+    "mtime": ("mtime", "updated_at", "modified", "last_modified"),
+    "zip": ("zip", "zip_code", "postcode", "postal_code"),
+    "homepage": ("homepage", "website", "url"),
+    "phone": ("phone", "phone_number", "telephone"),
+    "cellular": ("cellular", "mobile", "mobile_phone"),
+    "function": ("function", "job_title", "position"),
+}
+
+
+def as_text(value, max_length: int = MAX_VALUE_LENGTH) -> str:
+    """A value as display text: plain strings, numbers, dates and model instances only;
+    anything else (callables, managers, collections) is empty. Control characters other
+    than new lines are removed."""
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        text = formats.date_format(value, "SHORT_DATETIME_FORMAT")
+    elif isinstance(value, datetime.date):
+        text = formats.date_format(value, "SHORT_DATE_FORMAT")
+    elif isinstance(value, str | int | float | Decimal | models.Model):
+        text = str(value)
+    else:
+        return ""
+    text = "".join(ch for ch in text if ch in "\n\t" or ch >= " " and ch != "\x7f")
+    return text.strip()[:max_length]
+
+
+def read_field(obj, name: str) -> str:
+    """``obj.<name>`` (or a common alias of it) as text; never raises."""
+    if obj is None:
+        return ""
+    for attr in _ALIASES.get(name, (name,)):
+        try:
+            value = getattr(obj, attr, None)
+        except Exception:  # a host property that fails must not stop the mail
+            value = None
+        if callable(value) and not isinstance(value, models.Model):
+            continue
+        text = as_text(value)
+        if text:
+            return text
+    return ""
+
+
+def _formatted_address(values: Mapping[str, str], prefix: str = "") -> str:
+    street = " ".join(
+        v for v in (values.get(prefix + "address", ""), values.get(prefix + "address_no", "")) if v
+    )
+    town = " ".join(
+        v for v in (values.get(prefix + "zip", ""), values.get(prefix + "city", "")) if v
+    )
+    lines = [street, town, values.get(prefix + "state", ""), values.get(prefix + "country", "")]
+    return "\n".join(line for line in lines if line)
+
+
+def split_name(full_name: str) -> tuple[str, str, str]:
+    """First, middle and last name from one display name ("Ada King Lovelace")."""
+    parts = full_name.split()
+    if not parts:
+        return "", "", ""
+    if len(parts) == 1:
+        return parts[0], "", ""
+    return parts[0], " ".join(parts[1:-1]), parts[-1]
+
+
+def contact_values(user, fallback_name: str = "", fallback_email: str = "") -> dict[str, str]:
+    """``contact:*`` from the requester (a user account; any custom user model fields of
+    the allowlist are read too) or, without an account, from the ticket's name and email."""
+    values = {name: read_field(user, name) for name in CONTACT_FIELDS} if user else {}
+    if not user:
+        first, middle, last = split_name(fallback_name)
+        values.update(first_name=first, middle_name=middle, last_name=last)
+    if not values.get("email"):
+        values["email"] = as_text(fallback_email)
+    if not values.get("formatted_address"):
+        values["formatted_address"] = _formatted_address(values)
+    if not values.get("initials"):
+        names = (values.get(n, "") for n in ("first_name", "middle_name", "last_name"))
+        values["initials"] = "".join(f"{n[0].upper()}." for n in names if n)
+    return {f"contact:{name}": values.get(name, "") for name in CONTACT_FIELDS}
+
+
+def company_values(customer) -> dict[str, str]:
+    """``company:*`` from the customer record, when there is one and it is not simply the
+    user account (the default customer model)."""
+    from django.contrib.auth import get_user_model
+
+    if customer is None or isinstance(customer, get_user_model()):
+        return {f"company:{name}": "" for name in COMPANY_FIELDS}
+    values = {name: read_field(customer, name) for name in COMPANY_FIELDS}
+    values["id"] = as_text(customer.pk)
+    if not values["name"]:
+        values["name"] = as_text(str(customer))
+    if not values["formatted_address"]:
+        values["formatted_address"] = _formatted_address(values)
+    if not values["formatted_post_address"]:
+        values["formatted_post_address"] = _formatted_address(values, "post_")
+    return {f"company:{name}": values[name] for name in COMPANY_FIELDS}
+
+
+def ticket_values(ticket, requester_name: str) -> dict[str, str]:
+    """``ticket:*``: the ticket and the person who opened it."""
+    user = ticket.requester
+    if user is not None:
+        first, middle, last = (
+            read_field(user, "first_name"),
+            read_field(user, "middle_name"),
+            read_field(user, "last_name"),
+        )
+        if not (first or last):
+            first, middle, last = split_name(requester_name)
+    else:
+        first, middle, last = split_name(requester_name)
+    customer = ticket.customer
+    company = "" if customer is None or customer == user else as_text(str(customer))
+    phone = ""
+    for name in ("phone", "work_phone", "cellular", "home_phone"):
+        phone = read_field(user, name) or read_field(customer, name)
+        if phone:
+            break
+    return {
+        "ticket:ticket_number": ticket.number,
+        "ticket:number": ticket.number,
+        "ticket:subject": as_text(ticket.subject),
+        "ticket:company": company,
+        "ticket:first_name": first,
+        "ticket:middle_name": middle,
+        "ticket:last_name": last,
+        "ticket:email": as_text(getattr(user, "email", "") or ticket.requester_email),
+        "ticket:phone": phone,
+        "ticket:type": as_text(ticket.ticket_type),
+        "ticket:status": as_text(ticket.status),
+        "ticket:priority": as_text(ticket.priority),
+        "ticket:category": as_text(ticket.category),
+        "ticket:target_date": as_text(ticket.target_date),
+        "ticket:created": as_text(ticket.created_at),
+    }
+
+
+def substitute(
+    template: str,
+    values: Mapping[str, str],
+    *,
+    html_output: bool = False,
+    raw_html: Mapping[str, str] | None = None,
+    max_length: int = MAX_OUTPUT_LENGTH,
+) -> str:
+    """Replace ``{name}`` in ``template`` with ``values[name]`` (unknown: empty).
+
+    With ``html_output`` the template text and every value are escaped and new lines become
+    ``<br>``; names in ``raw_html`` insert that (already sanitised) HTML instead. The result
+    is cut at ``max_length`` characters, so no template, however padded, grows without bound.
+    """
+    raw_html = raw_html or {}
+    pieces: list[str] = []
+    length = 0
+
+    def add(text: str, escape: bool) -> bool:
+        nonlocal length
+        if escape and html_output:
+            text = html.escape(text).replace("\n", "<br>\n")
+        room = max_length - length
+        if len(text) > room:
+            pieces.append(text[:room] if not html_output else _cut_html(text, room))
+            length = max_length
+            return False
+        pieces.append(text)
+        length += len(text)
+        return True
+
+    position = 0
+    for match in VARIABLE.finditer(template or ""):
+        if not add(template[position : match.start()], True):
+            return "".join(pieces)
+        name = match.group(1)
+        if html_output and name in raw_html:
+            ok = add(raw_html[name][:MAX_MESSAGE_LENGTH], False)
+        else:
+            limit = MAX_MESSAGE_LENGTH if name == "MESSAGE" else MAX_VALUE_LENGTH
+            ok = add(str(values.get(name, "") or "")[:limit], True)
+        if not ok:
+            return "".join(pieces)
+        position = match.end()
+    add((template or "")[position:], True)
+    return "".join(pieces)
+
+
+def _cut_html(text: str, room: int) -> str:
+    """Cut HTML without leaving half a tag or entity behind (the mail stays well formed
+    enough for any client; the sanitiser's output has no unclosed comments)."""
+    cut = text[:room]
+    for opener, closer in (("<", ">"), ("&", ";")):
+        start = cut.rfind(opener)
+        if start != -1 and cut.find(closer, start) == -1:
+            cut = cut[:start]
+    return cut

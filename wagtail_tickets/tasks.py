@@ -1,0 +1,32 @@
+"""django-q2 task functions (run by ``manage.py qcluster`` workers) and the schedules the
+package needs.
+
+Tasks take ids, never objects, and are safe to run twice or on several workers at once:
+each row is claimed atomically before it is worked on.
+"""
+
+from __future__ import annotations
+
+from .notifications import sending
+
+# (schedule name, task function, interval in minutes). Registered after ``migrate`` and by
+# ``manage.py setup_ticket_schedules``; an administrator's edited interval is kept.
+SCHEDULES = [
+    ("wagtail_tickets: deliver mail", "wagtail_tickets.tasks.deliver_mail", 1),
+]
+
+
+def build_notification(pending_id: int) -> int:
+    """Turn one ticket event into mail and send it; returns how many mails were sent."""
+    return sum(sending.send_outgoing(mail_id) for mail_id in sending.build_pending(pending_id))
+
+
+def send_mail(mail_id: int) -> bool:
+    """Send one outbox row if it is due (the admin's "retry" queues this)."""
+    return sending.send_outgoing(mail_id)
+
+
+def deliver_mail() -> dict[str, int]:
+    """Every minute: build what was never built, retry what failed and is due, recover
+    rows whose worker died while sending."""
+    return sending.deliver_due()

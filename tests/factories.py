@@ -128,3 +128,19 @@ class PriorityFactory(factory.django.DjangoModelFactory):
 def fresh(user):
     """The same user re-read from the database, without cached levels or records."""
     return type(user)._default_manager.get(pk=user.pk)
+
+
+class MailboxFactory(factory.django.DjangoModelFactory):
+    """An IMAP mailbox; tests point host and port at their own IMAP server."""
+
+    class Meta:
+        model = "wagtail_tickets.Mailbox"
+
+    name = factory.Sequence(lambda n: f"Mailbox {n}")
+    ticket_type = factory.SubFactory(TicketTypeFactory)
+    host = "127.0.0.1"
+    port = 143
+    security = "none"
+    username = "support@tickets.example"
+    password = "imap-secret"
+    folder = "INBOX"

@@ -144,3 +144,13 @@ class MailboxFactory(factory.django.DjangoModelFactory):
     username = "support@tickets.example"
     password = "imap-secret"
     folder = "INBOX"
+
+
+class TicketTypeGroupFactory(factory.django.DjangoModelFactory):
+    """A group of ticket types, as the type dropdown shows them (B2)."""
+
+    class Meta:
+        model = "wagtail_tickets.TicketTypeGroup"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Type group {n}")

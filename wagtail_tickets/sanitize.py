@@ -121,7 +121,9 @@ def text_to_html(value: str) -> str:
     return clean_html("".join(parts))
 
 
-_TAG = re.compile(r"<[a-zA-Z/!]")
+# A whole tag or comment: "<p>", "</div>", "<a href=...>", "<!-- -->". Plain text such as
+# "a <b" or "x < y" has none, so it keeps its line breaks.
+_TAG = re.compile(r"<(?:/?[a-zA-Z][^<>]*|!--.*?--)>", re.DOTALL)
 
 
 def clean_user_input(value: str) -> str:

@@ -1,0 +1,1 @@
+"""Views of wagtail-tickets: the customer area and permission-checked attachment downloads."""

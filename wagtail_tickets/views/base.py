@@ -1,0 +1,56 @@
+"""What every customer-area view shares: login, the site's frame, the access-denied page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from .. import permissions
+from ..conf import app_settings
+from ..models import Ticket
+
+
+def render_customer(
+    request: HttpRequest, template: str, context: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """Render a customer-area page inside the site template chosen by
+    ``CUSTOMER_BASE_TEMPLATE``."""
+    context = dict(context or {})
+    context["wagtail_tickets_base_template"] = app_settings.CUSTOMER_BASE_TEMPLATE
+    return render(request, template, context, status=status)
+
+
+def access_denied(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """B3: a clear page saying what is not allowed, answered with 403."""
+    return render_customer(
+        request, "wagtail_tickets/customer/access_denied.html", {"reason": reason}, status=403
+    )
+
+
+def customer_view(view: Callable) -> Callable:
+    """Login required (redirect to ``LOGIN_URL``); a refused action answers with the
+    access-denied page instead of a bare 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            return access_denied(request)
+
+    return login_required(wrapper)
+
+
+def get_customer_ticket(request: HttpRequest, number: str) -> Ticket:
+    """A ticket the user sees in the customer area, or 404 (never someone else's data)."""
+    return get_object_or_404(
+        permissions.customer_tickets(request.user).select_related(
+            "ticket_type", "status", "priority"
+        ),
+        number=number,
+    )

@@ -154,3 +154,17 @@ class TicketTypeGroupFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Type group {n}")
+
+
+def external_page(*, enabled=True, allow_anonymous=True, offered=(), **options):
+    """Set the options of the external page (B10) and return them."""
+    from wagtail_tickets.models import ExternalPageSettings
+
+    page = ExternalPageSettings.load()
+    page.enabled = enabled
+    page.allow_anonymous = allow_anonymous
+    for name, value in options.items():
+        setattr(page, name, value)
+    page.save()
+    page.offered_types.set(offered)
+    return page

@@ -42,3 +42,7 @@ def check_sanitizer(app_configs, **kwargs):
                 )
             ]
     return []
+
+
+# Checks of the external page live beside the code they guard; importing registers them.
+from .external import framing as _external_framing  # noqa: E402,F401

@@ -29,3 +29,46 @@ def register_my_tickets_menu_item():
         order=100,
         active_prefix=lambda request: reverse("wagtail_tickets:my_tickets"),
     )
+
+
+# Customer tab, reports and dashboard panel ------------------------------------------
+
+
+@hooks.register("register_admin_urls", order=-100)
+def register_customer_tab_and_report_urls():
+    """Runs before Wagtail builds the viewsets' URLs, so the customer snippet's edit view
+    is constructed with the tab already in its edit handler."""
+    from .admin import customer_tab, reports
+
+    customer_tab.install_snippet_customer_tab()
+    return [*reports.get_urls(), *customer_tab.get_urls()]
+
+
+@hooks.register("register_reports_menu_item")
+def register_ticket_reports_menu_item():
+    from .admin import reports
+
+    return reports.menu_item()
+
+
+@hooks.register("register_snippet_listing_buttons")
+def register_customer_tickets_snippet_button(snippet, user, next_url=None):
+    from .admin import customer_tab
+
+    return customer_tab.tickets_listing_buttons(snippet, user)
+
+
+@hooks.register("register_user_listing_buttons")
+def register_customer_tickets_user_button(user, request_user):
+    from .admin import customer_tab
+
+    return customer_tab.tickets_listing_buttons(user, request_user)
+
+
+@hooks.register("construct_homepage_panels")
+def add_tickets_dashboard_panel(request, panels):
+    from .admin import dashboard
+
+    panel = dashboard.dashboard_panel(request)
+    if panel is not None:
+        panels.append(panel)

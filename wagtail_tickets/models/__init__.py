@@ -6,6 +6,7 @@ from .config import (
     TicketTypeGroup,
     TypePermission,
 )
+from .external import ExternalAccess, ExternalPageSettings
 from .history import TicketLogEntry
 from .inbound import AutoMailRecord, InboundMessage, Mailbox, QuarantinedMessage
 from .mail import EmailTemplate, MailSettings, OutgoingMail, PendingNotification
@@ -23,6 +24,8 @@ __all__ = [
     "AutoMailRecord",
     "Category",
     "EmailTemplate",
+    "ExternalAccess",
+    "ExternalPageSettings",
     "InboxPreference",
     "InboundMessage",
     "MailSettings",

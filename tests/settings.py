@@ -14,6 +14,8 @@ INSTALLED_APPS = [
     "wagtail_tickets",
     "tests.testapp",
     "django_q",
+    "wagtail_tickets.contrib.modeladmin",
+    "wagtail_modeladmin",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.users",

@@ -11,3 +11,12 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CompanyRecord(Company):
+    """The same customer records, managed with wagtail-modeladmin (a proxy, so the snippet
+    of ``Company`` and the ModelAdmin of this model are both testable in one project)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "company record"

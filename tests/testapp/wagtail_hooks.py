@@ -1,0 +1,27 @@
+"""The test project's admin for its customer records, the two ways hosts do it: a snippet
+(``Company``) and a wagtail-modeladmin ModelAdmin (``CompanyRecord``, a proxy of it)."""
+
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
+
+from .models import Company, CompanyRecord
+
+
+class CompanyViewSet(SnippetViewSet):
+    model = Company
+    icon = "group"
+    list_display = ["name", "email"]
+    search_fields = ["name", "email"]
+
+
+register_snippet(CompanyViewSet)
+
+
+@modeladmin_register
+class CompanyRecordAdmin(ModelAdmin):
+    model = CompanyRecord
+    menu_label = "Company records"
+    menu_icon = "group"
+    list_display = ["name", "email"]
+    add_to_admin_menu = False

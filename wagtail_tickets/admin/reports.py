@@ -1,0 +1,289 @@
+"""The ticket reports in the admin (D10, E4, B9): activity over time, per type and status,
+response and resolution times, workload per agent and time spent, with a CSV export.
+
+Agents see the numbers of the types they manage only (``permissions.agent_tickets``); other
+users get 403. Everything is aggregated in the database (``report_queries``): the page runs a
+bounded number of queries whatever the number of tickets.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import include, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import AdminDateInput
+from wagtail.admin.widgets.button import HeaderButton
+
+from .. import permissions
+from . import report_charts, report_queries
+from .report_queries import Period
+from .ticket_links import workspace_url
+
+MAX_BUCKETS = 400
+MAX_DAYS = 10 * 366
+TIME_PAGE_SIZE = 25
+TIME_PAGE_PARAM = "time_page"
+
+
+class PeriodForm(forms.Form):
+    """Which period the reports cover. Bad input is a form error; the page then shows the
+    default period (last 30 days)."""
+
+    PERIODS = [
+        ("30d", _("Last 30 days")),
+        ("12m", _("Last 12 months")),
+        ("custom", _("Custom")),
+    ]
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    start = forms.DateField(label=_("From"), required=False, widget=AdminDateInput)
+    end = forms.DateField(label=_("To"), required=False, widget=AdminDateInput)
+    granularity = forms.ChoiceField(
+        label=_("Per"),
+        choices=[
+            ("", _("Automatic")),
+            ("day", _("Day")),
+            ("week", _("Week")),
+            ("month", _("Month")),
+        ],
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") != "custom":
+            return data
+        start, end = data.get("start"), data.get("end")
+        if start is None or end is None:
+            if not self.errors:
+                raise forms.ValidationError(_("A custom period needs a start and an end date."))
+            return data
+        if end < start:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        if (end - start).days > MAX_DAYS:
+            raise forms.ValidationError(_("Choose a period of at most ten years."))
+        granularity = data.get("granularity") or automatic_granularity(start, end)
+        if len(Period(start, end, granularity).buckets()) > MAX_BUCKETS:
+            raise forms.ValidationError(
+                _("This period has too many days for a daily chart: choose weeks or months.")
+            )
+        return data
+
+    def get_period(self, today: datetime.date) -> Period:
+        """The chosen period (call after ``is_valid``); the default when invalid."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        choice = data.get("period") or "30d"
+        granularity = data.get("granularity") or ""
+        if choice == "custom":
+            start, end = data["start"], data["end"]
+            return Period(start, end, granularity or automatic_granularity(start, end))
+        if choice == "12m":
+            first = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+            return Period(first, today, granularity or "month")
+        return Period(today - datetime.timedelta(days=29), today, granularity or "day")
+
+
+def automatic_granularity(start: datetime.date, end: datetime.date) -> str:
+    days = (end - start).days
+    if days <= 62:
+        return "day"
+    if days <= 366:
+        return "week"
+    return "month"
+
+
+def format_duration(value: datetime.timedelta | None) -> str:
+    """A short human duration: "2 d 4 h", "3 h 20 min", "12 min"."""
+    if value is None:
+        return "–"
+    minutes = int(value.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)s min") % {"minutes": minutes}
+
+
+def _period_form(request: HttpRequest) -> PeriodForm:
+    keys = ("period", "start", "end", "granularity")
+    data = {key: request.GET[key] for key in keys if key in request.GET}
+    form = PeriodForm(data or None, initial={"period": "30d"})
+    if data:
+        form.is_valid()
+    return form
+
+
+def _require_agent(request: HttpRequest) -> None:
+    if not permissions.is_agent(request.user):
+        raise PermissionDenied
+
+
+class ReportsView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "wagtail_tickets/admin/reports/index.html"
+    page_title = _("Ticket reports")
+    header_icon = "tasks"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require_agent(request)
+        self.form = _period_form(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_header_buttons(self):
+        query = self.request.GET.copy()
+        query.pop(TIME_PAGE_PARAM, None)
+        url = reverse("wagtail_tickets_reports:time_csv")
+        if query:
+            url = f"{url}?{query.urlencode()}"
+        return [
+            *super().get_header_buttons(),
+            HeaderButton(label=_("Download time spent (CSV)"), url=url, icon_name="download"),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = self.form.get_period(timezone.localdate())
+        tickets = permissions.agent_tickets(self.request.user)
+        buckets = report_queries.over_time(tickets, period)
+        agents = report_queries.workload(tickets, period)
+        first_response = report_queries.first_response(tickets, period)
+        resolution = report_queries.resolution(tickets, period)
+        time_page = Paginator(report_queries.time_spent(tickets, period), TIME_PAGE_SIZE).get_page(
+            self.request.GET.get(TIME_PAGE_PARAM)
+        )
+        query = self.request.GET.copy()
+        query.pop(TIME_PAGE_PARAM, None)
+        context.update(
+            form=self.form,
+            media=self.form.media,
+            period=period,
+            totals=report_queries.totals(tickets, period),
+            buckets=buckets,
+            time_chart=report_charts.time_chart(
+                buckets, period.granularity, str(_("opened")), str(_("closed"))
+            ),
+            per_type=report_queries.per_type(tickets, period),
+            per_status=report_queries.per_status(tickets, period),
+            first_response=first_response,
+            first_response_average=format_duration(first_response.average),
+            first_response_median=format_duration(first_response.median),
+            resolution=resolution,
+            resolution_average=format_duration(resolution.average),
+            resolution_median=format_duration(resolution.median),
+            agents=agents,
+            agent_chart=report_charts.agent_chart(
+                agents, str(_("open assigned")), str(_("closed in period"))
+            ),
+            time_page=time_page,
+            time_rows=[(row, workspace_url(row["ticket_id"])) for row in time_page.object_list],
+            time_page_param=TIME_PAGE_PARAM,
+            time_query=query.urlencode(),
+        )
+        return context
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """Text for a spreadsheet cell; text that a spreadsheet would run as a formula is
+    prefixed with an apostrophe (subjects and names come from customers)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def time_spent_rows(tickets, period: Period) -> Iterator[list[str]]:
+    yield [
+        str(_("Ticket")),
+        str(_("Subject")),
+        str(_("Agent")),
+        str(_("Rate")),
+        str(_("Rate value")),
+        str(_("Hours")),
+        str(_("Amount")),
+    ]
+    for row in report_queries.time_spent(tickets, period).iterator(chunk_size=500):
+        yield [
+            csv_cell(row["ticket__number"]),
+            csv_cell(row["ticket__subject"]),
+            csv_cell(row["author_name"]),
+            csv_cell(row["rate__name"]),
+            csv_cell(row["rate__value"]),
+            csv_cell(row["hours"]),
+            csv_cell(row["amount"]),
+        ]
+
+
+class TimeSpentCsvView(View):
+    """Hours per ticket, agent and rate of the chosen period as CSV, streamed (B9)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        _require_agent(request)
+        form = _period_form(request)
+        if form.is_bound and not form.is_valid():
+            errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+            return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+        period = form.get_period(timezone.localdate())
+        tickets = permissions.agent_tickets(request.user)
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in time_spent_rows(tickets, period)),
+            content_type="text/csv; charset=utf-8",
+        )
+        filename = f"time-spent-{period.first.isoformat()}-{period.last.isoformat()}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class ReportsMenuItem(MenuItem):
+    """Shown in the admin's Reports menu to agents only."""
+
+    def is_shown(self, request) -> bool:
+        return permissions.is_agent(request.user)
+
+
+def menu_item() -> ReportsMenuItem:
+    return ReportsMenuItem(
+        _("Tickets"),
+        reverse("wagtail_tickets_reports:index"),
+        name="ticket-reports",
+        icon_name="tasks",
+        order=1000,
+    )
+
+
+def get_urls() -> list:
+    """Admin URLs of the reports (mounted by ``hooks.register_admin_urls``)."""
+    patterns = [
+        path("", ReportsView.as_view(), name="index"),
+        path("time-spent.csv", TimeSpentCsvView.as_view(), name="time_csv"),
+    ]
+    return [path("ticket-reports/", include((patterns, "wagtail_tickets_reports")))]

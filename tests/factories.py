@@ -168,3 +168,26 @@ def external_page(*, enabled=True, allow_anonymous=True, offered=(), **options):
     page.save()
     page.offered_types.set(offered)
     return page
+
+
+def allow(user, *codenames: str):
+    """Give ``user`` Django permissions such as ``"testapp.change_company"`` (a group)."""
+    from django.contrib.auth.models import Permission
+
+    group = GroupFactory(name=f"Extra permissions of {user.username}")
+    for code in codenames:
+        app_label, codename = code.split(".", 1)
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    user.groups.add(group)
+    return user
+
+
+def make_admin_agent(*ticket_types, permissions=(), **fields):
+    """An agent of several types who may also hold Django permissions; re-read, so no
+    cached levels linger."""
+    user = allow(UserFactory(**fields), "wagtailadmin.access_admin", *permissions)
+    for ticket_type in ticket_types:
+        grant(user, ticket_type, Level.MANAGE, group_name=f"{ticket_type.name} agents")
+    return fresh(user)

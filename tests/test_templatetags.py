@@ -1,0 +1,103 @@
+"""``{% customer_area_menu %}`` and the display helpers of wagtail_tickets_tags."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+from wagtail import hooks
+
+from tests.factories import UserFactory
+from wagtail_tickets.customer_area import MenuItem
+from wagtail_tickets.models import Status
+from wagtail_tickets.templatetags.wagtail_tickets_tags import safe_colour
+
+pytestmark = pytest.mark.django_db
+
+
+def render(source: str, **context) -> str:
+    return Template("{% load wagtail_tickets_tags %}" + source).render(Context(context))
+
+
+def request_for(path: str, user=None):
+    request = RequestFactory().get(path)
+    request.user = user or AnonymousUser()
+    return request
+
+
+def test_menu_shows_my_tickets_for_a_logged_in_user():
+    my_tickets = reverse("wagtail_tickets:my_tickets")
+    html = render("{% customer_area_menu %}", request=request_for("/", UserFactory()))
+    assert f'href="{my_tickets}"' in html
+    assert "My Tickets" in html
+    assert "aria-current" not in html
+
+
+def test_menu_marks_the_current_section_active():
+    detail = reverse("wagtail_tickets:detail", args=["260001"])
+    html = render("{% customer_area_menu %}", request=request_for(detail, UserFactory()))
+    assert "wt-menu__item--active" in html
+    assert 'aria-current="page"' in html
+
+
+def test_menu_is_empty_for_anonymous_visitors_and_without_request():
+    assert render("{% customer_area_menu %}", request=request_for("/")).strip() == ""
+    assert render("{% customer_area_menu %}").strip() == ""
+
+
+def test_hosts_add_and_reorder_items_through_hooks():
+    def invoices_item():
+        return MenuItem(label="Invoices <b>", url="/invoices/", name="invoices", order=50)
+
+    def drop_nothing_but_rename(request, items):
+        for item in items:
+            if item.name == "my_tickets":
+                item.label = "Support"
+
+    with hooks.register_temporarily(
+        [
+            ("register_customer_area_menu_item", invoices_item),
+            ("construct_customer_area_menu", drop_nothing_but_rename),
+        ]
+    ):
+        html = render("{% customer_area_menu %}", request=request_for("/", UserFactory()))
+    assert html.index("Invoices &lt;b&gt;") < html.index("Support")  # order 50 before 100
+    assert "<b>" not in html
+
+
+def test_menu_template_can_be_replaced():
+    html = render(
+        '{% customer_area_menu template="wagtail_tickets/customer/includes/messages.html" %}',
+        request=request_for("/", UserFactory()),
+    )
+    assert "wt-menu" not in html
+
+
+def test_status_badge_shows_customer_label_and_detailed_name():
+    status = Status(name="Waiting for parts", is_closed=False, colour="#123abc")
+    html = render("{% status_badge status %}", status=status)
+    assert "In progress" in html
+    assert "Waiting for parts" in html
+    assert "--wt-colour: #123abc" in html
+    closed = Status(name="Closed", is_closed=True, colour="#2e7d32")
+    html = render("{% status_badge status %}", status=closed)
+    assert "Closed" in html
+    assert "wt-status__name" not in html  # no repetition when the names agree
+    assert "wt-status--closed" in html
+
+
+def test_status_badge_never_puts_a_hostile_colour_in_the_style_attribute():
+    status = Status(name="<b>x</b>", colour='red;"><script>alert(1)</script>')
+    html = render("{% status_badge status %}", status=status)
+    assert "<script>" not in html and "<b>" not in html
+    assert "--wt-colour: #5c6f7e" in html
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [("#A1b2C3", "#A1b2C3"), ("red", "#5c6f7e"), ("#12345", "#5c6f7e"), (None, "#5c6f7e")],
+)
+def test_safe_colour(value, expected):
+    assert safe_colour(value) == expected

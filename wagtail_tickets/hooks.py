@@ -20,6 +20,14 @@ def register_ticket_log_actions(actions):
     actions.register_action("wagtail_tickets.deleted", _("Delete ticket"), _("Ticket deleted"))
 
 
+@hooks.register("register_group_permission_panel")
+def register_ticket_type_permission_panel():
+    """The "Ticket types" levels on Wagtail's group edit page (Settings > Groups)."""
+    from .admin.permission_panel import TicketTypePermissionFormSet
+
+    return TicketTypePermissionFormSet
+
+
 @hooks.register("register_customer_area_menu_item")
 def register_my_tickets_menu_item():
     return MenuItem(

@@ -22,6 +22,7 @@ def _watch_stdin() -> None:
 async def serve(port: int, user: str, password: str) -> None:
     from pymap.backend.dict import DictBackend
     from pymap.imap import IMAPService
+    from pysasl.hashing import Cleartext
 
     args = Namespace(
         debug=False,
@@ -38,7 +39,8 @@ async def serve(port: int, user: str, password: str) -> None:
         demo_password=password,
         skip_services=[],
     )
-    backend, config = await DictBackend.init(args)
+    # a test server: cheap password checks instead of 500,000 PBKDF2 rounds per login
+    backend, config = await DictBackend.init(args, hash_context=Cleartext())
     config.apply_context()
     service = IMAPService(backend, config)
     async with AsyncExitStack() as stack:

@@ -9,24 +9,20 @@ which browsers never send to a server or in a ``Referer``.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from wagtail.models import Site
 
+from ..conf import app_settings
 from ..models import ExternalPageSettings, Ticket
 from .token import issue_token
 
 
 def site_base_url(request: HttpRequest | None = None) -> str:
-    """``scheme://host`` of this site: from the request, else Wagtail's default site,
-    else ``WAGTAILADMIN_BASE_URL``."""
+    """``scheme://host`` of this site: from the request, else ``BASE_URL`` (the one mail
+    links use everywhere)."""
     if request is not None:
         return request.build_absolute_uri("/").rstrip("/")
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is not None and site.hostname not in ("", "localhost"):
-        return site.root_url.rstrip("/")
-    return (getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "").rstrip("/")
+    return app_settings.BASE_URL
 
 
 def private_url(

@@ -191,9 +191,11 @@ class Notifier:
             return ""
 
     def external_link(self, ticket) -> str:
-        """The external page of a ticket opened without an account. Empty unless the
-        external page is installed and provides a link for this ticket."""
-        return ""
+        """The external page of a ticket opened without an account: a private link, issued
+        for this mail (every link sent stays valid). Empty when the page is switched off."""
+        from ..external.links import external_link
+
+        return external_link(ticket) or ""
 
     def agent_link(self, ticket) -> str:
         """{LINK} in mail to agents: the ticket's workspace in the admin."""

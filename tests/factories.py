@@ -191,3 +191,44 @@ def make_admin_agent(*ticket_types, permissions=(), **fields):
     for ticket_type in ticket_types:
         grant(user, ticket_type, Level.MANAGE, group_name=f"{ticket_type.name} agents")
     return fresh(user)
+
+
+class RateFactory(factory.django.DjangoModelFactory):
+    """A support rate agents log hours at (B9)."""
+
+    class Meta:
+        model = "wagtail_tickets.Rate"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Rate {n}")
+    value = 80
+
+
+class ResponseTemplateFactory(factory.django.DjangoModelFactory):
+    """A prepared answer for the reply box (D9)."""
+
+    class Meta:
+        model = "wagtail_tickets.ResponseTemplate"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Template {n}")
+    body = "<p>Thank you for your message.</p>"
+
+
+def admin_access(user):
+    """Let ``user`` into the Wagtail admin (``wagtailadmin.access_admin``) through a group."""
+    from django.contrib.auth.models import Permission
+
+    group = GroupFactory(name="Admin access")
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    user.groups.add(group)
+    return user
+
+
+def make_agent(ticket_type, **kwargs):
+    """A non-superuser who reaches the admin and manages ``ticket_type`` (an agent)."""
+    user = admin_access(UserFactory(**kwargs))
+    grant(user, ticket_type, Level.MANAGE, group_name=f"{ticket_type.name} agents")
+    return user

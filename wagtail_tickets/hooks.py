@@ -3,9 +3,13 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.contrib.settings.registry import register_setting
 
+from .admin.choosers import requester_chooser_viewset
+from .admin.config import TicketSetupGroup
+from .admin.inbox import TicketViewSet
 from .customer_area import MenuItem
-from .models import Ticket, TicketLogEntry
+from .models import Ticket, TicketLogEntry, TicketSettings
 
 
 @hooks.register("register_log_actions")
@@ -37,6 +41,24 @@ def register_my_tickets_menu_item():
         order=100,
         active_prefix=lambda request: reverse("wagtail_tickets:my_tickets"),
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_ticket_inbox():
+    return TicketViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_ticket_setup():
+    return TicketSetupGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_requester_chooser():
+    return requester_chooser_viewset
+
+
+register_setting(TicketSettings, icon="cog")
 
 
 # Customer tab, reports and dashboard panel ------------------------------------------

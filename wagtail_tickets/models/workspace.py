@@ -45,9 +45,7 @@ class ResponseTemplateQuerySet(models.QuerySet):
     def for_type(self, ticket_type: TicketType) -> ResponseTemplateQuerySet:
         """Templates usable on a ticket of this type: those limited to it, and those
         limited to no type at all."""
-        return self.filter(
-            models.Q(types=ticket_type) | models.Q(types__isnull=True)
-        ).distinct()
+        return self.filter(models.Q(types=ticket_type) | models.Q(types__isnull=True)).distinct()
 
 
 class ResponseTemplate(Ordered):

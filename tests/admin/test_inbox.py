@@ -1,0 +1,378 @@
+"""The agents' inbox: who reaches it, what it lists, filters, counters, search, sort,
+remembered view, export, and a constant number of queries."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tests.factories import (
+    CategoryFactory,
+    CompanyFactory,
+    TicketTypeFactory,
+    TicketTypeGroupFactory,
+    UserFactory,
+    admin_access,
+    closed_status,
+    grant,
+    make_agent,
+    make_ticket,
+)
+from wagtail_tickets import actions
+from wagtail_tickets.models import InboxPreference, Priority, Status, Ticket, TypePermission
+
+pytestmark = pytest.mark.django_db
+
+INBOX = "wagtail_tickets_inbox:index"
+RESULTS = "wagtail_tickets_inbox:index_results"
+
+
+@pytest.fixture
+def setup():
+    hardware = TicketTypeFactory(name="Hardware", description="Broken machines")
+    software = TicketTypeFactory(name="Software", description="Programs misbehaving")
+    customer = UserFactory(username="carol", first_name="Carol", last_name="Customer")
+    for ticket_type in (hardware, software):
+        grant(customer, ticket_type, TypePermission.Level.WRITE, group_name="Customers")
+    agent = make_agent(hardware, username="anna", first_name="Anna", last_name="Agent")
+    return {"hardware": hardware, "software": software, "customer": customer, "agent": agent}
+
+
+def rows(response):
+    return [t.number for t in response.context["object_list"]]
+
+
+def test_agent_sees_only_tickets_of_the_types_they_manage(client, setup):
+    mine = make_ticket(setup["customer"], setup["hardware"], subject="Fan noise")
+    other = make_ticket(setup["customer"], setup["software"], subject="Secret software issue")
+    client.force_login(setup["agent"])
+    response = client.get(reverse(INBOX))
+    assert response.status_code == 200
+    assert rows(response) == [mine.number]
+    assert b"Fan noise" in response.content
+    assert b"Secret software issue" not in response.content
+    assert other.number.encode() not in response.content
+
+
+def test_menu_shows_tickets_to_agents_only(client, setup):
+    client.force_login(setup["agent"])
+    assert reverse(INBOX).encode() in client.get(reverse("wagtailadmin_home")).content
+    editor = admin_access(UserFactory(username="ed"))
+    client.force_login(editor)
+    assert reverse(INBOX).encode() not in client.get(reverse("wagtailadmin_home")).content
+
+
+def test_admin_user_without_manage_is_refused(client, setup):
+    editor = admin_access(UserFactory(username="ed"))
+    grant(editor, setup["hardware"], TypePermission.Level.DELETE, group_name="Almost agents")
+    make_ticket(setup["customer"], setup["hardware"], subject="Visible to agents only")
+    client.force_login(editor)
+    response = client.get(reverse(INBOX))
+    assert response.status_code in (302, 403)
+    assert b"Visible to agents only" not in response.content
+
+
+def test_customer_without_admin_access_is_refused(client, setup):
+    make_ticket(setup["customer"], setup["hardware"], subject="Mine but not here")
+    client.force_login(setup["customer"])
+    response = client.get(reverse(INBOX))
+    assert response.status_code in (302, 403)
+    assert b"Mine but not here" not in response.content
+    # a manage level without admin access does not open the admin either
+    outsider = UserFactory(username="outsider")
+    grant(outsider, setup["hardware"], TypePermission.Level.MANAGE, group_name="No admin")
+    client.force_login(outsider)
+    response = client.get(reverse(INBOX))
+    assert response.status_code in (302, 403)
+
+
+def test_anonymous_goes_to_login(client):
+    response = client.get(reverse(INBOX))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_columns_and_coloured_status_and_priority(client, setup):
+    company = CompanyFactory(name="Acme Ltd")
+    company.users.add(setup["customer"])
+    ticket = make_ticket(setup["customer"], setup["hardware"], subject="Coloured")
+    urgent = Priority.objects.get(name="Urgent")
+    actions.change_ticket(ticket, priority=urgent, target_date=datetime.date(2030, 1, 2))
+    client.force_login(setup["agent"])
+    html = client.get(reverse(INBOX)).content.decode()
+    for text in ("Coloured", "Carol Customer", "Acme Ltd", "Hardware", "Open", "Urgent"):
+        assert text in html
+    assert f"--wt-colour: {urgent.colour}" in html
+    assert f"--wt-colour: {Status.objects.get(name='Open').colour}" in html
+    assert reverse("wagtail_tickets_inbox:edit", args=[ticket.pk]) in html
+    for header in ("Number", "Subject", "Requester", "Customer", "Type", "Status"):
+        assert header in html
+    for header in ("Priority", "Assignee", "Last update", "Target date"):
+        assert header in html
+
+
+def test_overdue_rows_are_highlighted(client, setup):
+    late = make_ticket(setup["customer"], setup["hardware"], subject="Late one")
+    actions.change_ticket(late, target_date=timezone.localdate() - datetime.timedelta(days=2))
+    done = make_ticket(setup["customer"], setup["hardware"], subject="Late but closed")
+    actions.change_ticket(done, target_date=timezone.localdate() - datetime.timedelta(days=2))
+    actions.close_ticket(done)
+    make_ticket(setup["customer"], setup["hardware"], subject="On time")
+    client.force_login(setup["agent"])
+    table = client.get(reverse(INBOX)).context["table"]
+    classes = {row.instance.subject: row.classname for row in table.rows}
+    assert classes == {"Late one": "wt-overdue", "Late but closed": "", "On time": ""}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "number",
+        "subject",
+        "requester_name",
+        "customer",
+        "ticket_type__name",
+        "status__sort_order",
+        "priority__sort_order",
+        "assignee__first_name",
+        "updated_at",
+        "target_date",
+    ],
+)
+def test_every_column_sorts(client, setup, key):
+    a = make_ticket(setup["customer"], setup["hardware"], subject="Alpha")
+    b = make_ticket(setup["customer"], setup["hardware"], subject="Beta")
+    client.force_login(setup["agent"])
+    for ordering in (key, "-" + key):
+        response = client.get(reverse(INBOX), {"ordering": ordering})
+        assert response.status_code == 200
+        assert response.context["ordering"] == ordering
+        assert sorted(rows(response)) == sorted([a.number, b.number])
+    by_subject = client.get(reverse(INBOX), {"ordering": "-subject"})
+    assert rows(by_subject) == [b.number, a.number]
+
+
+def test_status_filter_counts_come_from_one_query(client, setup):
+    first = make_ticket(setup["customer"], setup["hardware"], subject="One")
+    make_ticket(setup["customer"], setup["hardware"], subject="Two")
+    make_ticket(setup["customer"], setup["software"], subject="Not counted: other type")
+    actions.close_ticket(first)
+    client.force_login(setup["agent"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(INBOX), {"status": [Status.objects.get(name="Open").pk]})
+    counters = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "GROUP BY" in q["sql"] and 'FROM "wagtail_tickets_ticket"' in q["sql"]
+    ]
+    assert len(counters) == 1 and "COUNT(" in counters[0]
+    html = response.content.decode()
+    assert "Open (1)" in html
+    assert "Closed (1)" in html
+    assert "In progress (0)" in html
+    assert [t.subject for t in response.context["object_list"]] == ["Two"]
+
+
+def test_type_filter_is_grouped_with_descriptions(client, setup):
+    group = TicketTypeGroupFactory(name="Products")
+    setup["hardware"].group = group
+    setup["hardware"].save()
+    setup["software"].group = group
+    setup["software"].save()
+    grant(setup["agent"], setup["software"], TypePermission.Level.MANAGE, group_name="Soft")
+    make_ticket(setup["customer"], setup["hardware"], subject="Hard")
+    make_ticket(setup["customer"], setup["software"], subject="Soft")
+    client.force_login(setup["agent"])
+    response = client.get(reverse(INBOX), {"ticket_type": [setup["software"].pk]})
+    html = response.content.decode()
+    assert "Products" in html
+    assert 'title="Programs misbehaving"' in html
+    assert [t.subject for t in response.context["object_list"]] == ["Soft"]
+
+
+def test_type_filter_offers_no_foreign_types_and_ignores_forged_ones(client, setup):
+    make_ticket(setup["customer"], setup["hardware"], subject="Hard")
+    make_ticket(setup["customer"], setup["software"], subject="Soft secret")
+    client.force_login(setup["agent"])
+    response = client.get(reverse(INBOX), {"ticket_type": [setup["software"].pk]})
+    assert response.status_code == 200
+    assert b"Programs misbehaving" not in response.content
+    assert b"Soft secret" not in response.content
+
+
+def test_priority_category_assignee_mine_unassigned_and_state_filters(client, setup):
+    agent = setup["agent"]
+    colleague = make_agent(setup["hardware"], username="bert", first_name="Bert")
+    billing = CategoryFactory(name="Billing")
+    urgent = Priority.objects.get(name="Urgent")
+    mine = make_ticket(setup["customer"], setup["hardware"], subject="Mine")
+    actions.claim_ticket(mine, actor=agent)
+    theirs = make_ticket(setup["customer"], setup["hardware"], subject="Theirs")
+    actions.change_ticket(theirs, assignee=colleague, priority=urgent, category=billing)
+    nobody = make_ticket(setup["customer"], setup["hardware"], subject="Nobody")
+    closed = make_ticket(setup["customer"], setup["hardware"], subject="Done")
+    actions.close_ticket(closed)
+    client.force_login(agent)
+
+    def subjects(**params):
+        response = client.get(reverse(INBOX), params)
+        assert response.status_code == 200
+        return sorted(t.subject for t in response.context["object_list"])
+
+    assert subjects(priority=urgent.pk) == ["Theirs"]
+    assert subjects(category=billing.pk) == ["Theirs"]
+    assert subjects(assignee=colleague.pk) == ["Theirs"]
+    assert subjects(assigned="mine") == ["Mine"]
+    assert subjects(assigned="unassigned") == sorted(["Nobody", "Done"])
+    assert subjects(state="closed") == ["Done"]
+    assert subjects(state="open") == sorted(["Mine", "Theirs", "Nobody"])
+    assert nobody.pk
+
+
+def test_hostile_filter_values_never_break_the_inbox(client, setup):
+    make_ticket(setup["customer"], setup["hardware"], subject="Still here")
+    client.force_login(setup["agent"])
+    for params in (
+        {"status": "x'; drop table"},
+        {"ticket_type": "999999"},
+        {"assignee": "-1"},
+        {"assigned": "everyone"},
+        {"state": "<script>"},
+        {"ordering": "requester__password"},
+        {"p": "99999"},
+        {"q": "%_\\'\"" * 50},
+    ):
+        response = client.get(reverse(INBOX), params)
+        assert response.status_code == 200, params
+        assert b"<script>" not in response.content
+
+
+@pytest.mark.parametrize(
+    "term", ["Printer", "carol@example.com", "Carol", "deep inside", "#{number}", "{number}"]
+)
+def test_search_by_number_subject_requester_and_message_text(client, setup, term):
+    hit = make_ticket(
+        setup["customer"],
+        setup["hardware"],
+        subject="Printer jams",
+        body="<p>The paper is stuck deep inside the tray.</p>",
+        requester_email="carol@example.com",
+    )
+    other = UserFactory(username="dave", first_name="Dave", email="dave@example.org")
+    make_ticket(other, setup["hardware"], subject="Monitor flickers", requester_email="d@e.org")
+    client.force_login(setup["agent"])
+    response = client.get(reverse(INBOX), {"q": term.format(number=hit.number)})
+    assert rows(response) == [hit.number]
+
+
+def test_search_reaches_later_replies_too(client, setup):
+    ticket = make_ticket(setup["customer"], setup["hardware"], subject="Noise")
+    actions.add_reply(ticket, actor=setup["customer"], body_html="<p>It squeaks at night</p>")
+    client.force_login(setup["agent"])
+    assert rows(client.get(reverse(INBOX), {"q": "squeaks"})) == [ticket.number]
+    assert rows(client.get(reverse(INBOX), {"q": "nothing like it"})) == []
+
+
+def test_last_view_is_remembered_per_agent_and_restored(client, setup):
+    agent = setup["agent"]
+    client.force_login(agent)
+    response = client.get(reverse(INBOX), {"state": "open", "ordering": "-subject", "q": "x"})
+    assert response.status_code == 200
+    saved = InboxPreference.objects.get(user=agent).query
+    assert "state=open" in saved and "ordering=-subject" in saved and "q=" not in saved
+    bare = client.get(reverse(INBOX))
+    assert bare.status_code == 302
+    assert bare["Location"] == reverse(INBOX) + "?" + saved
+    # clearing every filter through the results view forgets them
+    client.get(reverse(RESULTS))
+    assert InboxPreference.objects.get(user=agent).query == ""
+    assert client.get(reverse(INBOX)).status_code == 200
+    # another agent keeps their own
+    other = make_agent(setup["hardware"], username="other")
+    client.force_login(other)
+    assert client.get(reverse(INBOX)).status_code == 200
+
+
+def test_remembered_view_keeps_only_known_parameters(client, setup):
+    client.force_login(setup["agent"])
+    client.get(reverse(INBOX), {"evil": "x" * 3000, "state": "closed", "export": "pdf"})
+    assert InboxPreference.objects.get(user=setup["agent"]).query == "state=closed"
+
+
+def test_csv_and_xlsx_export_of_the_filtered_list(client, setup):
+    kept = make_ticket(setup["customer"], setup["hardware"], subject="=HYPERLINK(1)")
+    dropped = make_ticket(setup["customer"], setup["hardware"], subject="Closed one")
+    actions.close_ticket(dropped)
+    make_ticket(setup["customer"], setup["software"], subject="Foreign")
+    client.force_login(setup["agent"])
+    response = client.get(reverse(INBOX), {"state": "open", "export": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert table[0][:3] == ["Number", "Subject", "Requester"]
+    assert [row[0] for row in table[1:]] == [kept.number]
+    assert table[1][1] == "'=HYPERLINK(1)"
+    response = client.get(reverse(INBOX), {"state": "open", "export": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[1][0] == kept.number
+    assert len(values) == 2
+
+
+def _tickets(count, customer, ticket_type, agent):
+    status = Status.objects.get(name="In progress")
+    priority = Priority.objects.get(name="High")
+    category = CategoryFactory(name="Load")
+    for index in range(count):
+        ticket = make_ticket(customer, ticket_type, subject=f"Ticket {index}")
+        actions.change_ticket(
+            ticket, status=status, priority=priority, category=category, assignee=agent
+        )
+
+
+def _measure(client, params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(INBOX), params)
+    assert response.status_code == 200
+    return len(queries.captured_queries), response
+
+
+def test_constant_number_of_queries_for_20_and_200_tickets(client, setup):
+    company = CompanyFactory(name="Big customer")
+    company.users.add(setup["customer"])
+    actions.set_display_name(setup["customer"], "Carol at Big")
+    client.force_login(setup["agent"])
+    params = {"state": "open", "q": "Ticket", "ordering": "-priority__sort_order"}
+    _tickets(20, setup["customer"], setup["hardware"], setup["agent"])
+    _measure(client, params)  # the first visit stores the agent's view
+    small, response = _measure(client, params)
+    assert response.context["paginator"].count == 20
+    _tickets(180, setup["customer"], setup["hardware"], setup["agent"])
+    large, response = _measure(client, params)
+    assert response.context["paginator"].count == 200
+    assert len(response.context["object_list"]) == 50
+    assert "Carol at Big" in response.content.decode()
+    assert small == large
+    assert large <= 22
+
+
+def test_results_view_runs_a_bounded_number_of_queries(
+    client, setup, django_assert_max_num_queries
+):
+    _tickets(60, setup["customer"], setup["hardware"], setup["agent"])
+    client.force_login(setup["agent"])
+    with django_assert_max_num_queries(22):
+        response = client.get(reverse(RESULTS), {"ordering": "assignee__first_name"})
+    assert response.status_code == 200
+
+
+def test_closed_status_exists_for_fixtures():
+    assert closed_status().is_closed
+    assert Ticket.objects.count() == 0

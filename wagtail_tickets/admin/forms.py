@@ -1,0 +1,253 @@
+"""Forms of the agent workspace. They only parse and shape input: permission checks,
+sanitising and validation rules live in permissions.py, sanitize.py, validators.py and
+actions.py, which the views call with the cleaned values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.rich_text import get_rich_text_editor_widget
+from wagtail.admin.widgets import AdminDateInput
+from wagtail.rich_text import expand_db_html
+
+from .. import permissions
+from ..conf import app_settings
+from ..models import Category, Priority, Rate, Status, TicketType
+from ..models.workspace import REPLY_FEATURES
+from ..sanitize import clean_user_input
+from ..validators import parse_cc_addresses, validate_uploads
+
+
+class _EditorInput(str):
+    """What the editor widget could not parse as its own format (no JavaScript, or a
+    forged payload): treated as plain text or HTML and sanitised like web input."""
+
+
+_EDITOR_WIDGETS: dict[type, type] = {}
+
+
+def reply_editor_widget() -> forms.Widget:
+    """Wagtail's configured rich text editor (Draftail by default) with the features our
+    sanitizer keeps; a garbled payload never raises (it becomes plain input)."""
+    widget = get_rich_text_editor_widget(features=REPLY_FEATURES)
+    base = type(widget)
+    guarded = _EDITOR_WIDGETS.get(base)
+    if guarded is None:
+
+        def value_from_datadict(self, data, files, name):
+            try:
+                return base.value_from_datadict(self, data, files, name)
+            except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+                raw = data.get(name)
+                return _EditorInput(raw) if isinstance(raw, str) else None
+
+        guarded = type(
+            f"Guarded{base.__name__}", (base,), {"value_from_datadict": value_from_datadict}
+        )
+        _EDITOR_WIDGETS[base] = guarded
+    widget.__class__ = guarded
+    return widget
+
+
+class EditorField(forms.Field):
+    """Rich text from the admin editor, returned as HTML (links resolved). The actions
+    sanitise it before it is stored."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", reply_editor_widget())
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return ""
+        if len(value) > app_settings.MAX_BODY_LENGTH * 4:
+            raise ValidationError(_("The message is too long."), code="too_long")
+        if isinstance(value, _EditorInput):
+            html = clean_user_input(str(value))
+        else:
+            html = expand_db_html(value)
+        if len(html) > app_settings.MAX_BODY_LENGTH:
+            raise ValidationError(_("The message is too long."), code="too_long")
+        return html
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; limits are checked by ``validate_uploads``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [f for f in files if f]
+        validate_uploads(files)
+        return files
+
+
+class CCField(forms.CharField):
+    """Addresses separated by commas or new lines, validated by ``parse_cc_addresses``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        kwargs.setdefault("max_length", 4000)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return parse_cc_addresses(super().clean(value))
+
+
+def _agent_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _agent_label(obj)
+
+
+class ReplyForm(forms.Form):
+    """The reply box (D8, B9): a message or internal note, files, hours and rate."""
+
+    body = EditorField(label=_("Message"))
+    internal = forms.BooleanField(
+        label=_("Internal note"),
+        required=False,
+        help_text=_("Only agents see internal notes; the customer is not told."),
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("999"),
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0"}),
+    )
+    rate = forms.ModelChoiceField(
+        label=_("Rate"), queryset=Rate.objects.filter(active=True), required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("rate") and not cleaned.get("hours"):
+            self.add_error("hours", _("Enter the hours worked at this rate."))
+        return cleaned
+
+
+class TemplatePickerForm(forms.Form):
+    """Which response template goes into the reply box (D9)."""
+
+    template = forms.ModelChoiceField(
+        label=_("Response template"), queryset=None, required=False, empty_label=None
+    )
+
+    def __init__(self, *args, templates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates
+
+
+class ChangeTicketForm(forms.Form):
+    """Fields an agent changes (D6); each change goes through ``actions.change_ticket``."""
+
+    status = forms.ModelChoiceField(label=_("Status"), queryset=Status.objects.all())
+    priority = forms.ModelChoiceField(
+        label=_("Priority"), queryset=Priority.objects.all(), required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False
+    )
+    target_date = forms.DateField(label=_("Target date"), required=False, widget=AdminDateInput)
+
+
+class AssignForm(forms.Form):
+    """Assign to a member of the type's support team (D4)."""
+
+    assignee = AgentChoiceField(
+        label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = permissions.agents_for_type(ticket.ticket_type)
+
+
+class MoveForm(forms.Form):
+    """Move a ticket to another type the agent manages."""
+
+    ticket_type = forms.ModelChoiceField(label=_("Type"), queryset=None)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ticket_type"].queryset = permissions.managed_types(user).order_by(
+            "sort_order", "name"
+        )
+
+
+class ContactsForm(forms.Form):
+    """CC and extra contact addresses told about updates (D5)."""
+
+    cc = CCField(label=_("CC and extra contacts"))
+
+
+class NewTicketForm(forms.Form):
+    """An agent opens a ticket on behalf of a customer (D2)."""
+
+    ticket_type = forms.ModelChoiceField(label=_("Type"), queryset=None)
+    requester = forms.ModelChoiceField(label=_("Requester"), queryset=None)
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    cc = CCField(label=_("CC"))
+    priority = forms.ModelChoiceField(
+        label=_("Priority"), queryset=Priority.objects.all(), required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False
+    )
+    body = EditorField(label=_("Message"))
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, user=None, requesters=None, requester_widget=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ticket_type"].queryset = permissions.managed_types(user).order_by(
+            "sort_order", "name"
+        )
+        field = self.fields["requester"]
+        field.queryset = (
+            requesters
+            if requesters is not None
+            else get_user_model()._default_manager.filter(is_active=True)
+        )
+        if requester_widget is not None:
+            field.widget = requester_widget
+        self.fields["subject"].max_length = app_settings.MAX_SUBJECT_LENGTH
+
+
+class StatusReplacementForm(forms.Form):
+    """Where the tickets of a status go when the status is deleted (B5)."""
+
+    replacement = forms.ModelChoiceField(label=_("Move its tickets to"), queryset=None)
+
+    def __init__(self, *args, status=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].queryset = Status.objects.exclude(pk=status.pk)
+
+
+def ticket_type_choices() -> list:
+    """Types grouped by type group, for filters (B2)."""
+    groups: dict[str, list] = {}
+    for ticket_type in TicketType.objects.select_related("group").order_by(
+        "group__sort_order", "group__name", "sort_order", "name"
+    ):
+        label = ticket_type.group.name if ticket_type.group else str(_("Other"))
+        groups.setdefault(label, []).append((ticket_type.pk, ticket_type.name))
+    return list(groups.items())

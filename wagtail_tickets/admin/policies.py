@@ -1,0 +1,48 @@
+"""Who may use the ticket screens of the admin. Ticket access is given per type
+(``TypePermission``), so the admin asks ``permissions.py`` instead of Django's model
+permissions; the policy is registered when the app is ready, before Wagtail needs one."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from wagtail.permission_policies.base import BasePermissionPolicy
+
+from .. import permissions
+
+
+class AgentTicketPolicy(BasePermissionPolicy):
+    """Tickets in the admin belong to agents: a user with manage on at least one type
+    reaches the inbox; each ticket is theirs when they manage its type."""
+
+    def user_has_permission(self, user, action):
+        return action in {"add", "change", "view"} and permissions.is_agent(user)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return action in {"change", "view"} and permissions.can_manage(user, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return permissions.agent_tickets(user)
+
+    def users_with_any_permission(self, actions):
+        return (
+            get_user_model()
+            ._default_manager.filter(
+                Q(is_superuser=True)
+                | Q(groups__ticket_type_permissions__level__gte=permissions.Level.MANAGE),
+                is_active=True,
+            )
+            .distinct()
+        )
+
+
+def register_policies() -> None:
+    from wagtail.permissions import policy_registry, register_permission_policy
+
+    from ..models import Ticket
+
+    if policy_registry.get_by_type(Ticket, fallback=False) is None:
+        register_permission_policy(Ticket, AgentTicketPolicy(Ticket))

@@ -1,0 +1,454 @@
+"""The ticket's page in the admin (the workspace) and the agent's actions on it.
+
+Each view fetches the ticket from ``permissions.agent_tickets`` (another type's ticket is a
+404, never its data) and changes it only through ``wagtail_tickets.actions``, which check
+the permission again, sanitise, write history and tell the notifier."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+from wagtail.admin.admin_url_finder import AdminURLFinder
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from .. import actions, permissions
+from ..conf import app_settings, get_customer_model, get_customer_model_string
+from ..models import Attachment, Message, ResponseTemplate, Ticket, TicketLogEntry
+from .forms import (
+    AssignForm,
+    ChangeTicketForm,
+    ContactsForm,
+    MoveForm,
+    NewTicketForm,
+    ReplyForm,
+    TemplatePickerForm,
+)
+from .inbox import TicketViewSet, agent_name
+
+TIMELINE_PAGE_SIZE = 50
+HISTORY_ACTIONS = (
+    "wagtail_tickets.changed",
+    "wagtail_tickets.closed",
+    "wagtail_tickets.reopened",
+)
+
+
+def url(name: str, *args) -> str:
+    return reverse(TicketViewSet().get_url_name(name), args=args)
+
+
+def form_errors_text(form) -> str:
+    return " ".join(
+        f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}".lstrip(
+            ": "
+        )
+        for field, errors in form.errors.items()
+    )
+
+
+class AgentTicketMixin:
+    """Only agents reach these views; the ticket must be one of theirs (else 404)."""
+
+    ticket_queryset_related = ("ticket_type", "status", "priority", "category", "assignee")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.is_agent(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def ticket(self) -> Ticket:
+        return get_object_or_404(
+            permissions.agent_tickets(self.request.user).select_related(
+                *self.ticket_queryset_related
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def back(self) -> HttpResponseRedirect:
+        return HttpResponseRedirect(url("edit", self.ticket.pk))
+
+
+class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Header, timeline and reply box of one ticket (D5, D8, C3); POST sends the reply."""
+
+    template_name = "wagtail_tickets/admin/workspace.html"
+    header_icon = "mail"
+    ticket_queryset_related = AgentTicketMixin.ticket_queryset_related + (
+        "customer",
+        "requester__ticket_profile",
+    )
+
+    def get_page_title(self):
+        return f"#{self.ticket.number}"
+
+    def get_page_subtitle(self):
+        return self.ticket.subject
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": url("index"), "label": gettext_lazy("Tickets")},
+            {"url": "", "label": self.get_page_title(), "sublabel": self.ticket.subject},
+        ]
+
+    @cached_property
+    def templates(self):
+        return ResponseTemplate.objects.for_type(self.ticket.ticket_type).order_by(
+            "-is_default", "sort_order", "name"
+        )
+
+    @cached_property
+    def picker(self) -> TemplatePickerForm:
+        data = self.request.GET if "template" in self.request.GET else None
+        return TemplatePickerForm(data, templates=self.templates)
+
+    def chosen_template(self):
+        if self.picker.is_bound and self.picker.is_valid():
+            return self.picker.cleaned_data["template"]
+        return next((t for t in self.templates if t.is_default), None)
+
+    def reply_form(self) -> ReplyForm:
+        chosen = self.chosen_template()
+        return ReplyForm(initial={"body": chosen.body if chosen else ""})
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(reply_form=self.reply_form()))
+
+    def post(self, request, *args, **kwargs):
+        form = ReplyForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.add_reply(
+                    self.ticket,
+                    actor=request.user,
+                    body_html=data["body"],
+                    files=data["attachments"],
+                    internal=data["internal"],
+                    hours=data["hours"],
+                    rate=data["rate"],
+                    source=Message.Source.ADMIN,
+                    request=request,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return HttpResponseRedirect(url("edit", self.ticket.pk) + "#latest")
+        messages.error(request, _("The reply could not be sent due to errors."))
+        return self.render_to_response(self.get_context_data(reply_form=form))
+
+    def timeline(self):
+        """One page of messages (the latest by default) with the field changes made
+        between them, in order."""
+        ticket = self.ticket
+        paginator = Paginator(
+            ticket.messages.select_related("rate").prefetch_related("attachments"),
+            TIMELINE_PAGE_SIZE,
+        )
+        page = paginator.get_page(self.request.GET.get("p") or paginator.num_pages)
+        items = [("message", m.created_at, m) for m in page.object_list]
+        entries = TicketLogEntry.objects.filter(
+            ticket_id=ticket.pk, action__in=HISTORY_ACTIONS
+        ).select_related("user")
+        if page.has_previous() and items:
+            entries = entries.filter(timestamp__gte=items[0][1])
+        if page.has_next():
+            following = paginator.page(page.next_page_number()).object_list[0]
+            entries = entries.filter(timestamp__lt=following.created_at)
+        labels = {f.name: f.verbose_name for f in Ticket._meta.fields}
+        for entry in entries.order_by("timestamp", "pk"):
+            changes = (entry.data or {}).get("changes") or {}
+            rows = [
+                (labels.get(name, name), values[0], values[1])
+                for name, values in changes.items()
+                if isinstance(values, list | tuple) and len(values) == 2
+            ]
+            items.append(("change", entry.timestamp, {"entry": entry, "rows": rows}))
+        items.sort(key=lambda item: item[1])
+        return page, items
+
+    def customer_url(self) -> str:
+        customer = self.ticket.customer
+        if customer is None:
+            return ""
+        return AdminURLFinder(self.request.user).get_edit_url(customer) or ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ticket = self.ticket
+        user = self.request.user
+        page, items = self.timeline()
+        hours = ticket.messages.aggregate(total=Sum("hours"))["total"]
+        context.update(
+            ticket=ticket,
+            requester_name=ticket.requester_display_name,
+            customer_url=self.customer_url(),
+            assignee_name=agent_name(ticket.assignee),
+            time_logged=hours or 0,
+            timeline=items,
+            timeline_page=page,
+            picker=self.picker,
+            change_form=ChangeTicketForm(
+                initial={
+                    "status": ticket.status_id,
+                    "priority": ticket.priority_id,
+                    "category": ticket.category_id,
+                    "target_date": ticket.target_date,
+                }
+            ),
+            assign_form=AssignForm(initial={"assignee": ticket.assignee_id}, ticket=ticket),
+            move_form=MoveForm(initial={"ticket_type": ticket.ticket_type_id}, user=user),
+            contacts_form=ContactsForm(initial={"cc": "\n".join(ticket.cc_list)}),
+            can_close=permissions.can_close(user, ticket),
+            can_reopen=permissions.can_reopen(user, ticket),
+            is_mine=ticket.assignee_id == user.pk,
+            today=timezone.localdate(),
+            urls={
+                name: url(name, ticket.pk)
+                for name in ("edit", "claim", "assign", "change", "move", "contacts")
+                + ("close", "reopen")
+            },
+            attachment_url_name=TicketViewSet().get_url_name("attachment"),
+        )
+        context["media"] = context["reply_form"].media + context["change_form"].media
+        return context
+
+
+class TicketActionView(AgentTicketMixin, View):
+    """A POST that changes the ticket through one action (the subclass's ``act``), then
+    back to the workspace."""
+
+    http_method_names = ["post"]
+    form_class = None
+
+    def get_form(self):
+        return self.form_class(self.request.POST)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form() if self.form_class else None
+        if form is not None and not form.is_valid():
+            messages.error(request, form_errors_text(form))
+            return self.back()
+        try:
+            self.act(form.cleaned_data if form is not None else {})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return self.back()
+
+
+class ClaimView(TicketActionView):
+    def act(self, data):
+        actions.claim_ticket(self.ticket, actor=self.request.user, request=self.request)
+
+
+class AssignView(TicketActionView):
+    form_class = AssignForm
+
+    def get_form(self):
+        return AssignForm(self.request.POST, ticket=self.ticket)
+
+    def act(self, data):
+        actions.change_ticket(
+            self.ticket, actor=self.request.user, request=self.request, assignee=data["assignee"]
+        )
+
+
+class ChangeView(TicketActionView):
+    """Status, priority, category and target date in one go (D6)."""
+
+    form_class = ChangeTicketForm
+
+    def act(self, data):
+        changes = actions.change_ticket(
+            self.ticket, actor=self.request.user, request=self.request, **data
+        )
+        if not changes:
+            messages.info(self.request, _("Nothing was changed."))
+
+
+class MoveView(TicketActionView):
+    def get_form(self):
+        return MoveForm(self.request.POST, user=self.request.user)
+
+    form_class = MoveForm
+
+    def act(self, data):
+        target = data["ticket_type"]
+        assignee = self.ticket.assignee
+        values = {"ticket_type": target}
+        if (
+            assignee is not None
+            and not permissions.agents_for_type(target).filter(pk=assignee.pk).exists()
+            and not assignee.is_superuser
+        ):
+            values["assignee"] = None
+        actions.change_ticket(self.ticket, actor=self.request.user, request=self.request, **values)
+
+
+class ContactsView(TicketActionView):
+    """CC and extra contacts told about updates (D5)."""
+
+    form_class = ContactsForm
+
+    def act(self, data):
+        actions.change_ticket(
+            self.ticket, actor=self.request.user, request=self.request, cc="\n".join(data["cc"])
+        )
+
+
+class CloseView(TicketActionView):
+    def act(self, data):
+        actions.close_ticket(self.ticket, actor=self.request.user, request=self.request)
+
+
+class ReopenView(TicketActionView):
+    def act(self, data):
+        actions.reopen_ticket(self.ticket, actor=self.request.user, request=self.request)
+
+
+class AttachmentView(View):
+    """Download of any attachment of a ticket the agent manages (notes' files included),
+    served like the customer area's downloads: never rendered by the browser."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk):
+        from ..views.attachments import served_content_type
+
+        if not permissions.is_agent(request.user):
+            raise PermissionDenied
+        item = get_object_or_404(
+            Attachment.objects.filter(message__ticket__in=permissions.agent_tickets(request.user)),
+            pk=pk,
+        )
+        try:
+            handle = item.file.open("rb")
+        except (OSError, ValueError) as exc:
+            raise Http404("The file is no longer available.") from exc
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=item.filename or "file",
+            content_type=served_content_type(item.content_type),
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
+    """An agent opens a ticket for a customer (D2). ``?customer=<pk>`` limits the
+    requester to that customer's users; ``?requester=<pk>`` preselects one."""
+
+    template_name = "wagtail_tickets/admin/new_ticket.html"
+    page_title = gettext_lazy("New ticket")
+    header_icon = "mail"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.is_agent(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": url("index"), "label": gettext_lazy("Tickets")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    @cached_property
+    def customer(self):
+        raw = self.request.GET.get("customer")
+        if not raw:
+            return None
+        model = get_customer_model()
+        try:
+            return model._default_manager.get(pk=raw)
+        except (model.DoesNotExist, ValueError, ValidationError, TypeError) as exc:
+            raise Http404("No such customer.") from exc
+
+    def requesters(self):
+        """Active users; with ``?customer=`` only the users of that customer record."""
+        users = get_user_model()._default_manager.filter(is_active=True)
+        customer = self.customer
+        if customer is None:
+            return users
+        if get_customer_model_string().lower() == get_user_model()._meta.label_lower:
+            return users.filter(pk=customer.pk)
+        field = app_settings.CUSTOMER_USERS_FIELD
+        if not field:
+            return users.none()
+        return users.filter(
+            pk__in=get_customer_model()
+            ._default_manager.filter(pk=customer.pk)
+            .values(f"{field}__pk")
+        ).order_by("first_name", "last_name", "pk")
+
+    def get_form(self):
+        requesters = self.requesters()
+        widget = None
+        if self.customer is None:
+            from .choosers import requester_chooser_viewset
+
+            widget = requester_chooser_viewset.widget_class()
+        initial = {}
+        raw = self.request.GET.get("requester")
+        if raw and raw.isdigit() and requesters.filter(pk=raw).exists():
+            initial["requester"] = int(raw)
+        elif self.customer is not None and requesters.count() == 1:
+            initial["requester"] = requesters.get().pk
+        data = self.request.POST if self.request.method == "POST" else None
+        files = self.request.FILES if self.request.method == "POST" else None
+        return NewTicketForm(
+            data,
+            files,
+            user=self.request.user,
+            requesters=requesters,
+            requester_widget=widget,
+            initial=initial,
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = actions.open_ticket(
+                    ticket_type=data["ticket_type"],
+                    subject=data["subject"],
+                    body_html=data["body"],
+                    actor=request.user,
+                    requester=data["requester"],
+                    cc=data["cc"],
+                    priority=data["priority"],
+                    category=data["category"],
+                    files=data["attachments"],
+                    source=Message.Source.ADMIN,
+                    request=request,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return HttpResponseRedirect(url("edit", ticket.pk))
+        messages.error(request, _("The ticket could not be opened due to errors."))
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["customer"] = self.customer
+        context["media"] = context["form"].media
+        return context

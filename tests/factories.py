@@ -232,3 +232,18 @@ def make_agent(ticket_type, **kwargs):
     user = admin_access(UserFactory(**kwargs))
     grant(user, ticket_type, Level.MANAGE, group_name=f"{ticket_type.name} agents")
     return user
+
+
+class EmailTemplateFactory(factory.django.DjangoModelFactory):
+    """An email template (B6); the shipped defaults already exist after migrate."""
+
+    class Meta:
+        model = "wagtail_tickets.EmailTemplate"
+        django_get_or_create = ("kind", "ticket_type", "language")
+
+    kind = "default_reply"
+    ticket_type = None
+    language = ""
+    subject = ""
+    body = "Hello {contact:first_name},\n\n{MESSAGE}\n\n{AGENT}\n{LINK}"
+    active = True

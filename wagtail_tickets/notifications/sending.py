@@ -206,7 +206,7 @@ def deliver_due(limit: int = BATCH_SIZE) -> dict[str, int]:
             pass
     connection = get_connection()
     due = OutgoingMail.objects.filter(
-        state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now
+        state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=timezone.now()
     ).order_by("next_attempt_at", "pk")
     sent = failed = 0
     for mail_id in list(due.values_list("pk", flat=True)[:limit]):

@@ -9,7 +9,15 @@ class WagtailTicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import checks  # noqa: F401  (registers system checks)
+        from .schedules import register_after_migrate
+
+        # the import and auto-close schedules exist right after ``migrate``
+        post_migrate.connect(
+            register_after_migrate, sender=self, dispatch_uid="wagtail_tickets.schedules"
+        )
         from .admin.policies import register_policies
 
         register_policies()

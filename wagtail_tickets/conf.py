@@ -176,12 +176,6 @@ class AppSettings:
         return int(self._get("MAIL_IMPORT_LOCK_SECONDS", 600))
 
     @property
-    def MAIL_IMPORT_INTERVAL_MINUTES(self) -> int:
-        """Interval of the import schedule created after ``migrate`` (B4: every 5 minutes).
-        An interval edited by an administrator is kept."""
-        return int(self._get("MAIL_IMPORT_INTERVAL_MINUTES", 5))
-
-    @property
     def AUTO_MAIL_LIMIT_PER_HOUR(self) -> int:
         """Most automatic mails (confirmations, auto replies) sent to one address per hour;
         more are dropped, which breaks loops with robots that do not mark their mail."""

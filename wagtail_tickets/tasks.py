@@ -13,6 +13,8 @@ from .notifications import sending
 # ``manage.py setup_ticket_schedules``; an administrator's edited interval is kept.
 SCHEDULES = [
     ("wagtail_tickets: deliver mail", "wagtail_tickets.tasks.deliver_mail", 1),
+    ("wagtail_tickets: import mail", "wagtail_tickets.tasks.import_ticket_mail", 5),
+    ("wagtail_tickets: close stale tickets", "wagtail_tickets.tasks.close_stale_tickets", 1440),
 ]
 
 
@@ -30,3 +32,19 @@ def deliver_mail() -> dict[str, int]:
     """Every minute: build what was never built, retry what failed and is due, recover
     rows whose worker died while sending."""
     return sending.deliver_due()
+
+
+def import_ticket_mail(mailbox_id: int | None = None) -> list[str]:
+    """Every 5 minutes (B4): import every active mailbox; one progress line per mailbox."""
+    from .mail.importer import import_all
+    from .mail.ratelimit import prune_records
+
+    prune_records()
+    return [report.line() for report in import_all(mailbox_id)]
+
+
+def close_stale_tickets() -> int:
+    """Daily (B8): close tickets that waited too long for the customer's answer."""
+    from .autoclose import close_stale_tickets as close
+
+    return close()

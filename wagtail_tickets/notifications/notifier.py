@@ -328,9 +328,18 @@ class Notifier:
         for kind, people in self.plan(event):
             for language, group in self.by_language(people).items():
                 template = self.get_template(kind, event.ticket.ticket_type, language)
-                if template is not None:
+                if template is not None and kind in AUTOMATIC_KINDS:
+                    group = self.within_rate_limit(group)
+                if template is not None and group:
                     mails.append(self.compose(kind, template, event, language, group))
         return mails
+
+    def within_rate_limit(self, people: list[rcpt.Recipient]) -> list[rcpt.Recipient]:
+        """Who may get one more automatic mail this hour (E2): the per-address cap breaks
+        loops with robots that answer without marking their mail as automatic."""
+        from ..mail.ratelimit import allow_automatic_mail
+
+        return [person for person in people if allow_automatic_mail(person.email)]
 
     def by_language(self, people: list[rcpt.Recipient]) -> dict[str, list[rcpt.Recipient]]:
         default = self.default_language()

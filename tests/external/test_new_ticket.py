@@ -71,7 +71,8 @@ def test_visitor_opens_ticket_and_gets_private_link(client, page, visitor_data, 
     visitor_data["attachments"] = [SimpleUploadedFile("error.png", b"\x89PNG fake", "image/png")]
     response = client.post(URL, visitor_data)
     assert response.status_code == 302
-    match = re.fullmatch(r"/tickets/external/t/([A-Za-z0-9_-]{43})/\?opened=1", response["Location"])
+    pattern = r"/tickets/external/t/([A-Za-z0-9_-]{43})/\?opened=1"
+    match = re.fullmatch(pattern, response["Location"])
     assert match, response["Location"]
     assert response["Referrer-Policy"] == "no-referrer"
     token = match.group(1)
@@ -279,7 +280,10 @@ def test_rate_limit_per_email(client, page, visitor_data, settings):
 
 
 def test_cap_on_open_tickets_per_email(client, page, support_type, visitor_data, settings):
-    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "EXTERNAL_MAX_OPEN_TICKETS_PER_EMAIL": 2}
+    settings.WAGTAIL_TICKETS = {
+        **settings.WAGTAIL_TICKETS,
+        "EXTERNAL_MAX_OPEN_TICKETS_PER_EMAIL": 2,
+    }
     for _n in range(2):
         make_ticket(None, support_type, requester_email="vera@example.org")
     visitor_data["attachments"] = [SimpleUploadedFile("a.txt", b"data", "text/plain")]

@@ -288,7 +288,7 @@ def time_spent(tickets: QuerySet, period: Period) -> QuerySet:
             "rate__value",
         )
         .annotate(
-            hours=Sum("hours"),
+            total_hours=Sum("hours"),
             amount=Sum(
                 ExpressionWrapper(
                     F("hours") * F("rate__value"),

@@ -236,7 +236,7 @@ def time_spent_rows(tickets, period: Period) -> Iterator[list[str]]:
             csv_cell(row["author_name"]),
             csv_cell(row["rate__name"]),
             csv_cell(row["rate__value"]),
-            csv_cell(row["hours"]),
+            csv_cell(row["total_hours"]),
             csv_cell(row["amount"]),
         ]
 

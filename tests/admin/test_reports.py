@@ -1,0 +1,395 @@
+"""Reports (D10, E4, B9): numbers, permissions, the period form, charts, CSV, query bounds.
+
+Runs on SQLite (median by ORDER BY + OFFSET) and on PostgreSQL (percentile_cont) alike:
+``DATABASE_URL=postgres://... pytest tests/admin/test_reports.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    CompanyFactory,
+    RateFactory,
+    TicketTypeFactory,
+    UserFactory,
+    admin_access,
+    grant,
+    make_admin_agent,
+    make_ticket,
+)
+from wagtail_tickets import actions, permissions
+from wagtail_tickets.admin import report_charts, report_queries, reports
+from wagtail_tickets.admin.report_queries import Period
+from wagtail_tickets.models import Ticket, TypePermission
+
+pytestmark = pytest.mark.django_db
+
+Level = TypePermission.Level
+HOUR = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
+URL = "/admin/ticket-reports/"
+CSV_URL = "/admin/ticket-reports/time-spent.csv"
+
+
+def noon(days_ago: int) -> datetime.datetime:
+    day = timezone.localdate() - datetime.timedelta(days=days_ago)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def span(start: datetime.datetime, end: datetime.datetime) -> datetime.timedelta:
+    """Elapsed time (Python subtracts wall clocks when both sides share a time zone)."""
+    return end.astimezone(datetime.UTC) - start.astimezone(datetime.UTC)
+
+
+def shape(ticket, *, created, first_response=None, closed=None, target_date=None, assignee=None):
+    """Put a ticket's timestamps (and assignee) where the test needs them."""
+    if closed is not None:
+        actions.close_ticket(ticket)
+    values = {"created_at": created, "first_response_at": first_response}
+    if closed is not None:
+        values["closed_at"] = closed
+    if target_date is not None:
+        values["target_date"] = target_date
+    if assignee is not None:
+        values["assignee"] = assignee
+    Ticket.objects.filter(pk=ticket.pk).update(**values)
+    ticket.refresh_from_db()
+    return ticket
+
+
+@pytest.fixture
+def world():
+    hardware = TicketTypeFactory(name="Hardware")
+    billing = TicketTypeFactory(name="Billing")
+    customer = UserFactory(username="carla")
+    grant(customer, hardware, Level.WRITE, group_name="Customers")
+    grant(customer, billing, Level.WRITE, group_name="Customers")
+    CompanyFactory(name="Acme").users.add(customer)
+    ann = make_admin_agent(hardware, username="ann", first_name="Ann", last_name="Agent")
+    bob = make_admin_agent(hardware, username="bob", first_name="Bob", last_name="Builder")
+    billing_agent = make_admin_agent(billing, username="bill", first_name="Bill", last_name="Ing")
+    standard = RateFactory(name="Standard", value=Decimal("80.00"))
+
+    t1 = make_ticket(customer, hardware, subject="T1 closed quickly")
+    t2 = make_ticket(customer, hardware, subject="T2 open with ann")
+    t3 = make_ticket(customer, hardware, subject="T3 unassigned overdue")
+    t4 = make_ticket(customer, hardware, subject="T4 old, closed lately")
+    t5 = make_ticket(customer, hardware, subject="T5 open with bob")
+    b1 = make_ticket(customer, billing, subject="Billing secret")
+
+    actions.add_reply(t2, actor=ann, body_html="<p>On it</p>", hours=Decimal("1.5"), rate=standard)
+    actions.add_reply(t2, actor=ann, body_html="<p>More</p>", hours=Decimal("0.5"))
+    actions.add_reply(t5, actor=bob, body_html="<p>Done</p>", hours=Decimal("2"), rate=standard)
+    actions.add_reply(b1, actor=billing_agent, body_html="<p>x</p>", hours=Decimal("3"))
+
+    shape(t1, created=noon(10), first_response=noon(10) + HOUR, closed=noon(8), assignee=ann)
+    shape(t2, created=noon(5), first_response=noon(5) + 2 * HOUR, assignee=ann)
+    shape(
+        t3,
+        created=noon(3),
+        first_response=noon(3) + 6 * HOUR,
+        target_date=timezone.localdate() - DAY,
+    )
+    shape(t4, created=noon(40), closed=noon(2), assignee=bob)
+    shape(t5, created=noon(2), assignee=bob)
+    shape(
+        b1,
+        created=noon(4),
+        first_response=noon(4) + 100 * HOUR,
+        closed=noon(1),
+        assignee=billing_agent,
+    )
+    return {
+        "hardware": hardware,
+        "billing": billing,
+        "customer": customer,
+        "ann": ann,
+        "bob": bob,
+        "billing_agent": billing_agent,
+        "standard": standard,
+        "tickets": [t1, t2, t3, t4, t5],
+        "b1": b1,
+    }
+
+
+def last_30_days() -> Period:
+    today = timezone.localdate()
+    return Period(today - 29 * DAY, today, "day")
+
+
+def visible(user):
+    return permissions.agent_tickets(user)
+
+
+# ------------------------------------------------------------------ numbers
+
+
+def test_totals_cover_only_the_managed_types(world):
+    totals = report_queries.totals(visible(world["ann"]), last_30_days())
+    assert totals == {
+        "opened": 4,
+        "closed": 2,
+        "open_now": 3,
+        "unassigned": 1,
+        "overdue": 1,
+        "hours": Decimal("4.00"),
+    }
+    billing = report_queries.totals(visible(world["billing_agent"]), last_30_days())
+    assert (billing["opened"], billing["closed"], billing["hours"]) == (1, 1, Decimal("3.00"))
+
+
+def test_first_response_average_and_median(world):
+    result = report_queries.first_response(visible(world["ann"]), last_30_days())
+    assert result.count == 3
+    assert result.average == 3 * HOUR  # (1 + 2 + 6) / 3
+    assert result.median == 2 * HOUR
+
+
+def test_resolution_average_and_median_of_an_even_count(world):
+    result = report_queries.resolution(visible(world["ann"]), last_30_days())
+    assert result.count == 2  # T1 (2 days) and T4 (38 days), both closed in the period
+    # computed from the datetimes: a daylight saving change may lie in between
+    expected = (span(noon(10), noon(8)) + span(noon(40), noon(2))) / 2
+    assert result.average == expected
+    assert result.median == expected
+
+
+def test_durations_of_nothing_are_empty(world):
+    period = Period(timezone.localdate() - 400 * DAY, timezone.localdate() - 399 * DAY)
+    result = report_queries.resolution(visible(world["ann"]), period)
+    assert (result.count, result.average, result.median) == (0, None, None)
+
+
+def test_over_time_per_day(world):
+    today = timezone.localdate()
+    period = Period(today - 10 * DAY, today, "day")
+    buckets = report_queries.over_time(visible(world["ann"]), period)
+    assert len(buckets) == 11
+    by_day = {b.day: (b.opened, b.closed) for b in buckets}
+    assert by_day[today - 10 * DAY] == (1, 0)
+    assert by_day[today - 8 * DAY] == (0, 1)
+    assert by_day[today - 2 * DAY] == (1, 1)  # T5 opened, T4 closed
+    assert sum(b.opened for b in buckets) == 4
+    assert sum(b.closed for b in buckets) == 2
+
+
+def test_over_time_per_month_and_week(world):
+    today = timezone.localdate()
+    months = reports.PeriodForm({"period": "12m"}).get_period(today)
+    assert months.granularity == "month"
+    buckets = report_queries.over_time(visible(world["ann"]), months)
+    assert len(buckets) == 12 and buckets[-1].day == today.replace(day=1)
+    assert sum(b.opened for b in buckets) == 5
+    weeks = Period(today - 60 * DAY, today, "week")
+    buckets = report_queries.over_time(visible(world["ann"]), weeks)
+    assert all(b.day.weekday() == 0 for b in buckets)
+    assert sum(b.opened for b in buckets) == 5 and sum(b.closed for b in buckets) == 2
+
+
+def test_per_type_and_per_status(world):
+    rows = report_queries.per_type(visible(world["ann"]), last_30_days())
+    assert [(r["ticket_type__name"], r["opened"], r["closed"], r["open_now"]) for r in rows] == [
+        ("Hardware", 4, 2, 3)
+    ]
+    statuses = {
+        r["status__is_closed"]: r["count"]
+        for r in report_queries.per_status(visible(world["ann"]), last_30_days())
+    }
+    assert statuses == {False: 3, True: 1}
+
+
+def test_workload_per_agent(world):
+    loads = report_queries.workload(visible(world["ann"]), last_30_days())
+    table = {a.name: (a.open_assigned, a.closed, a.hours) for a in loads}
+    assert table == {
+        "Ann Agent": (1, 1, Decimal("2.00")),
+        "Bob Builder": (1, 1, Decimal("2.00")),
+    }
+
+
+def test_time_spent_per_ticket_agent_and_rate(world):
+    rows = list(report_queries.time_spent(visible(world["ann"]), last_30_days()))
+    found = {
+        (r["ticket__number"], r["author_name"], r["rate__name"]): (r["total_hours"], r["amount"])
+        for r in rows
+    }
+    t2, t5 = world["tickets"][1], world["tickets"][4]
+    assert found == {
+        (t2.number, "Ann Agent", "Standard"): (Decimal("1.50"), Decimal("120.00")),
+        (t2.number, "Ann Agent", None): (Decimal("0.50"), None),
+        (t5.number, "Bob Builder", "Standard"): (Decimal("2.00"), Decimal("160.00")),
+    }
+
+
+# ------------------------------------------------------------------ the page
+
+
+def test_reports_page_shows_numbers_charts_and_links(client, world):
+    client.force_login(world["ann"])
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ticket reports" in html
+    assert html.count('<svg class="wt-chart"') == 2
+    assert 'role="img"' in html and "<title" in html
+    assert "Ann Agent" in html and "Bob Builder" in html
+    assert "3 h 0 min / 2 h 0 min" in html  # first response average / median
+    resolution = reports.format_duration((span(noon(10), noon(8)) + span(noon(40), noon(2))) / 2)
+    assert f"{resolution} / {resolution}" in html
+    t2 = world["tickets"][1]
+    assert reverse("wagtail_tickets_inbox:edit", args=[t2.pk]) in html
+    assert "wagtail_tickets/admin/reports.css" in html
+    assert "cdn" not in html.lower().replace("wagtail", "")
+    assert "Billing secret" not in html and "Bill Ing" not in html
+
+
+def test_reports_page_is_refused_to_non_agents(client, world):
+    editor = admin_access(UserFactory(username="editor"))
+    client.force_login(editor)
+    response = client.get(URL)
+    assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+    assert client.get(CSV_URL).status_code == 302
+    client.force_login(world["customer"])
+    response = client.get(URL)
+    assert response.status_code == 302 and "login" in response["Location"]
+    client.logout()
+    assert "login" in client.get(CSV_URL)["Location"]
+
+
+def test_menu_item_only_for_agents(rf, world):
+    item = reports.menu_item()
+    assert item.url == URL
+    request = rf.get("/")
+    request.user = world["ann"]
+    assert item.is_shown(request)
+    request.user = admin_access(UserFactory(username="editor"))
+    assert not item.is_shown(request)
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"period": "custom", "start": "2026-01-10", "end": "2026-01-01"}, "end date is before"),
+        ({"period": "custom", "start": "garbage", "end": "2026-01-01"}, "Enter a valid date"),
+        ({"period": "custom"}, "needs a start and an end date"),
+        ({"period": "custom", "start": "1990-01-01", "end": "2026-01-01"}, "at most ten years"),
+        (
+            {"period": "custom", "start": "2020-01-01", "end": "2024-01-01", "granularity": "day"},
+            "too many days",
+        ),
+        ({"period": "<script>"}, "Select a valid choice"),
+        ({"period": "30d", "granularity": "hour"}, "Select a valid choice"),
+    ],
+)
+def test_hostile_periods_are_form_errors(client, world, query, message):
+    client.force_login(world["ann"])
+    response = client.get(URL, query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert 'value="<script>"' not in html
+    # the default period is shown instead
+    assert "T2 open with ann" in html
+    assert client.get(CSV_URL, query).status_code == 400
+
+
+def test_custom_period_with_weeks(client, world):
+    client.force_login(world["ann"])
+    today = timezone.localdate()
+    query = {
+        "period": "custom",
+        "start": (today - 90 * DAY).isoformat(),
+        "end": today.isoformat(),
+    }
+    response = client.get(URL, query)
+    assert response.status_code == 200
+    assert response.context["period"].granularity == "week"
+    assert response.context["totals"]["opened"] == 5
+
+
+def test_time_spent_pagination_keeps_the_period(client, world, monkeypatch):
+    monkeypatch.setattr(reports, "TIME_PAGE_SIZE", 2)
+    client.force_login(world["ann"])
+    html = client.get(URL, {"period": "12m"}).content.decode()
+    assert "Page 1 of 2" in html
+    assert "?period=12m&amp;time_page=2" in html
+    second = client.get(URL, {"period": "12m", "time_page": "2"})
+    assert len(second.context["time_rows"]) == 1
+    assert client.get(URL, {"time_page": "zzz"}).status_code == 200
+
+
+def test_csv_export(client, world):
+    hostile = make_ticket(world["customer"], world["hardware"], subject="=HYPERLINK(\"x\")")
+    actions.add_reply(hostile, actor=world["ann"], body_html="<p>x</p>", hours=Decimal("0.25"))
+    client.force_login(world["ann"])
+    response = client.get(CSV_URL, {"period": "12m"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="time-spent-')
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["Ticket", "Subject", "Agent", "Rate", "Rate value", "Hours", "Amount"]
+    body = rows[1:]
+    assert len(body) == 4
+    assert ["'=HYPERLINK(\"x\")", "0.25"] == [body[0][1], body[0][5]]
+    t2 = world["tickets"][1]
+    expected = [t2.number, "T2 open with ann", "Ann Agent", "Standard", "80.00", "1.50", "120.00"]
+    assert expected in body
+    assert not any("Billing" in cell for row in body for cell in row)
+
+
+def test_csv_cell_defuses_formulas():
+    assert reports.csv_cell("=1+1") == "'=1+1"
+    assert reports.csv_cell("+31 20 123") == "'+31 20 123"
+    assert reports.csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert reports.csv_cell("Plain") == "Plain"
+    assert reports.csv_cell(None) == ""
+    assert reports.csv_cell(Decimal("1.5")) == "1.50"
+
+
+def test_query_count_does_not_grow_with_tickets(client, world, django_assert_max_num_queries):
+    client.force_login(world["ann"])
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL, {"period": "12m"})
+    customer, hardware = world["customer"], world["hardware"]
+    for n in range(30):
+        ticket = make_ticket(customer, hardware, subject=f"Bulk {n}")
+        actions.add_reply(ticket, actor=world["bob"], body_html="<p>x</p>", hours=Decimal("1"))
+        if n % 3 == 0:
+            actions.close_ticket(ticket)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(URL, {"period": "12m"})
+    assert response.context["totals"]["opened"] == 35
+    assert len(few) <= 25
+
+
+def test_charts_geometry_stays_inside_the_drawing(world):
+    buckets = report_queries.over_time(visible(world["ann"]), last_30_days())
+    chart = report_charts.time_chart(buckets, "day", "opened", "closed")
+    assert len(chart.bars) == 2 * 30
+    assert len(chart.x_labels) <= report_charts.MAX_X_LABELS
+    for bar in chart.bars:
+        assert 0 <= bar.x and bar.x + bar.width <= chart.width
+        assert 0 <= bar.y and bar.y + bar.height <= chart.plot_bottom + 0.1
+    tallest = max(chart.bars, key=lambda b: b.height)
+    assert tallest.value == max(max(b.opened, b.closed) for b in buckets)
+    agents = report_charts.agent_chart(
+        report_queries.workload(visible(world["ann"]), last_30_days()), "open", "closed"
+    )
+    assert {bar.label for bar in agents.bars} >= {"Ann Agent: 1 open", "Bob Builder: 1 closed"}
+
+
+def test_duration_format():
+    assert reports.format_duration(None) == "–"
+    assert str(reports.format_duration(datetime.timedelta(minutes=12))) == "12 min"
+    assert str(reports.format_duration(datetime.timedelta(hours=3, minutes=20))) == "3 h 20 min"
+    assert str(reports.format_duration(datetime.timedelta(days=2, hours=4))) == "2 d 4 h"

@@ -80,6 +80,13 @@ DATABASES = {
         default="sqlite:///" + str(SITE_DIR / "db.sqlite3"), conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # the web server and the task worker write to the same file: wait for the lock instead
+    # of failing, and take it at the start of each transaction
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,120 @@
+"""The tickets panel on the Wagtail dashboard: my open, unassigned and overdue tickets."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.template.context import Context
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    TicketTypeFactory,
+    UserFactory,
+    admin_access,
+    grant,
+    make_admin_agent,
+    make_ticket,
+)
+from wagtail_tickets import actions
+from wagtail_tickets.admin import dashboard
+from wagtail_tickets.models import Ticket, TypePermission
+
+pytestmark = pytest.mark.django_db
+
+Level = TypePermission.Level
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def world():
+    hardware = TicketTypeFactory(name="Hardware")
+    billing = TicketTypeFactory(name="Billing")
+    customer = UserFactory(username="carla")
+    grant(customer, hardware, Level.WRITE, group_name="Customers")
+    grant(customer, billing, Level.WRITE, group_name="Customers")
+    ann = make_admin_agent(hardware, username="ann")
+    bob = make_admin_agent(hardware, username="bob")
+    today = timezone.localdate()
+
+    mine = make_ticket(customer, hardware, subject="Mine and late")
+    actions.claim_ticket(mine, actor=ann)
+    actions.change_ticket(mine, actor=ann, target_date=today - 2 * DAY)
+    mine2 = make_ticket(customer, hardware, subject="Mine on time")
+    actions.claim_ticket(mine2, actor=ann)
+    actions.change_ticket(mine2, actor=ann, target_date=today + DAY)
+    bobs = make_ticket(customer, hardware, subject="Bob's ticket")
+    actions.claim_ticket(bobs, actor=bob)
+    loose = make_ticket(customer, hardware, subject="Nobody's ticket")
+    done = make_ticket(customer, hardware, subject="Closed and late")
+    actions.claim_ticket(done, actor=ann)
+    actions.change_ticket(done, actor=ann, target_date=today - 5 * DAY)
+    actions.close_ticket(done, actor=ann)
+    other = make_ticket(customer, billing, subject="Billing secret")
+    Ticket.objects.filter(pk=other.pk).update(target_date=today - 3 * DAY)
+    return {"ann": ann, "bob": bob, "customer": customer, "mine": mine, "loose": loose}
+
+
+def panel_context(user, rf):
+    request = rf.get("/admin/")
+    request.user = user
+    panel = dashboard.dashboard_panel(request)
+    return panel, panel.get_context_data(Context({"request": request}))
+
+
+def test_counts_and_lists(world, rf):
+    _panel, context = panel_context(world["ann"], rf)
+    groups = {g["name"]: g for g in context["groups"]}
+    assert {name: g["count"] for name, g in groups.items()} == {
+        "mine": 2,
+        "unassigned": 1,
+        "overdue": 1,  # closed tickets and other types are not overdue work
+    }
+    assert [t.subject for t, _url in groups["mine"]["rows"]] == ["Mine on time", "Mine and late"]
+    assert [t.subject for t, _url in groups["overdue"]["rows"]] == ["Mine and late"]
+    url = groups["unassigned"]["rows"][0][1]
+    assert url == reverse("wagtail_tickets_inbox:edit", args=[world["loose"].pk])
+    assert groups["mine"]["more_url"].endswith("?assigned=mine&state=open")
+
+
+def test_dashboard_shows_the_panel_to_agents(client, world):
+    client.force_login(world["ann"])
+    response = client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="wagtail-tickets' in html or "wagtail-tickets" in html
+    assert "My open tickets" in html and "Overdue tickets" in html
+    assert "Mine and late" in html and "Nobody&#x27;s ticket" in html
+    assert "Billing secret" not in html
+    assert reverse("wagtail_tickets_reports:index") in html
+    assert "wagtail_tickets/admin/dashboard.css" in html
+
+
+def test_no_panel_for_admin_users_who_are_not_agents(client, world, rf):
+    editor = admin_access(UserFactory(username="editor"))
+    request = rf.get("/admin/")
+    request.user = editor
+    assert dashboard.dashboard_panel(request) is None
+    client.force_login(editor)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "My open tickets" not in html and "Mine and late" not in html
+
+
+def test_panel_queries_are_bounded(world, rf, django_assert_max_num_queries):
+    request = rf.get("/admin/")
+    request.user = world["ann"]
+    dashboard.permissions.type_access(request.user)  # cached per request
+    panel = dashboard.TicketsDashboardPanel(request)
+    with CaptureQueriesContext(connection) as few:
+        panel.get_context_data(Context({"request": request}))
+    for n in range(25):
+        ticket = make_ticket(world["customer"], world["mine"].ticket_type, subject=f"More {n}")
+        actions.claim_ticket(ticket, actor=world["ann"])
+    with django_assert_max_num_queries(len(few)):
+        context = panel.get_context_data(Context({"request": request}))
+    mine = next(g for g in context["groups"] if g["name"] == "mine")
+    assert mine["count"] == 27 and len(mine["rows"]) == dashboard.LIST_LENGTH
+    assert len(few) <= 4

@@ -16,7 +16,7 @@ from wagtail.rich_text import expand_db_html
 
 from .. import permissions
 from ..conf import app_settings
-from ..models import Category, Priority, Rate, Status, TicketType
+from ..models import Category, Priority, Rate, Status
 from ..models.workspace import REPLY_FEATURES
 from ..sanitize import clean_user_input
 from ..validators import parse_cc_addresses, validate_uploads
@@ -116,6 +116,13 @@ class AgentChoiceField(forms.ModelChoiceField):
         return _agent_label(obj)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """Users shown as "Name <address>", so agents tell namesakes apart."""
+
+    def label_from_instance(self, obj):
+        return f"{_agent_label(obj)} <{obj.email}>" if obj.email else _agent_label(obj)
+
+
 class ReplyForm(forms.Form):
     """The reply box (D8, B9): a message or internal note, files, hours and rate."""
 
@@ -204,7 +211,7 @@ class NewTicketForm(forms.Form):
     """An agent opens a ticket on behalf of a customer (D2)."""
 
     ticket_type = forms.ModelChoiceField(label=_("Type"), queryset=None)
-    requester = forms.ModelChoiceField(label=_("Requester"), queryset=None)
+    requester = PersonChoiceField(label=_("Requester"), queryset=None)
     subject = forms.CharField(label=_("Subject"), max_length=255)
     cc = CCField(label=_("CC"))
     priority = forms.ModelChoiceField(
@@ -240,14 +247,3 @@ class StatusReplacementForm(forms.Form):
     def __init__(self, *args, status=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["replacement"].queryset = Status.objects.exclude(pk=status.pk)
-
-
-def ticket_type_choices() -> list:
-    """Types grouped by type group, for filters (B2)."""
-    groups: dict[str, list] = {}
-    for ticket_type in TicketType.objects.select_related("group").order_by(
-        "group__sort_order", "group__name", "sort_order", "name"
-    ):
-        label = ticket_type.group.name if ticket_type.group else str(_("Other"))
-        groups.setdefault(label, []).append((ticket_type.pk, ticket_type.name))
-    return list(groups.items())

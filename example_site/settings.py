@@ -114,6 +114,7 @@ WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 WAGTAIL_SITE_NAME = "Example Support"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no avatar requests to a third party
 
 # Mail: SMTP when EMAIL_HOST is given, else printed by the worker to its console.
 if os.environ.get("EMAIL_HOST"):

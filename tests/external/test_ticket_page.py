@@ -261,3 +261,11 @@ def test_private_links_keep_working_when_anonymous_mode_is_switched_off(client, 
     ticket, token = visitor_ticket
     external_page(allow_anonymous=False)
     assert client.get(url(token)).status_code == 200
+
+
+def test_reply_with_null_origin_is_accepted(client, visitor_ticket):
+    """Browsers send ``Origin: null`` from pages with ``Referrer-Policy: no-referrer``."""
+    ticket, token = visitor_ticket
+    response = client.post(url(token), reply_data(ticket), HTTP_ORIGIN="null")
+    assert response.status_code == 302
+    assert ticket.messages.count() == 2

@@ -84,10 +84,12 @@ def _make_private(response: HttpResponse) -> HttpResponse:
 
 def _same_origin(request: HttpRequest) -> bool:
     """A POST must come from a page of this site (the browser's ``Origin`` header): a form
-    inside the iframe is this site's page, another site posting at it is not. Requests
-    without the header (older browsers, scripts) are left to the signed form token."""
+    inside the iframe is this site's page, another site posting at it is not. Without the
+    header, or with ``null`` (what browsers send from pages with ``Referrer-Policy:
+    no-referrer``, as the private pages are), the signed form token and the secret link
+    decide alone."""
     origin = request.META.get("HTTP_ORIGIN")
-    if origin is None:
+    if origin is None or origin == "null":
         return True
     ours = f"{request.scheme}://{request.get_host()}"
     trusted = {o.rstrip("/") for o in getattr(settings, "CSRF_TRUSTED_ORIGINS", [])}

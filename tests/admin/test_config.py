@@ -1,0 +1,259 @@
+"""Configuration screens: type groups, types, statuses, priorities, categories, rates and
+response templates, their registered permissions, safe deletion, and the ticket options."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from wagtail import hooks
+
+from tests.factories import (
+    CategoryFactory,
+    RateFactory,
+    TicketTypeFactory,
+    TicketTypeGroupFactory,
+    UserFactory,
+    admin_access,
+    grant,
+    make_ticket,
+)
+from wagtail_tickets import permissions
+from wagtail_tickets.models import (
+    Category,
+    Priority,
+    Rate,
+    ResponseTemplate,
+    Status,
+    TicketSettings,
+    TicketType,
+    TicketTypeGroup,
+    TypePermission,
+)
+
+pytestmark = pytest.mark.django_db
+
+SCREENS = {
+    "wagtail_tickets_type_groups": TicketTypeGroup,
+    "wagtail_tickets_types": TicketType,
+    "wagtail_tickets_statuses": Status,
+    "wagtail_tickets_priorities": Priority,
+    "wagtail_tickets_categories": Category,
+    "wagtail_tickets_rates": Rate,
+    "wagtail_tickets_response_templates": ResponseTemplate,
+}
+
+
+@pytest.fixture
+def superuser():
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.mark.parametrize("name", SCREENS)
+def test_every_screen_lists_and_offers_add(admin_client, name):
+    assert admin_client.get(reverse(f"{name}:index")).status_code == 200
+    assert admin_client.get(reverse(f"{name}:add")).status_code == 200
+
+
+def test_permissions_of_every_model_are_registered_for_groups():
+    registered = set()
+    for fn in hooks.get_hooks("register_permissions"):
+        registered |= {f"{p.content_type.app_label}.{p.codename}" for p in fn()}
+    for model in SCREENS.values():
+        for action in ("add", "change", "delete"):
+            assert f"wagtail_tickets.{action}_{model._meta.model_name}" in registered
+    assert "wagtail_tickets.change_ticket" not in registered  # tickets go by type levels
+
+
+def test_a_group_permission_opens_one_screen_and_not_the_others(client):
+    clerk = admin_access(UserFactory(username="clerk"))
+    group = clerk.groups.get()
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="wagtail_tickets",
+            codename__in=["add_category", "change_category"],
+        )
+    )
+    client.force_login(clerk)
+    assert client.get(reverse("wagtail_tickets_categories:index")).status_code == 200
+    response = client.post(
+        reverse("wagtail_tickets_categories:add"), {"name": "Billing", "sort_order": 1}
+    )
+    assert response.status_code == 302
+    assert Category.objects.filter(name="Billing").exists()
+    for name in ("wagtail_tickets_statuses", "wagtail_tickets_types", "wagtail_tickets_rates"):
+        assert client.get(reverse(f"{name}:index")).status_code in (302, 403)
+    billing = Category.objects.get(name="Billing")
+    response = client.post(reverse("wagtail_tickets_categories:delete", args=[billing.pk]))
+    assert response.status_code in (302, 403)
+    assert Category.objects.filter(pk=billing.pk).exists()
+
+
+def test_customer_without_admin_access_is_refused(client):
+    customer = UserFactory(username="carol")
+    client.force_login(customer)
+    for name in SCREENS:
+        response = client.get(reverse(f"{name}:index"))
+        assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_create_a_type_with_its_b2_fields(admin_client):
+    group = TicketTypeGroupFactory(name="Products")
+    response = admin_client.post(
+        reverse("wagtail_tickets_types:add"),
+        {
+            "name": "Printers",
+            "group": group.pk,
+            "description": "Everything that prints",
+            "active": "on",
+            "sort_order": 3,
+            "visibility": "all",
+            "customer_can_choose_priority": "on",
+            "email_to": "printers@example.com",
+            "sender_name": "Printer desk",
+            "sender_email": "desk@example.com",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    printers = TicketType.objects.get(name="Printers")
+    assert printers.group == group and printers.visibility == "all"
+    assert printers.customer_can_choose_priority and printers.sender_email == "desk@example.com"
+    listing = admin_client.get(reverse("wagtail_tickets_types:index")).content.decode()
+    assert "Printers" in listing and "Products" in listing
+
+
+def test_invalid_colour_and_duplicate_name_are_form_errors(admin_client):
+    response = admin_client.post(
+        reverse("wagtail_tickets_statuses:add"),
+        {"name": "Open", "colour": "red;x:y", "sort_order": 0},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter a colour as #rrggbb" in html
+    assert "already exists" in html
+    assert Status.objects.filter(name="Open").count() == 1
+
+
+def test_unused_status_is_deleted_directly(admin_client):
+    spare = Status.objects.create(name="Spare", colour="#123456")
+    page = admin_client.get(reverse("wagtail_tickets_statuses:delete", args=[spare.pk]))
+    assert "Move its tickets to" not in page.content.decode()
+    admin_client.post(reverse("wagtail_tickets_statuses:delete", args=[spare.pk]))
+    assert not Status.objects.filter(pk=spare.pk).exists()
+
+
+def test_used_status_is_deleted_only_with_a_replacement(admin_client):
+    support = TicketTypeFactory(name="Support")
+    customer = UserFactory(username="carol")
+    ticket = make_ticket(customer, support)
+    opened = ticket.status
+    replacement = Status.objects.get(name="In progress")
+    delete_url = reverse("wagtail_tickets_statuses:delete", args=[opened.pk])
+    page = admin_client.get(delete_url).content.decode()
+    assert "1 ticket" in page or "One ticket" in page
+    assert "Move its tickets to" in page
+    for data in ({}, {"replacement": opened.pk}, {"replacement": "nope"}):
+        response = admin_client.post(delete_url, data)
+        assert response.status_code == 200
+        assert Status.objects.filter(pk=opened.pk).exists()
+    response = admin_client.post(delete_url, {"replacement": replacement.pk})
+    assert response.status_code == 302
+    assert not Status.objects.filter(pk=opened.pk).exists()
+    ticket.refresh_from_db()
+    assert ticket.status == replacement
+
+
+def test_status_listing_counts_tickets_in_the_database(admin_client, django_assert_max_num_queries):
+    support = TicketTypeFactory(name="Support")
+    customer = UserFactory(username="carol")
+    for _index in range(5):
+        make_ticket(customer, support)
+    with django_assert_max_num_queries(20):
+        response = admin_client.get(reverse("wagtail_tickets_statuses:index"))
+    rows = {row.instance.name: row.instance.ticket_count for row in response.context["table"].rows}
+    assert rows["Open"] == 5 and rows["Closed"] == 0
+
+
+def test_type_with_tickets_is_not_deleted_and_no_server_error(admin_client):
+    support = TicketTypeFactory(name="Support")
+    make_ticket(UserFactory(username="carol"), support)
+    response = admin_client.post(
+        reverse("wagtail_tickets_types:delete", args=[support.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "still used by tickets" in response.content.decode()
+    assert TicketType.objects.filter(pk=support.pk).exists()
+
+
+def test_category_and_rate_can_be_deleted_while_used(admin_client):
+    support = TicketTypeFactory(name="Support")
+    category = CategoryFactory(name="Old")
+    rate = RateFactory(name="Old rate")
+    make_ticket(UserFactory(username="carol"), support, category=category)
+    admin_client.post(reverse("wagtail_tickets_categories:delete", args=[category.pk]))
+    admin_client.post(reverse("wagtail_tickets_rates:delete", args=[rate.pk]))
+    assert not Category.objects.exists() and not Rate.objects.exists()
+
+
+def test_response_template_limited_to_types(admin_client):
+    support = TicketTypeFactory(name="Support")
+    other = TicketTypeFactory(name="Other")
+    response = admin_client.post(
+        reverse("wagtail_tickets_response_templates:add"),
+        {
+            "name": "Fixed",
+            "body": '{"blocks":[{"key":"a","text":"It is fixed.","type":"unstyled","depth":0,'
+            '"inlineStyleRanges":[],"entityRanges":[]}],"entityMap":{}}',
+            "types": [support.pk],
+            "sort_order": 1,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    fixed = ResponseTemplate.objects.get(name="Fixed")
+    assert "It is fixed." in fixed.body
+    assert fixed in ResponseTemplate.objects.for_type(support)
+    assert fixed not in ResponseTemplate.objects.for_type(other)
+    empty = ResponseTemplate.objects.get(name="Empty answer")
+    assert empty in ResponseTemplate.objects.for_type(other)
+
+
+def test_ticket_options_are_a_wagtail_setting_that_rules_customers(admin_client):
+    support = TicketTypeFactory(name="Support")
+    customer = UserFactory(username="carol")
+    grant(customer, support, TypePermission.Level.WRITE, group_name="Customers")
+    ticket = make_ticket(customer, support)
+    assert permissions.can_close(customer, ticket)
+    assert not permissions.can_choose_priority(customer, support)
+    page = admin_client.get(
+        reverse("wagtailsettings:edit", args=["wagtail_tickets", "ticketsettings"]), follow=True
+    )
+    assert page.status_code == 200
+    edit_url = page.request["PATH_INFO"]
+    waiting = Status.objects.get(name="Answer")
+    response = admin_client.post(
+        edit_url,
+        {
+            "auto_close_days": "14",
+            "never_auto_close_status": waiting.pk,
+            "customers_may_choose_priority": "on",
+        },
+    )
+    assert response.status_code == 302
+    options = TicketSettings.load()
+    assert options.auto_close_days == 14 and options.never_auto_close_status == waiting
+    assert not options.customers_may_close
+    customer = type(customer).objects.get(pk=customer.pk)
+    assert not permissions.can_close(customer, ticket)
+    assert permissions.can_choose_priority(customer, support)
+    response = admin_client.post(edit_url, {"auto_close_days": "-3"})
+    assert response.status_code == 200
+    assert TicketSettings.load().auto_close_days == 14
+
+
+def test_options_start_from_the_site_settings(settings):
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "CUSTOMERS_MAY_CLOSE": False}
+    assert TicketSettings.load().customers_may_close is False

@@ -69,3 +69,16 @@ def smtp_server(settings):
     settings.EMAIL_TIMEOUT = 5
     yield sink
     sink.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need PostgreSQL (row locks, real concurrent connections):
+    they skip, saying so, when DATABASE_URL points elsewhere."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)

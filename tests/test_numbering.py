@@ -4,7 +4,6 @@ concurrency on PostgreSQL."""
 from __future__ import annotations
 
 import datetime
-import os
 import threading
 
 import pytest
@@ -152,11 +151,7 @@ def test_system_check_accepts_good_format(settings):
     assert checks.check_number_format(None) == []
 
 
-ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
-
-
 @pytest.mark.postgres
-@pytest.mark.skipif(not ON_POSTGRES, reason="needs DATABASE_URL pointing at PostgreSQL")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_openers_get_distinct_numbers():
     """50 tickets from 10 threads, each on its own database connection."""

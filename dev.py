@@ -18,6 +18,8 @@ Environment:
 - ``DEV_VENV``: virtualenv folder (default ``.venv`` beside this file).
 - ``DEV_WAGTAIL``: a pip requirement pinning Wagtail, e.g. ``wagtail==7.0.*``.
 - ``DEMO_ADDRESS``: where ``demo`` serves (default ``127.0.0.1:8000``).
+- ``DEMO_EMBED_PORT``: port of the second origin whose page embeds the external ticket
+  page (default ``8001``; the example settings allow 8001 to frame it).
 """
 
 from __future__ import annotations
@@ -113,12 +115,26 @@ def run_demo(python: Path, args: list[str]) -> int:
     subprocess.run([*manage, "migrate", "--noinput"], check=True, cwd=ROOT, env=env)
     subprocess.run([*manage, "tickets_demo"], check=True, cwd=ROOT, env=env)
     worker = subprocess.Popen([*manage, "qcluster"], cwd=ROOT, env=env)
+    embed_port = os.environ.get("DEMO_EMBED_PORT", "8001")
+    embed = subprocess.Popen(
+        [
+            str(python),
+            str(ROOT / "example_site" / "embed" / "serve.py"),
+            *("--port", embed_port, "--site", f"http://{address}"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     say(f"demo site on http://{address}/ (customer area /account/, admin /admin/); Ctrl-C stops")
+    say(f"another website embedding the external ticket page: http://127.0.0.1:{embed_port}/")
     try:
         return subprocess.call([*manage, "runserver", address, *args], cwd=ROOT, env=env)
     except KeyboardInterrupt:
         return 0
     finally:
+        if embed.poll() is None:
+            embed.terminate()
+            embed.wait(timeout=15)
         if worker.poll() is None:
             worker.send_signal(signal.SIGINT)
             try:

@@ -146,4 +146,7 @@ WAGTAIL_TICKETS_CUSTOMER_MODEL = "crm.Customer"
 WAGTAIL_TICKETS = {
     "CUSTOMER_USERS_FIELD": "users",
     "CUSTOMER_BASE_TEMPLATE": "example_site/customer_area.html",
+    # The external ticket page may be framed here and by the demo's second origin
+    # (example_site/embed, started by ``dev.py demo``).
+    "EXTERNAL_FRAME_ANCESTORS": ("'self'", "http://127.0.0.1:8001", "http://localhost:8001"),
 }

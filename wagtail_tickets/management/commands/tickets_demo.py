@@ -132,6 +132,7 @@ class Command(BaseCommand):
             users = ensure_users(groups)
             linked = self.ensure_customers(users)
             created = ensure_tickets(users, types)
+            ensure_external_page(types)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(types)} types, {len(users)} users, "
@@ -182,6 +183,20 @@ class Command(BaseCommand):
             "Customers log in at /accounts/login/ (customer area /account/), agents and the "
             "admin at /admin/."
         )
+
+
+def ensure_external_page(types: dict[str, TicketType]) -> None:
+    """Switch the external page on for visitors without an account (B10), offering the
+    Support type, unless an administrator has configured it already."""
+    from ...models import ExternalPageSettings
+
+    page = ExternalPageSettings.load()
+    if page.enabled or page.offered_types.exists():
+        return
+    page.enabled = True
+    page.allow_anonymous = True
+    page.save()
+    page.offered_types.set([types["Support"]])
 
 
 def ensure_workflow() -> None:

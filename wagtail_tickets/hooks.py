@@ -9,7 +9,7 @@ from .admin.choosers import requester_chooser_viewset
 from .admin.config import TicketSetupGroup
 from .admin.inbox import TicketViewSet
 from .customer_area import MenuItem
-from .models import Ticket, TicketLogEntry, TicketSettings
+from .models import MailSettings, Ticket, TicketLogEntry, TicketSettings
 
 
 @hooks.register("register_log_actions")
@@ -59,6 +59,15 @@ def register_requester_chooser():
 
 
 register_setting(TicketSettings, icon="cog")
+register_setting(MailSettings, icon="mail")
+
+
+@hooks.register("register_admin_viewset")
+def register_email_templates_and_outbox():
+    from .admin.email_templates import EmailTemplateViewSet
+    from .admin.outbox import OutboxViewSet
+
+    return [EmailTemplateViewSet(), OutboxViewSet()]
 
 
 # Customer tab, reports and dashboard panel ------------------------------------------

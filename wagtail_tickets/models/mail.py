@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting
-from wagtail.contrib.settings.registry import register_setting
 
 from .config import TicketType
 from .tickets import Message, Ticket
@@ -114,9 +113,9 @@ class EmailTemplate(models.Model):
         return " / ".join(parts)
 
 
-@register_setting(icon="mail")
 class MailSettings(BaseGenericSetting):
-    """Mail options administrators change without a deploy (B8)."""
+    """Mail options administrators change without a deploy (B8); registered in
+    ``hooks.py`` (Settings > Ticket mail options)."""
 
     sender_name = models.CharField(_("default sender name"), max_length=100, blank=True)
     sender_email = models.EmailField(

@@ -1,0 +1,270 @@
+"""Email templates in the admin (B6, B7): list, edit, and a preview that renders a template
+against a real ticket the administrator may see, exactly as the notifier would send it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.functional import cached_property, lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, ObjectList
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import Button
+
+from .. import permissions
+from ..models import EmailTemplate, Message
+from ..models.mail import AUTOMATIC_KINDS, MAX_TEMPLATE_BODY, EmailKind
+from ..notifications.events import Event, EventKind, get_notifier
+from ..notifications.notifier import AGENT_KINDS
+from ..notifications.variables import COMPANY_FIELDS, CONTACT_FIELDS, TICKET_FIELDS
+
+# Which event each kind answers, for the preview.
+PREVIEW_EVENTS = {
+    EmailKind.DEFAULT_REPLY: EventKind.REPLIED,
+    EmailKind.AUTO_REPLY: EventKind.OPENED,
+    EmailKind.CREATED_FOR_CUSTOMER: EventKind.OPENED,
+    EmailKind.CREATED_FOR_AGENT: EventKind.OPENED,
+    EmailKind.CLAIMED: EventKind.CLAIMED,
+    EmailKind.STATUS_CHANGED: EventKind.CHANGED,
+    EmailKind.FIELDS_CHANGED: EventKind.CHANGED,
+    EmailKind.CUSTOMER_REPLIED: EventKind.REPLIED,
+}
+OPENING_KINDS = (
+    EmailKind.AUTO_REPLY,
+    EmailKind.CREATED_FOR_CUSTOMER,
+    EmailKind.CREATED_FOR_AGENT,
+)
+
+
+def variables_help() -> str:
+    groups = [
+        ("", ["AGENT", "MESSAGE", "LINK", "CHANGES"]),
+        ("ticket:", TICKET_FIELDS),
+        ("contact:", CONTACT_FIELDS),
+        ("company:", COMPANY_FIELDS),
+    ]
+    items = format_html_join(
+        "",
+        "<li>{}</li>",
+        (
+            (format_html_join(" ", "<code>{{{}}}</code>", ((prefix + n,) for n in names)),)
+            for prefix, names in groups
+        ),
+    )
+    return format_html(
+        "<p>{}</p><ul>{}</ul>",
+        _(
+            "Variables are replaced by the ticket's values; unknown or empty ones by nothing. "
+            "{MESSAGE} is the message of the event, {LINK} the ticket's address, "
+            "{CHANGES} the changed fields."
+        ),
+        items,
+    )
+
+
+class EmailTemplateForm(WagtailAdminModelForm):
+    language = forms.ChoiceField(label=gettext_lazy("language"), required=False, choices=())
+    body = forms.CharField(
+        label=gettext_lazy("text"),
+        max_length=MAX_TEMPLATE_BODY,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=gettext_lazy("Plain text with variables such as {contact:first_name}."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Any language")), *settings.LANGUAGES]
+
+
+class EmailTemplateIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("ticket_type")
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        buttons.append(
+            MenuItem(
+                _("Preview"),
+                url=reverse(EmailTemplateViewSet.name + ":preview", args=[instance.pk]),
+                icon_name="view",
+                priority=15,
+            )
+        )
+        return buttons
+
+
+class EmailTemplateEditView(generic.EditView):
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        buttons.append(
+            Button(
+                _("Preview"),
+                url=reverse(EmailTemplateViewSet.name + ":preview", args=[self.object.pk]),
+                icon_name="view",
+                priority=5,
+            )
+        )
+        return buttons
+
+
+class EmailTemplatePreviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Render a template against a ticket the user manages (``?ticket=<number>``; default:
+    the most recently updated one). A wrong number gets a message, never another
+    agent's ticket."""
+
+    model = EmailTemplate
+    permission_required = "change"
+    template_name = "wagtail_tickets/admin/email_template_preview.html"
+    header_icon = "mail"
+
+    def get_page_title(self):
+        return _("Preview")
+
+    def get_page_subtitle(self):
+        return str(self.object)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(EmailTemplateViewSet.name + ":index"), "label": _("Email templates")},
+            {
+                "url": reverse(EmailTemplateViewSet.name + ":edit", args=[self.object.pk]),
+                "label": str(self.object),
+            },
+            {"url": "", "label": _("Preview")},
+        ]
+
+    @cached_property
+    def object(self) -> EmailTemplate:
+        return get_object_or_404(EmailTemplate, pk=self.kwargs["pk"])
+
+    def choose_ticket(self, tickets):
+        number = self.request.GET.get("ticket", "").strip()[:32]
+        if number:
+            ticket = tickets.filter(number=number).first()
+            if ticket is None:
+                self.error = _("There is no ticket %(number)s among the tickets you manage.") % {
+                    "number": number
+                }
+            return ticket
+        return tickets.first()
+
+    def preview_event(self, ticket) -> Event:
+        kind = self.object.kind
+        messages = ticket.messages.filter(is_internal=False).select_related("author")
+        if kind == EmailKind.DEFAULT_REPLY:
+            message = messages.filter(is_staff=True).last() or messages.last()
+        elif kind == EmailKind.CUSTOMER_REPLIED:
+            message = messages.filter(is_staff=False).last() or messages.last()
+        elif kind in OPENING_KINDS:
+            message = messages.first()
+        else:
+            message = None
+        changes = {}
+        if kind == EmailKind.STATUS_CHANGED:
+            changes = {"status": ("", str(ticket.status))}
+        elif kind == EmailKind.FIELDS_CHANGED:
+            changes = {"priority": ("", str(ticket.priority or ""))}
+        return Event(
+            PREVIEW_EVENTS.get(kind, EventKind.CHANGED),
+            ticket,
+            actor=self.request.user,
+            message=message if isinstance(message, Message) else None,
+            changes=changes,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        self.error = ""
+        tickets = (
+            permissions.agent_tickets(self.request.user)
+            .select_related(
+                "ticket_type", "status", "priority", "category", "requester", "assignee"
+            )
+            .order_by("-updated_at", "-pk")
+        )
+        ticket = self.choose_ticket(tickets)
+        rendered = None
+        if ticket is not None:
+            notifier = get_notifier()
+            language = self.object.language or notifier.default_language()
+            link = (
+                notifier.agent_link(ticket)
+                if self.object.kind in AGENT_KINDS
+                else notifier.ticket_link(ticket)
+            )
+            rendered = notifier.render(self.object, self.preview_event(ticket), language, link)
+        context.update(
+            template=self.object,
+            ticket=ticket,
+            recent_tickets=list(tickets[:20]),
+            rendered=rendered,
+            error=self.error,
+            automatic=self.object.kind in AUTOMATIC_KINDS,
+        )
+        return context
+
+
+class EmailTemplateViewSet(ModelViewSet):
+    """Settings > Email templates."""
+
+    model = EmailTemplate
+    name = "wagtail_tickets_email_templates"
+    url_prefix = "ticket-email-templates"
+    icon = "mail"
+    menu_label = gettext_lazy("Ticket email templates")
+    add_to_settings_menu = True
+    menu_order = 610
+    copy_view_enabled = True
+    index_view_class = EmailTemplateIndexView
+    edit_view_class = EmailTemplateEditView
+    list_display = [
+        Column("kind", label=gettext_lazy("kind"), accessor="get_kind_display"),
+        Column("ticket_type", label=gettext_lazy("ticket type")),
+        Column("language", label=gettext_lazy("language")),
+        BooleanColumn("active", label=gettext_lazy("active")),
+        UpdatedAtColumn(),
+    ]
+    list_filter = ["kind", "ticket_type", "language", "active"]
+    search_fields = ["subject", "body"]
+    search_backend_name = None
+    ordering = ["kind", "ticket_type", "language"]
+
+    @cached_property
+    def edit_handler(self):
+        return ObjectList(
+            [
+                FieldRowPanel(
+                    [FieldPanel("kind"), FieldPanel("ticket_type"), FieldPanel("language")]
+                ),
+                FieldPanel("active"),
+                FieldPanel("subject"),
+                FieldPanel("body"),
+                HelpPanel(
+                    content=lazy(variables_help, SafeString)(), heading=gettext_lazy("Variables")
+                ),
+            ],
+            base_form_class=EmailTemplateForm,
+        )
+
+    def get_index_view_kwargs(self, **kwargs):
+        kwargs = super().get_index_view_kwargs(**kwargs)
+        kwargs.pop("usage_url_name", None)
+        return kwargs
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("preview/<int:pk>/", EmailTemplatePreviewView.as_view(), name="preview"),
+        ]

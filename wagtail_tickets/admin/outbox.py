@@ -1,0 +1,160 @@
+"""The mail outbox in the admin: what is pending, what failed (with the error and the next
+attempt) and what was sent; failed mail can be retried. Rows are never edited or deleted
+here, so no mail is lost from the admin either."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views import View
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from ..models import OutgoingMail
+from ..notifications import sending
+
+State = OutgoingMail.State
+
+
+class OutboxIndexView(generic.IndexView):
+    template_name = "wagtail_tickets/admin/outbox_index.html"
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("ticket")
+
+    def get_edit_url(self, instance):
+        return self.get_inspect_url(instance)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = dict(
+            OutgoingMail.objects.values("state").annotate(n=Count("pk")).values_list("state", "n")
+        )
+        context["state_counts"] = [
+            (value, label, counts.get(value, 0)) for value, label in State.choices
+        ]
+        context["retry_failed_url"] = reverse(OutboxViewSet.name + ":retry_failed")
+        context["can_retry"] = self.permission_policy.user_has_permission(
+            self.request.user, "change"
+        )
+        return context
+
+
+class OutboxInspectView(generic.InspectView):
+    template_name = "wagtail_tickets/admin/outbox_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["mail"] = self.object
+        context["retry_url"] = reverse(OutboxViewSet.name + ":retry", args=[self.object.pk])
+        context["can_retry"] = self.object.state == State.FAILED and (
+            self.permission_policy.user_has_permission(self.request.user, "change")
+        )
+        return context
+
+
+class RetryView(View):
+    """POST: make failed mail due now and queue it (one row, or every failed row)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk=None):
+        policy = ModelPermissionPolicy(OutgoingMail)
+        if not policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        if pk is not None:
+            mail = get_object_or_404(OutgoingMail, pk=pk)
+            count = sending.retry_now([mail.pk])
+            target = reverse(OutboxViewSet.name + ":inspect", args=[mail.pk])
+        else:
+            ids = OutgoingMail.objects.filter(state=State.FAILED).values_list("pk", flat=True)
+            count = sending.retry_now(list(ids[:1000]))
+            target = reverse(OutboxViewSet.name + ":index")
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d mail will be sent again.",
+                    "%(count)d mails will be sent again.",
+                    count,
+                )
+                % {"count": count},
+            )
+        else:
+            messages.warning(request, _("There is no failed mail to retry."))
+        return HttpResponseRedirect(target)
+
+
+class OutboxViewSet(ModelViewSet):
+    """Settings > Mail outbox: read-only, with retry."""
+
+    model = OutgoingMail
+    name = "wagtail_tickets_outbox"
+    url_prefix = "ticket-outbox"
+    icon = "mail"
+    menu_label = gettext_lazy("Ticket mail outbox")
+    add_to_settings_menu = True
+    menu_order = 611
+    index_view_class = OutboxIndexView
+    inspect_view_class = OutboxInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_display = [
+        Column("subject", label=gettext_lazy("subject")),
+        StatusTagColumn(
+            "state",
+            label=gettext_lazy("state"),
+            accessor="get_state_display",
+            primary=lambda mail: mail.state == State.SENT,
+        ),
+        Column("kind", label=gettext_lazy("kind"), accessor="get_kind_display"),
+        Column("to", label=gettext_lazy("to")),
+        Column("attempts", label=gettext_lazy("attempts")),
+        DateColumn("next_attempt_at", label=gettext_lazy("next attempt")),
+        DateColumn("created_at", label=gettext_lazy("queued")),
+        DateColumn("sent_at", label=gettext_lazy("sent")),
+    ]
+    list_filter = ["state", "kind"]
+    search_fields = ["subject", "to", "cc"]
+    search_backend_name = None
+    ordering = ["-created_at", "-pk"]
+    inspect_view_fields = [
+        "ticket", "kind", "language", "state", "attempts", "next_attempt_at", "last_error",
+        "created_at", "sent_at", "from_email", "to", "cc", "reply_to", "subject", "message_id",
+    ]  # fmt: skip
+
+    def get_permissions_to_register(self):
+        # "view" to read the outbox, "change" to retry; rows are never added or deleted.
+        from django.contrib.auth.models import Permission
+        from django.contrib.contenttypes.models import ContentType
+
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(OutgoingMail),
+            codename__in=["view_outgoingmail", "change_outgoingmail"],
+        )
+
+    def get_common_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        for name in ("add_url_name", "edit_url_name", "delete_url_name", "copy_url_name"):
+            view_kwargs[name] = None
+        view_kwargs["history_url_name"] = None
+        view_kwargs["usage_url_name"] = None
+        return view_kwargs
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("<int:pk>/", self.inspect_view, name="inspect"),
+            path("<int:pk>/retry/", RetryView.as_view(), name="retry"),
+            path("retry-failed/", RetryView.as_view(), name="retry_failed"),
+        ]

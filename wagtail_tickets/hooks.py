@@ -58,6 +58,14 @@ def register_requester_chooser():
     return requester_chooser_viewset
 
 
+@hooks.register("register_admin_viewset")
+def register_incoming_mail():
+    """Incoming mail: the types' IMAP mailboxes and the quarantine."""
+    from .admin.mailboxes import IncomingMailGroup
+
+    return IncomingMailGroup()
+
+
 register_setting(TicketSettings, icon="cog")
 register_setting(MailSettings, icon="mail")
 

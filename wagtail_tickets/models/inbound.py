@@ -148,6 +148,11 @@ class QuarantinedMessage(models.Model):
     def __str__(self) -> str:
         return self.subject or self.message_id or f"#{self.pk}"
 
+    @property
+    def short_reason(self) -> str:
+        """The reason for the listing; the full text is on the inspect page."""
+        return self.reason if len(self.reason) <= 120 else self.reason[:117] + "…"
+
 
 class AutoMailRecord(models.Model):
     """One automatic mail sent to an address; counted to cap automatic mail per address

@@ -40,6 +40,11 @@ def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
         Attachment.objects.filter(message__in=permissions.visible_messages(request.user, ticket)),
         pk=pk,
     )
+    return download_response(item)
+
+
+def download_response(item: Attachment) -> FileResponse:
+    """The file as a download that no browser renders (shared with the external page)."""
     try:
         handle = item.file.open("rb")
     except (OSError, ValueError) as exc:

@@ -21,7 +21,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ from ..external.framing import framable
 from ..external.links import private_url
 from ..external.styles import css_for_style_element
 from ..models import Attachment, ExternalPageSettings, Ticket
-from .attachments import served_content_type
+from .attachments import download_response
 
 MESSAGES_PER_PAGE = 50
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
@@ -356,17 +356,4 @@ def external_attachment(request: HttpRequest, token: str, pk: int) -> HttpRespon
     item = get_object_or_404(
         Attachment.objects.filter(message__in=permissions.visible_messages(None, found)), pk=pk
     )
-    try:
-        handle = item.file.open("rb")
-    except (OSError, ValueError) as exc:
-        raise Http404("The file is no longer available.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=item.filename or "file",
-        content_type=served_content_type(item.content_type),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    _make_private(response)
-    return response
+    return _make_private(download_response(item))

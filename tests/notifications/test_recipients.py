@@ -67,9 +67,7 @@ def test_inactive_requester_and_anonymous_requester(world):
     [vera] = rcpt.customer_recipients(anonymous)
     assert (vera.email, vera.name, vera.user) == ("vera@visitor.example", "Vera Visitor", None)
     # No account: never a customer-area link (the external page provides its own).
-    link = get_notifier().ticket_link(anonymous)
-    assert link == get_notifier().external_link(anonymous)
-    assert f"/tickets/{anonymous.number}/" not in link
+    assert f"/tickets/{anonymous.number}/" not in get_notifier().ticket_link(anonymous)
 
 
 def test_user_language_only_from_the_sites_languages(world):
@@ -127,3 +125,15 @@ def test_a_swapped_notifier_is_used(world, settings, django_capture_on_commit_ca
 class PortalNotifier(Notifier):
     def ticket_link(self, ticket):
         return f"https://portal.example/t/{ticket.number}"
+
+
+def test_the_automatic_mail_cap_never_silences_agents(world, settings, committed):
+    from wagtail_tickets.models import OutgoingMail
+
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "AUTO_MAIL_LIMIT_PER_HOUR": 3}
+    with committed():
+        for n in range(5):
+            make_ticket(world.carla, world.support, subject=f"Ticket {n}")
+    kinds = list(OutgoingMail.objects.values_list("kind", flat=True))
+    assert kinds.count(EmailKind.CREATED_FOR_AGENT) == 5
+    assert kinds.count(EmailKind.AUTO_REPLY) == 3  # the loop breaker caps customer mail

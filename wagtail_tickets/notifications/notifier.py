@@ -328,7 +328,8 @@ class Notifier:
         for kind, people in self.plan(event):
             for language, group in self.by_language(people).items():
                 template = self.get_template(kind, event.ticket.ticket_type, language)
-                if template is not None and kind in AUTOMATIC_KINDS:
+                if template is not None and kind in AUTOMATIC_KINDS - AGENT_KINDS:
+                    # Agents' own mail is not capped: a busy day must not silence it.
                     group = self.within_rate_limit(group)
                 if template is not None and group:
                     mails.append(self.compose(kind, template, event, language, group))

@@ -21,7 +21,7 @@ def text_to(smtp_server, address) -> list[str]:
     return [m.get_body(preferencelist=("plain",)).get_content() for m in smtp_server.to(address)]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_confirmation_mail_carries_the_link_of_the_confirmation_page(
     client, page, visitor_data, smtp_server, settings
 ):

@@ -371,3 +371,13 @@ def test_logged_in_user_without_create_permission_cannot_open(client, page, supp
     client.force_login(reader)
     html = client.get(URL).content.decode()
     assert "No new tickets can be opened here at the moment." in html
+
+
+def test_inside_an_iframe_login_opens_in_the_whole_window(client, support_type, settings):
+    external_page(allow_anonymous=False, offered=[support_type])
+    response = client.get(URL, HTTP_SEC_FETCH_DEST="iframe")
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == "frame-ancestors 'self'"
+    html = response.content.decode()
+    assert f'href="{settings.LOGIN_URL}?next=/tickets/external/" target="_top"' in html
+    assert 'name="subject"' not in html

@@ -169,7 +169,7 @@ def external(request: HttpRequest) -> HttpResponse:
         return response
     user = request.user
     if not user.is_authenticated and not page.allow_anonymous:
-        return redirect_to_login(request.get_full_path())
+        return _login_required(request, page)
     offered = page.offered()
     posted = request.method == "POST"
     form = ExternalNewTicketForm(
@@ -216,6 +216,16 @@ def external(request: HttpRequest) -> HttpResponse:
             request.GET.get("page")
         )
     return _render(request, "wagtail_tickets/external/new.html", page, context, status)
+
+
+def _login_required(request: HttpRequest, page: ExternalPageSettings) -> HttpResponse:
+    """Send visitors to the login page; inside an iframe (where the login page may not be
+    framed) show a link that opens it in the whole window instead."""
+    response = redirect_to_login(request.get_full_path())
+    if request.headers.get("Sec-Fetch-Dest") != "iframe":
+        return response
+    context = {"login_url": response["Location"]}
+    return _render(request, "wagtail_tickets/external/login_required.html", page, context)
 
 
 def _ticket_or_404(request: HttpRequest, token: str) -> Ticket | HttpResponse:

@@ -570,6 +570,10 @@ def test_foreign_and_unknown_tickets_are_404(client_for, customer, stranger, sup
     assert client.get(url("detail", "999999")).status_code == 404
     assert client.get("/tickets/..%2F..%2Fetc/").status_code == 404
     assert client.get("/tickets/%00/").status_code == 404
+    assert client.get("/tickets/%00/attachments/1/").status_code == 404
+    assert client.post("/tickets/%00/close/").status_code == 404
+    assert client.get("/tickets/" + "9" * 40 + "/").status_code == 404
+    assert client.get("/tickets/260001%E2%80%AE/").status_code == 404
     assert client.post(url("reply", foreign.number), {"body": "x"}).status_code == 404
     assert client.post(url("close", foreign.number)).status_code == 404
     assert client.get(url("delete", foreign.number)).status_code == 404
@@ -806,3 +810,14 @@ def test_colleague_downloads_company_ticket_files(client_for, customer, colleagu
     attachment = Attachment.objects.get()
     response = client_for(colleague).get(url("attachment", ticket.number, attachment.pk))
     assert response.status_code == 200
+
+
+def test_an_agent_viewing_their_own_ticket_sees_internal_notes_marked(client_for, support):
+    agent = UserFactory(username="agent")
+    grant(agent, support, Level.MANAGE, group_name="Agents")
+    ticket = make_ticket(agent, support)
+    actions.add_reply(ticket, body_html="<p>between us</p>", internal=True, as_staff=True)
+    html = client_for(agent).get(url("detail", ticket.number)).content.decode()
+    assert "between us" in html
+    assert "wt-message-card--internal" in html
+    assert "Internal note, not shown to the customer" in html

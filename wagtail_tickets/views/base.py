@@ -7,12 +7,14 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from .. import permissions
 from ..conf import app_settings
 from ..models import Ticket
+
+NUMBER_MAX_LENGTH = Ticket._meta.get_field("number").max_length
 
 
 def render_customer(
@@ -47,7 +49,11 @@ def customer_view(view: Callable) -> Callable:
 
 
 def get_customer_ticket(request: HttpRequest, number: str) -> Ticket:
-    """A ticket the user sees in the customer area, or 404 (never someone else's data)."""
+    """A ticket the user sees in the customer area, or 404 (never someone else's data).
+    A number no ticket can have (control characters, NUL, too long) is 404 before any
+    database sees it."""
+    if not number or len(number) > NUMBER_MAX_LENGTH or not number.isprintable():
+        raise Http404
     return get_object_or_404(
         permissions.customer_tickets(request.user).select_related(
             "ticket_type", "status", "priority"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import imaplib
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -28,12 +29,14 @@ def _free_port() -> int:
 class ImapServer:
     """A pymap process; it exits when the test process closes its standard input."""
 
-    def __init__(self) -> None:
+    def __init__(self, cert: str | None = None, key: str | None = None) -> None:
         self.host = "127.0.0.1"
         self.port = _free_port()
+        self.cafile = cert
+        tls_files = [cert, key] if cert else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.mail.imap_server", str(self.port), IMAP_USER,
-             IMAP_PASSWORD],
+             IMAP_PASSWORD, *tls_files],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -63,15 +66,20 @@ class ImapServer:
                 self.process.kill()
                 self.process.wait()
 
-    def client(self, folder: str = "INBOX") -> imaplib.IMAP4:
+    def login(self) -> imaplib.IMAP4:
         client = imaplib.IMAP4(self.host, self.port, timeout=10)
+        if self.cafile:
+            client.starttls(ssl.create_default_context(cafile=self.cafile))
         client.login(IMAP_USER, IMAP_PASSWORD)
+        return client
+
+    def client(self, folder: str = "INBOX") -> imaplib.IMAP4:
+        client = self.login()
         client.select(f'"{folder}"')
         return client
 
     def append(self, *messages: bytes, folder: str = "INBOX") -> None:
-        client = imaplib.IMAP4(self.host, self.port, timeout=10)
-        client.login(IMAP_USER, IMAP_PASSWORD)
+        client = self.login()
         for raw in messages:
             typ, data = client.append(f'"{folder}"', None, None, raw)
             assert typ == "OK", data
@@ -101,6 +109,28 @@ class ImapServer:
 @pytest.fixture(scope="session")
 def imap_server():
     server = ImapServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return str(cert), str(key)
+
+
+@pytest.fixture(scope="session")
+def imap_tls_server(tls_certificate):
+    """An IMAP server that requires STARTTLS before login."""
+    server = ImapServer(*tls_certificate)
     yield server
     server.stop()
 

@@ -1,6 +1,7 @@
 """A real IMAP server for the tests: pymap's in-memory backend on 127.0.0.1.
 
-Run as ``python -m tests.mail.imap_server PORT USER PASSWORD``. It serves until its standard
+Run as ``python -m tests.mail.imap_server PORT USER PASSWORD [CERT KEY]``; with a
+certificate it offers STARTTLS and refuses to log in before it. It serves until its standard
 input closes, so it stops by itself when the test process ends, however that happens.
 """
 
@@ -19,7 +20,9 @@ def _watch_stdin() -> None:
     os._exit(0)
 
 
-async def serve(port: int, user: str, password: str) -> None:
+async def serve(
+    port: int, user: str, password: str, cert: str | None = None, key: str | None = None
+) -> None:
     from pymap.backend.dict import DictBackend
     from pymap.imap import IMAPService
     from pysasl.hashing import Cleartext
@@ -28,9 +31,9 @@ async def serve(port: int, user: str, password: str) -> None:
         debug=False,
         host=["127.0.0.1"],
         port=str(port),
-        cert=None,
-        key=None,
-        tls=False,
+        cert=cert,
+        key=key,
+        tls=cert is not None,
         inherited_sockets=None,
         proxy_protocol=None,
         passlib_cfg=None,
@@ -53,5 +56,5 @@ async def serve(port: int, user: str, password: str) -> None:
 
 if __name__ == "__main__":
     threading.Thread(target=_watch_stdin, daemon=True).start()
-    port_arg, user_arg, password_arg = sys.argv[1:4]
-    asyncio.run(serve(int(port_arg), user_arg, password_arg))
+    port_arg, user_arg, password_arg, *tls_files = sys.argv[1:6]
+    asyncio.run(serve(int(port_arg), user_arg, password_arg, *tls_files))

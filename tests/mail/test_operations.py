@@ -193,3 +193,33 @@ def test_auto_replies_to_a_chatty_robot_stop_at_the_limit(
     to_robot = OutgoingMail.objects.filter(to__icontains="bot@robots.example")
     assert to_robot.count() == 2
     assert all(mail.headers.get("Auto-Submitted") == "auto-generated" for mail in to_robot)
+
+
+@pytest.fixture
+def starttls_mailbox(imap_tls_server, mailbox):
+    imap_tls_server.clear()
+    mailbox.port = imap_tls_server.port
+    mailbox.security = "starttls"
+    mailbox.save()
+    yield mailbox
+    imap_tls_server.clear()
+
+
+def test_starttls_with_a_trusted_certificate_imports(
+    imap_tls_server, starttls_mailbox, tls_certificate, monkeypatch
+):
+    monkeypatch.setenv("SSL_CERT_FILE", tls_certificate[0])  # the host trusts this CA
+    imap_tls_server.append(corpus.plain())
+    report = import_mailbox(starttls_mailbox)
+    assert report.imported == 1 and not report.error
+    assert imap_tls_server.messages() == []
+
+
+def test_starttls_with_an_untrusted_certificate_fails_before_login(
+    imap_tls_server, starttls_mailbox
+):
+    imap_tls_server.append(corpus.plain())
+    report = import_mailbox(starttls_mailbox)
+    assert "TLS failed" in report.error and "CERTIFICATE_VERIFY_FAILED" in report.error
+    assert len(imap_tls_server.messages()) == 1
+

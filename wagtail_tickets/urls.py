@@ -1,8 +1,24 @@
 """URLs of the customer area: ``path("tickets/", include("wagtail_tickets.urls"))``."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from .views import attachments, customer, external
+
+
+class TicketNumberConverter:
+    """A ticket number: printable text without "/". Numbers never hold control characters,
+    and a lookup with a NUL byte would be an error on PostgreSQL instead of a 404."""
+
+    regex = r"[^/\x00-\x1f\x7f]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(TicketNumberConverter, "wt_ticket_number")
 
 app_name = "wagtail_tickets"
 
@@ -17,9 +33,13 @@ urlpatterns = [
         external.external_attachment,
         name="external_attachment",
     ),
-    path("<str:number>/", customer.detail, name="detail"),
-    path("<str:number>/reply/", customer.reply, name="reply"),
-    path("<str:number>/close/", customer.close, name="close"),
-    path("<str:number>/delete/", customer.delete, name="delete"),
-    path("<str:number>/attachments/<int:pk>/", attachments.attachment, name="attachment"),
+    path("<wt_ticket_number:number>/", customer.detail, name="detail"),
+    path("<wt_ticket_number:number>/reply/", customer.reply, name="reply"),
+    path("<wt_ticket_number:number>/close/", customer.close, name="close"),
+    path("<wt_ticket_number:number>/delete/", customer.delete, name="delete"),
+    path(
+        "<wt_ticket_number:number>/attachments/<int:pk>/",
+        attachments.attachment,
+        name="attachment",
+    ),
 ]

@@ -821,3 +821,16 @@ def test_an_agent_viewing_their_own_ticket_sees_internal_notes_marked(client_for
     assert "between us" in html
     assert "wt-message-card--internal" in html
     assert "Internal note, not shown to the customer" in html
+
+
+@pytest.mark.parametrize(
+    "language,expected",
+    [("de", "Meine Tickets"), ("nl", "Mijn tickets"), ("it", "I miei ticket")],
+)
+def test_the_customer_area_ships_translated(customer_client, customer, language, expected):
+    support = customer.groups.get().ticket_type_permissions.get().ticket_type
+    make_ticket(customer, support)
+    response = customer_client.get(url("my_tickets"), headers={"accept-language": language})
+    html = response.content.decode()
+    assert expected in html
+    assert "In progress" not in html  # the status badge is translated as well

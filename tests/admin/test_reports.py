@@ -243,9 +243,9 @@ def test_reports_page_shows_numbers_charts_and_links(client, world):
     assert html.count('<svg class="wt-chart"') == 2
     assert 'role="img"' in html and "<title" in html
     assert "Ann Agent" in html and "Bob Builder" in html
-    assert "3 h 0 min / 2 h 0 min" in html  # first response average / median
+    assert "3 h 0 min" in html and "2 h 0 min" in html  # first response average, median
     resolution = reports.format_duration((span(noon(10), noon(8)) + span(noon(40), noon(2))) / 2)
-    assert f"{resolution} / {resolution}" in html
+    assert html.count(f"<dd>{resolution}</dd>") == 2
     t2 = world["tickets"][1]
     assert reverse("wagtail_tickets_inbox:edit", args=[t2.pk]) in html
     assert "wagtail_tickets/admin/reports.css" in html

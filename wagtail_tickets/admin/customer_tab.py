@@ -98,7 +98,7 @@ class CustomerTicketsPanel(Panel):
 
 def customer_tickets_tab() -> ObjectList:
     return ObjectList(
-        [CustomerTicketsPanel(heading=_("Tickets"), icon="help")],
+        [CustomerTicketsPanel(heading=_("Tickets"))],
         heading=TAB_HEADING,
     )
 
@@ -184,7 +184,7 @@ def tickets_listing_buttons(obj, user) -> list[Button]:
         Button(
             label=_("Tickets"),
             url=customer_page_url(obj),
-            icon_name="help",
+            icon_name="mail",
             attrs={"aria-label": _("Tickets of '%(title)s'") % {"title": str(obj)}},
             priority=35,
         )
@@ -200,7 +200,7 @@ class CustomerTicketsView(WagtailAdminTemplateMixin, TemplateView):
     (the user model: Wagtail's user editor has fixed tabs)."""
 
     template_name = "wagtail_tickets/admin/customer_tab/page.html"
-    header_icon = "help"
+    header_icon = "mail"
 
     def dispatch(self, request, *args, **kwargs):
         if not app_settings.CUSTOMER_TAB or not permissions.is_agent(request.user):

@@ -208,6 +208,9 @@ def test_my_tickets_is_paginated(settings, customer_client, customer):
     response = customer_client.get(url("my_tickets"))
     assert len(response.context["tickets"]) == 2
     assert "Page 1 of 3" in response.content.decode()
+    assert 'href="?scope=mine&amp;state=&amp;page=2"' in response.content.decode()
+    closed_page = customer_client.get(url("my_tickets"), {"state": "closed", "page": "2"})
+    assert closed_page.context["page"].number == 1  # nothing closed: the first (empty) page
     response = customer_client.get(url("my_tickets"), {"page": "3"})
     assert len(response.context["tickets"]) == 1
     response = customer_client.get(url("my_tickets"), {"page": "99999"})

@@ -225,7 +225,7 @@ def test_permission_matrix(world, level, owner, kind, view):
         "260001%00",
         "260001\x00",
         "\x00",
-        "26\r\n0001",
+        "26%0d%0a0001",
         "1 OR 1=1",
         "x" * 300,
         "%E2%80%8B260001",

@@ -351,3 +351,16 @@ def test_batch_limit_leaves_the_rest_for_the_next_run(imap, mailbox, settings):
     assert len(imap.messages()) == 1
     assert run(mailbox).imported == 1
     assert Ticket.objects.count() == 3
+
+
+def test_long_body_is_cut_for_display_and_kept_whole_as_a_file(imap, mailbox, settings):
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "MAX_BODY_LENGTH": 2_000}
+    text = "".join(f"line {n} of a very long log file\r\n" for n in range(2_000))
+    imap.append(corpus.plain(body=text))
+    run(mailbox)
+    message = Ticket.objects.get().messages.get()
+    assert len(message.body_text) < 3_000
+    assert "line 0 of" in message.body_text and "line 1999 of" not in message.body_text
+    assert "whole text is attached" in message.body_text
+    whole = message.attachments.get(filename="message.txt").file.read().decode()
+    assert whole.startswith("line 0 of") and "line 1999 of a very long log file" in whole

@@ -235,13 +235,27 @@ def _uploads(parsed: ParsedMessage) -> tuple[list[SimpleUploadedFile], list[str]
 
 def _body(parsed: ParsedMessage, notes: list[str], prefix: str = "") -> str:
     extra = "".join(f"<p><em>{escape(note)}</em></p>" for note in notes)
-    return prefix + parsed.body_html() + extra
+    return prefix + parsed.body_html(app_settings.MAX_BODY_LENGTH) + extra
+
+
+def _long_body(parsed: ParsedMessage, files: list, notes: list[str]) -> None:
+    """A body longer than the web's limit is shown cut, and kept whole as a file: the
+    sanitiser's time stays bounded and nothing is lost."""
+    whole = parsed.full_body(app_settings.MAX_BODY_LENGTH)
+    if whole is None:
+        return
+    files.append(SimpleUploadedFile(whole.filename, whole.content, whole.content_type))
+    notes.append(
+        _("The message was longer than %(max)d characters; its whole text is attached as "
+          "“%(name)s”.") % {"max": app_settings.MAX_BODY_LENGTH, "name": whole.filename}
+    )  # fmt: skip
 
 
 def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None):
     """Returns ``(outcome, ticket, message, reason)``; runs inside the ledger transaction."""
     user = recognise_user(parsed.sender_email)
     files, notes = _uploads(parsed)
+    _long_body(parsed, files, notes)
     message_id = f"<{parsed.message_id}>" if parsed.message_id else ""
     author_name = display_name_for(user) if user else (parsed.sender_name or parsed.sender_email)
     match = find_ticket(parsed)

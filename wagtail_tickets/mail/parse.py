@@ -85,17 +85,29 @@ class ParsedMessage:
     def header(self, name: str) -> str:
         return header_text(self.headers, name)
 
-    def body_html(self) -> str:
+    def body_html(self, limit: int | None = None) -> str:
         """The sanitised HTML stored for the ticket: the HTML part if any, else the text
         part; quoted history in a closing blockquote; inline ``cid:`` images named after
-        their attachment."""
-        if self.html and not is_blank(clean_html(self.html)):
-            body = _fold_html_quote(_name_inline_images(self.html, self.attachments))
+        their attachment. Beyond ``limit`` characters the body is cut (the importer then
+        attaches the whole text, see ``full_body``)."""
+        source_html, source_text = self.html, self.text
+        if limit:
+            source_html, source_text = source_html[:limit], source_text[:limit]
+        if source_html and not is_blank(clean_html(source_html)):
+            body = _fold_html_quote(_name_inline_images(source_html, self.attachments))
         else:
-            body = _fold_text_quote(self.text)
+            body = _fold_text_quote(source_text)
         if is_blank(body):
             body = "<p>{}</p>".format(html.escape(_("(This email had no text.)")))
         return body
+
+    def full_body(self, limit: int) -> ParsedAttachment | None:
+        """The whole body as a file when it is longer than ``limit`` characters."""
+        if self.html and len(self.html) > limit:
+            return ParsedAttachment("message.html", "text/plain", self.html.encode("utf-8"))
+        if not self.html and len(self.text) > limit:
+            return ParsedAttachment("message.txt", "text/plain", self.text.encode("utf-8"))
+        return None
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
@@ -293,8 +305,8 @@ def _attachment(part: EmailMessage, filename: str, content_type: str) -> ParsedA
 
 # Inline images: the sanitiser keeps no <img>, so a ``cid:`` image becomes a mention of the
 # attachment that carries it (stored with the same message).
-_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_SRC_CID = re.compile(r"""src\s*=\s*["']?cid:([^"'\s>]+)""", re.IGNORECASE)
+_IMG = re.compile(r"<img\b[^<>]{0,2000}>", re.IGNORECASE)
+_SRC_CID = re.compile(r"""src\s*=\s*["']?cid:([^"'\s>]{1,250})""", re.IGNORECASE)
 
 
 def _name_inline_images(value: str, attachments: list[ParsedAttachment]) -> str:
@@ -312,12 +324,14 @@ def _name_inline_images(value: str, attachments: list[ParsedAttachment]) -> str:
 
 
 # Quoted history: the reader sees the new text first, the quote after it in a blockquote.
+# Bounded repetitions only: hostile mail must not make these searches slow.
 _HTML_QUOTE_START = re.compile(
-    r"<div[^>]+class=[\"']?[^\"'>]*gmail_quote"
-    r"|<blockquote[^>]+type=[\"']?cite"
-    r"|<div[^>]+id=[\"']?(?:divRplyFwdMsg|appendonsend|mail-editor-reference-message)"
-    r"|<hr[^>]+id=[\"']?stopSpelling"
-    r"|<div[^>]+class=[\"']?[^\"'>]*(?:moz-cite-prefix|yahoo_quoted|OutlookMessageHeader)",
+    r"<div[^<>]{1,500}class=[\"']?[^\"'<>]{0,200}gmail_quote"
+    r"|<blockquote[^<>]{1,500}type=[\"']?cite"
+    r"|<div[^<>]{1,500}id=[\"']?(?:divRplyFwdMsg|appendonsend|mail-editor-reference-message)"
+    r"|<hr[^<>]{1,500}id=[\"']?stopSpelling"
+    r"|<div[^<>]{1,500}class=[\"']?[^\"'<>]{0,200}"
+    r"(?:moz-cite-prefix|yahoo_quoted|OutlookMessageHeader)",
     re.IGNORECASE,
 )
 _TEXT_QUOTE_START = re.compile(
@@ -332,7 +346,6 @@ _TEXT_QUOTE_START = re.compile(
     r")",
     re.IGNORECASE | re.MULTILINE,
 )
-_QUOTED_LINES_AT_END = re.compile(r"(?:^>.*(?:\n|$)|^\s*(?:\n|$))+\Z", re.MULTILINE)
 
 
 def _folded(quote_html: str) -> str:
@@ -350,13 +363,24 @@ def _fold_html_quote(value: str) -> str:
     return clean_html(value[: match.start()] + _folded(value[match.start() :]))
 
 
+def _quoted_tail_start(value: str) -> int | None:
+    """Offset of the run of ``>`` lines (and blank lines) that ends the text, if any."""
+    lines = value.split("\n")
+    first = len(lines)
+    while first > 0 and (lines[first - 1].startswith(">") or not lines[first - 1].strip()):
+        first -= 1
+    if not any(line.startswith(">") for line in lines[first:]):
+        return None
+    return sum(len(line) + 1 for line in lines[:first])
+
+
 def _fold_text_quote(value: str) -> str:
     value = (value or "").replace("\r\n", "\n")
     match = _TEXT_QUOTE_START.search(value)
     start = match.start() if match else None
-    tail = _QUOTED_LINES_AT_END.search(value)
-    if tail and tail.group(0).strip() and (start is None or tail.start() < start):
-        start = tail.start()
+    tail = _quoted_tail_start(value)
+    if tail is not None and (start is None or tail < start):
+        start = tail
     if start is None or not value[:start].strip():
         return text_to_html(value)
     quote = "\n".join(line[1:].lstrip() if line.startswith(">") else line

@@ -163,6 +163,12 @@ class PriorityColumn(Column):
     cell_template_name = "wagtail_tickets/admin/cells/priority.html"
 
 
+class TargetDateColumn(Column):
+    """Short date; red when the row is overdue."""
+
+    cell_template_name = "wagtail_tickets/admin/cells/target_date.html"
+
+
 class InboxTable(Table):
     """Overdue rows (target date passed, still open) stand out (E4)."""
 
@@ -277,7 +283,7 @@ class InboxView(generic.IndexView):
                 sort_key="assignee__first_name",
             ),
             DateColumn("updated_at", label=_("Last update"), sort_key="updated_at"),
-            Column(
+            TargetDateColumn(
                 "target_date",
                 label=_("Target date"),
                 accessor="target_date",

@@ -1,21 +1,24 @@
 /* Response template picker (D9): choosing a template reloads the reply box with its text,
-   asking first when the agent has already written something. Without JavaScript the
-   "Insert template" button does the same. */
+   asking first when the agent has changed the text already in the box. Without JavaScript
+   the "Insert template" button does the same. */
 (function () {
   'use strict';
 
-  function replyHasText() {
+  function replyText() {
     var input = document.querySelector('.wt-reply-form input[name="body"]');
     if (!input || !input.value) {
-      return false;
+      return '';
     }
     try {
       var state = JSON.parse(input.value);
-      return (state.blocks || []).some(function (block) {
-        return (block.text || '').trim() !== '';
-      });
+      return (state.blocks || [])
+        .map(function (block) {
+          return block.text || '';
+        })
+        .join('\n')
+        .trim();
     } catch (error) {
-      return input.value.trim() !== '';
+      return input.value.trim();
     }
   }
 
@@ -26,20 +29,22 @@
     }
     var select = picker.querySelector('select');
     var button = picker.querySelector('button');
+    if (!select) {
+      return;
+    }
     if (button) {
       button.hidden = true;
     }
-    var previous = select ? select.value : null;
-    if (select) {
-      select.addEventListener('change', function () {
-        var question = picker.getAttribute('data-wt-confirm') ||
-          'Replace the text of your reply with this template?';
-        if (replyHasText() && !window.confirm(question)) {
-          select.value = previous;
-          return;
-        }
-        picker.submit();
-      });
-    }
+    var previous = select.value;
+    var original = replyText();
+    select.addEventListener('change', function () {
+      var current = replyText();
+      var question = picker.getAttribute('data-wt-confirm');
+      if (current && current !== original && !window.confirm(question)) {
+        select.value = previous;
+        return;
+      }
+      picker.submit();
+    });
   });
 })();

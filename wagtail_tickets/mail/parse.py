@@ -336,13 +336,13 @@ _HTML_QUOTE_START = re.compile(
 )
 _TEXT_QUOTE_START = re.compile(
     r"^(?:"
-    r"On\b.{0,200}\bwrote:\s*$"
-    r"|Am\b.{0,200}\bschrieb\b.{0,100}:\s*$"
-    r"|Op\b.{0,200}\bschreef\b.{0,100}:\s*$"
-    r"|Il\b.{0,200}\bha scritto:\s*$"
-    r"|-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Oorspronkelijk bericht"
-    r"|Messaggio originale)\s*-{2,}\s*$"
-    r"|_{20,}\s*$"
+    r"On\b.{0,200}\bwrote:[ \t]*$"
+    r"|Am\b.{0,200}\bschrieb\b.{0,100}:[ \t]*$"
+    r"|Op\b.{0,200}\bschreef\b.{0,100}:[ \t]*$"
+    r"|Il\b.{0,200}\bha scritto:[ \t]*$"
+    r"|-{2,}[ \t]*(?:Original Message|Ursprüngliche Nachricht|Oorspronkelijk bericht"
+    r"|Messaggio originale)[ \t]*-{2,}[ \t]*$"
+    r"|_{20,}[ \t]*$"
     r")",
     re.IGNORECASE | re.MULTILINE,
 )

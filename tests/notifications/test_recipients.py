@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from tests.factories import EmailTemplateFactory, TicketTypeFactory, make_ticket
 from wagtail_tickets import actions
-from wagtail_tickets.models import EmailTemplate, Ticket, TicketProfile
+from wagtail_tickets.models import EmailTemplate, Status, Ticket, TicketProfile
 from wagtail_tickets.models.mail import EmailKind
 from wagtail_tickets.notifications import recipients as rcpt
 from wagtail_tickets.notifications.defaults import DEFAULT_TEMPLATES
@@ -133,7 +133,15 @@ def test_the_automatic_mail_cap_never_silences_agents(world, settings, committed
     settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "AUTO_MAIL_LIMIT_PER_HOUR": 3}
     with committed():
         for n in range(5):
-            make_ticket(world.carla, world.support, subject=f"Ticket {n}")
+            make_ticket(world.carla, world.support, subject=f"Mail {n}", source="email")
     kinds = list(OutgoingMail.objects.values_list("kind", flat=True))
     assert kinds.count(EmailKind.CREATED_FOR_AGENT) == 5
-    assert kinds.count(EmailKind.AUTO_REPLY) == 3  # the loop breaker caps customer mail
+    assert kinds.count(EmailKind.AUTO_REPLY) == 3  # the loop breaker caps answers to mail
+    # Mail caused by people is never capped: web tickets and an agent's many changes.
+    with committed():
+        ticket = make_ticket(world.carla, world.support, subject="Web")
+        for name in ("In progress", "Report", "Answer", "In progress", "Report"):
+            actions.change_ticket(ticket, actor=world.anna, status=Status.objects.get(name=name))
+    kinds = list(OutgoingMail.objects.filter(ticket=ticket).values_list("kind", flat=True))
+    assert kinds.count(EmailKind.AUTO_REPLY) == 1
+    assert kinds.count(EmailKind.STATUS_CHANGED) == 5

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from ..conf import app_settings
 from ..models.mail import AUTOMATIC_KINDS, EmailKind, EmailTemplate, MailSettings, OutgoingMail
-from ..models.tickets import display_name_for
+from ..models.tickets import Message, display_name_for
 from . import recipients as rcpt
 from . import sending, tokens
 from .events import Event, EventKind
@@ -328,12 +328,22 @@ class Notifier:
         for kind, people in self.plan(event):
             for language, group in self.by_language(people).items():
                 template = self.get_template(kind, event.ticket.ticket_type, language)
-                if template is not None and kind in AUTOMATIC_KINDS - AGENT_KINDS:
-                    # Agents' own mail is not capped: a busy day must not silence it.
+                if template is not None and self.capped(kind, event):
                     group = self.within_rate_limit(group)
                 if template is not None and group:
                     mails.append(self.compose(kind, template, event, language, group))
         return mails
+
+    def capped(self, kind: str, event: Event) -> bool:
+        """Whether the per-address cap applies: to automatic customer mail that answers an
+        inbound email (where a robot could start a loop). Mail caused by people (web,
+        agents' changes) and mail to agents is never dropped."""
+        message = event.message
+        return (
+            kind in AUTOMATIC_KINDS - AGENT_KINDS
+            and message is not None
+            and message.source == Message.Source.EMAIL
+        )
 
     def within_rate_limit(self, people: list[rcpt.Recipient]) -> list[rcpt.Recipient]:
         """Who may get one more automatic mail this hour (E2): the per-address cap breaks

@@ -183,3 +183,15 @@ def test_rendered_subject_is_one_prefixed_line():
     )
     assert rendered.subject == "[ts #260001] Hi there Bcc: evil@example.com"
     assert "\n" not in rendered.subject and "\r" not in rendered.subject
+
+
+def test_contact_fields_the_account_lacks_come_from_the_customer_record():
+    user = SimpleNamespace(first_name="Ada", last_name="Lovelace", email="ada@example.com")
+    record = SimpleNamespace(
+        first_name="Someone", salutation="Dear Ms Lovelace", department="R&D", work_phone="+44 1"
+    )
+    contact = contact_values(user, record=record)
+    assert contact["contact:first_name"] == "Ada"  # the account wins
+    assert contact["contact:salutation"] == "Dear Ms Lovelace"
+    assert (contact["contact:department"], contact["contact:work_phone"]) == ("R&D", "+44 1")
+    assert contact_values(user, record=None)["contact:salutation"] == ""

@@ -232,7 +232,9 @@ class Notifier:
         ticket = event.ticket
         values: dict[str, str] = {}
         values.update(
-            contact_values(ticket.requester, ticket.requester_name, ticket.requester_email)
+            contact_values(
+                ticket.requester, ticket.requester_name, ticket.requester_email, ticket.customer
+            )
         )
         values.update(company_values(ticket.customer))
         values.update(ticket_values(ticket, ticket.requester_display_name))

@@ -113,13 +113,21 @@ def split_name(full_name: str) -> tuple[str, str, str]:
     return parts[0], " ".join(parts[1:-1]), parts[-1]
 
 
-def contact_values(user, fallback_name: str = "", fallback_email: str = "") -> dict[str, str]:
+def contact_values(
+    user, fallback_name: str = "", fallback_email: str = "", record=None
+) -> dict[str, str]:
     """``contact:*`` from the requester (a user account; any custom user model fields of
-    the allowlist are read too) or, without an account, from the ticket's name and email."""
+    the allowlist are read too) or, without an account, from the ticket's name and email.
+    Fields the account lacks come from the customer ``record`` when it has them (hosts
+    often keep salutation, department or phone numbers of the contact person there)."""
     values = {name: read_field(user, name) for name in CONTACT_FIELDS} if user else {}
     if not user:
         first, middle, last = split_name(fallback_name)
         values.update(first_name=first, middle_name=middle, last_name=last)
+    if record is not None and not _is_user(record):
+        for name in CONTACT_FIELDS:
+            if not values.get(name):
+                values[name] = read_field(record, name)
     if not values.get("email"):
         values["email"] = as_text(fallback_email)
     if not values.get("formatted_address"):
@@ -130,12 +138,16 @@ def contact_values(user, fallback_name: str = "", fallback_email: str = "") -> d
     return {f"contact:{name}": values.get(name, "") for name in CONTACT_FIELDS}
 
 
+def _is_user(obj) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return isinstance(obj, get_user_model())
+
+
 def company_values(customer) -> dict[str, str]:
     """``company:*`` from the customer record, when there is one and it is not simply the
     user account (the default customer model)."""
-    from django.contrib.auth import get_user_model
-
-    if customer is None or isinstance(customer, get_user_model()):
+    if customer is None or _is_user(customer):
         return {f"company:{name}": "" for name in COMPANY_FIELDS}
     values = {name: read_field(customer, name) for name in COMPANY_FIELDS}
     values["id"] = as_text(customer.pk)

@@ -81,13 +81,20 @@ def register_email_templates_and_outbox():
 # Customer tab, reports and dashboard panel ------------------------------------------
 
 
-@hooks.register("register_admin_urls", order=-100)
-def register_customer_tab_and_report_urls():
-    """Runs before Wagtail builds the viewsets' URLs, so the customer snippet's edit view
-    is constructed with the tab already in its edit handler."""
-    from .admin import customer_tab, reports
+@hooks.register("register_admin_viewset", order=10_000)
+def install_customer_tickets_tab():
+    """Runs last while Wagtail registers viewsets and before it builds their URLs, so the
+    customer snippet's edit view (registered either way) gets the tab in its edit handler."""
+    from .admin import customer_tab
 
     customer_tab.install_snippet_customer_tab()
+    return []
+
+
+@hooks.register("register_admin_urls")
+def register_customer_tab_and_report_urls():
+    from .admin import customer_tab, reports
+
     return [*reports.get_urls(), *customer_tab.get_urls()]
 
 

@@ -118,3 +118,13 @@ def test_panel_queries_are_bounded(world, rf, django_assert_max_num_queries):
     mine = next(g for g in context["groups"] if g["name"] == "mine")
     assert mine["count"] == 27 and len(mine["rows"]) == dashboard.LIST_LENGTH
     assert len(few) <= 4
+
+
+def test_more_links_open_the_filtered_inbox(client, world, rf):
+    _panel, context = panel_context(world["ann"], rf)
+    urls = {g["name"]: g["more_url"] for g in context["groups"]}
+    client.force_login(world["ann"])
+    html = client.get(urls["mine"]).content.decode()
+    assert "Mine and late" in html and "Bob&#x27;s ticket" not in html
+    html = client.get(urls["unassigned"]).content.decode()
+    assert "Nobody&#x27;s ticket" in html and "Mine and late" not in html

@@ -249,6 +249,9 @@ def test_reports_page_shows_numbers_charts_and_links(client, world):
     t2 = world["tickets"][1]
     assert reverse("wagtail_tickets_inbox:edit", args=[t2.pk]) in html
     assert "wagtail_tickets/admin/reports.css" in html
+    inbox = reverse("wagtail_tickets_inbox:index")
+    assert f'href="{inbox}?ticket_type={world["hardware"].pk}"' in html
+    assert f'href="{inbox}?assignee={world["ann"].pk}&amp;state=open"' in html
     assert "cdn" not in html.lower().replace("wagtail", "")
     assert "Billing secret" not in html and "Bill Ing" not in html
 
@@ -393,3 +396,15 @@ def test_duration_format():
     assert str(reports.format_duration(datetime.timedelta(minutes=12))) == "12 min"
     assert str(reports.format_duration(datetime.timedelta(hours=3, minutes=20))) == "3 h 20 min"
     assert str(reports.format_duration(datetime.timedelta(days=2, hours=4))) == "2 d 4 h"
+
+
+def test_report_links_filter_the_inbox(client, world):
+    """The per-type and per-agent links use the inbox's own filter names."""
+    client.force_login(world["ann"])
+    inbox = reverse("wagtail_tickets_inbox:index")
+    response = client.get(inbox, {"ticket_type": world["hardware"].pk})
+    assert response.status_code == 200
+    assert "T2 open with ann" in response.content.decode()
+    response = client.get(inbox, {"assignee": world["bob"].pk, "state": "open"})
+    html = response.content.decode()
+    assert "T5 open with bob" in html and "T2 open with ann" not in html

@@ -30,7 +30,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from .. import permissions
 from . import report_charts, report_queries
 from .report_queries import Period
-from .ticket_links import workspace_url
+from .ticket_links import inbox_url, workspace_url
 
 MAX_BUCKETS = 400
 MAX_DAYS = 10 * 366
@@ -178,7 +178,10 @@ class ReportsView(WagtailAdminTemplateMixin, TemplateView):
             time_chart=report_charts.time_chart(
                 buckets, period.granularity, str(_("opened")), str(_("closed"))
             ),
-            per_type=report_queries.per_type(tickets, period),
+            per_type=[
+                (row, inbox_url(ticket_type=row["ticket_type_id"]))
+                for row in report_queries.per_type(tickets, period)
+            ],
             per_status=report_queries.per_status(tickets, period),
             first_response=first_response,
             first_response_average=format_duration(first_response.average),
@@ -186,7 +189,7 @@ class ReportsView(WagtailAdminTemplateMixin, TemplateView):
             resolution=resolution,
             resolution_average=format_duration(resolution.average),
             resolution_median=format_duration(resolution.median),
-            agents=agents,
+            agents=[(agent, inbox_url(assignee=agent.user_id, state="open")) for agent in agents],
             agent_chart=report_charts.agent_chart(
                 agents, str(_("open assigned")), str(_("closed in period"))
             ),

@@ -649,3 +649,20 @@ def test_requester_chooser_is_for_agents_only_and_searches(client, world):
     assert client.get(bad).status_code == 404
     multiple = reverse("wagtail_tickets_requester_chooser:chosen_multiple")
     assert client.get(multiple, {"id": ["x", str(world["customer"].pk)]}).status_code == 200
+
+
+def test_template_variables_are_filled_and_escaped(agent_client, world):
+    customer = world["customer"]
+    customer.first_name = "<b>Carol</b>"
+    customer.save()
+    template = ResponseTemplateFactory(
+        name="Personal",
+        body="<p>Hello {contact:first_name}, about #{ticket:number} at {company:name}: "
+        "{unknown}{ticket:subject.__class__} Regards, {AGENT}</p>",
+    )
+    page = agent_client.get(url("edit", world["ticket"].pk), {"template": template.pk})
+    body = page.context["reply_form"].initial["body"]
+    assert body == (
+        f"<p>Hello &lt;b&gt;Carol&lt;/b&gt;, about #{world['ticket'].number} at Acme Ltd: "
+        "{ticket:subject.__class__} Regards, Anna Agent</p>"
+    )

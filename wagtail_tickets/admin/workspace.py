@@ -6,6 +6,8 @@ the permission again, sanitise, write history and tell the notifier."""
 
 from __future__ import annotations
 
+import html
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +27,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .. import actions, permissions
 from ..conf import app_settings, get_customer_model, get_customer_model_string
 from ..models import Attachment, Message, ResponseTemplate, Ticket, TicketLogEntry
+from ..notifications import Event, EventKind
+from ..notifications.events import get_notifier
+from ..notifications.variables import VARIABLE, as_text
 from .forms import (
     AssignForm,
     ChangeTicketForm,
@@ -118,9 +123,21 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             return self.picker.cleaned_data["template"]
         return next((t for t in self.templates if t.is_default), None)
 
+    def fill_variables(self, body: str) -> str:
+        """Fill ``{contact:first_name}``, ``{ticket:number}``, ``{AGENT}`` and the other
+        template variables (B7) from the notifier's flat dictionary, each value escaped."""
+        if not VARIABLE.search(body):
+            return body
+        event = Event(EventKind.REPLIED, self.ticket, actor=self.request.user)
+        values = get_notifier().variables(event, link="")
+        values["MESSAGE"] = ""
+        return VARIABLE.sub(
+            lambda match: html.escape(as_text(values.get(match.group(1), ""))), body
+        )
+
     def reply_form(self) -> ReplyForm:
         chosen = self.chosen_template()
-        return ReplyForm(initial={"body": chosen.body if chosen else ""})
+        return ReplyForm(initial={"body": self.fill_variables(chosen.body) if chosen else ""})
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(reply_form=self.reply_form()))

@@ -466,3 +466,17 @@ def set_display_name(user, display_name: str) -> TicketProfile:
     )
     user.ticket_profile = profile
     return profile
+
+
+def set_mail_language(user, language: str) -> TicketProfile:
+    """The language of the customer's ticket mail; ``""`` means the site's template
+    language. Only the site's ``LANGUAGES`` are accepted."""
+    from django.conf import settings
+
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(_("Choose one of the offered languages."))
+    profile, _created = TicketProfile.objects.update_or_create(
+        user=user, defaults={"language": language}
+    )
+    user.ticket_profile = profile
+    return profile

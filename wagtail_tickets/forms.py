@@ -219,5 +219,18 @@ class ProfileForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "wt-input", "autocomplete": "nickname"}),
     )
 
+    language = forms.ChoiceField(
+        label=_("Language of ticket mail"),
+        required=False,
+        choices=(),
+        widget=forms.Select(attrs={"class": "wt-input"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The site's default")), *settings.LANGUAGES]
+
     def clean_display_name(self) -> str:
         return clean_subject(self.cleaned_data["display_name"], 100)

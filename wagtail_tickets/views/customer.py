@@ -201,13 +201,12 @@ def delete(request: HttpRequest, number: str) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     """A7: the display name shown as sender of the customer's messages."""
     user = request.user
-    current = TicketProfile.objects.filter(user=user).values_list("display_name", flat=True)
+    current = TicketProfile.objects.filter(user=user).values("display_name", "language").first()
     bound = request.method == "POST"
-    form = ProfileForm(
-        request.POST if bound else None, initial={"display_name": current.first() or ""}
-    )
+    form = ProfileForm(request.POST if bound else None, initial=current or {})
     if bound and form.is_valid():
         actions.set_display_name(user, form.cleaned_data["display_name"])
+        actions.set_mail_language(user, form.cleaned_data["language"])
         messages.success(request, _("Your display name has been saved."))
         return redirect("wagtail_tickets:profile")
     return render_customer(

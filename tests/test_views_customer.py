@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import (
     CompanyFactory,
@@ -833,7 +834,10 @@ def test_an_agent_viewing_their_own_ticket_sees_internal_notes_marked(client_for
 def test_the_customer_area_ships_translated(customer_client, customer, language, expected):
     support = customer.groups.get().ticket_type_permissions.get().ticket_type
     make_ticket(customer, support)
-    response = customer_client.get(url("my_tickets"), headers={"accept-language": language})
+    try:
+        response = customer_client.get(url("my_tickets"), headers={"accept-language": language})
+    finally:
+        translation.activate("en")  # the locale middleware leaves its language active
     html = response.content.decode()
     assert expected in html
     assert "In progress" not in html  # the status badge is translated as well

@@ -274,3 +274,8 @@ def test_user_listing_button_only_when_users_are_the_customers(world, settings):
     assert buttons[0].url == reverse(
         "wagtail_tickets_customer_tickets:index", args=[world["alice"].pk]
     )
+
+
+def test_nothing_is_installed_when_switched_off(settings):
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "CUSTOMER_TAB": False}
+    assert customer_tab.install_snippet_customer_tab() is False

@@ -11,7 +11,6 @@ from tests.factories import (
     TicketTypeFactory,
     TypePermissionFactory,
     UserFactory,
-    closed_status,
     fresh,
     grant,
     make_ticket,
@@ -387,7 +386,3 @@ def test_customer_for_is_the_user_when_customer_model_is_the_user(settings, supp
     assert permissions.customer_for(user) == user
     assert not permissions.has_company(user)
     assert list(permissions.company_tickets(user)) == []
-
-
-def test_closed_status_fixture_is_closed():
-    assert closed_status().is_closed

@@ -176,3 +176,31 @@ def test_editor_without_permissions_gets_nothing(client, quarantined, stored_mai
         reverse("wagtail_tickets_quarantine:retry", args=[quarantined.pk])
     ).status_code in (302, 403)
     assert QuarantinedMessage.objects.exists()
+
+
+def test_import_now_queues_the_import(admin_client, imap, mailbox):
+    imap.append(corpus.plain())
+    url = reverse("wagtail_tickets_mailboxes:import", args=[mailbox.pk])
+    index = admin_client.get(reverse("wagtail_tickets_mailboxes:index")).content.decode()
+    assert url in index
+    page = admin_client.get(url)
+    assert page.status_code == 200 and mailbox.password.encode() not in page.content
+    assert not Ticket.objects.exists()  # showing the page imports nothing
+    response = admin_client.post(url)
+    assert response.status_code == 302
+    # the test settings run django-q2 tasks synchronously: the queued import has run
+    assert Ticket.objects.get().requester_email == "carla@customer.example"
+    assert imap.messages() == []
+
+
+def test_import_now_needs_change_permission(client, stored_mailbox):
+    editor = UserFactory(username="viewer")
+    editor.user_permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="view_mailbox"),
+    )
+    client.force_login(editor)
+    url = reverse("wagtail_tickets_mailboxes:import", args=[stored_mailbox.pk])
+    assert client.post(url).status_code in (302, 403)
+    index = client.get(reverse("wagtail_tickets_mailboxes:index"))
+    assert index.status_code == 200 and url not in index.content.decode()

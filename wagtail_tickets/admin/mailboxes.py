@@ -10,14 +10,22 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets import ListingButton
 
 from ..models import Mailbox
+from ..notifications.sending import enqueue
 from .quarantine import QuarantineViewSet, register_policy
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -93,8 +101,28 @@ class MailboxForm(WagtailAdminModelForm):
         raise ValidationError(_("Enter the password of the IMAP account."))
 
 
+class MailboxIndexView(generic.IndexView):
+    mailbox_viewset = None
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if self.mailbox_viewset.permission_policy.user_has_permission(
+            self.request.user, "change"
+        ):
+            buttons.append(
+                ListingButton(
+                    _("Import now"),
+                    url=reverse(self.mailbox_viewset.get_url_name("import"), args=[instance.pk]),
+                    icon_name="download",
+                    priority=15,
+                )
+            )
+        return buttons
+
+
 class MailboxViewSet(ModelViewSet):
     model = Mailbox
+    index_view_class = MailboxIndexView
     icon = "mail"
     menu_label = gettext_lazy("Mailboxes")
     form_class = MailboxForm
@@ -117,7 +145,34 @@ class MailboxViewSet(ModelViewSet):
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
-            queryset=Mailbox.objects.select_related("ticket_type"), **kwargs
+            queryset=Mailbox.objects.select_related("ticket_type"),
+            mailbox_viewset=self,
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("import/<int:pk>/", self.import_view, name="import"),
+        ]
+
+    def import_view(self, request, pk):
+        """Queue an import of this mailbox now (the worker runs it, never the request)."""
+        if not self.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        mailbox = get_object_or_404(Mailbox, pk=pk)
+        index_url = reverse(self.get_url_name("index"))
+        if request.method == "POST":
+            enqueue("wagtail_tickets.tasks.import_ticket_mail", mailbox.pk)
+            messages.success(
+                request,
+                _("The import of “%(name)s” has been queued; the list shows its result.")
+                % {"name": mailbox.name},
+            )
+            return HttpResponseRedirect(index_url)
+        return TemplateResponse(
+            request,
+            "wagtail_tickets/admin/mailbox_import.html",
+            {"mailbox": mailbox, "index_url": index_url, "header_icon": self.icon},
         )
 
 

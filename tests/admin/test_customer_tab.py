@@ -279,3 +279,10 @@ def test_user_listing_button_only_when_users_are_the_customers(world, settings):
 def test_nothing_is_installed_when_switched_off(settings):
     settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "CUSTOMER_TAB": False}
     assert customer_tab.install_snippet_customer_tab() is False
+
+
+def test_tab_identifier_does_not_follow_the_translated_heading():
+    tab = customer_tab.CustomerTicketsTab([], heading="Kundentickets")
+    assert tab.clean_name == "customer_tickets"
+    wrapped = customer_tab.with_customer_tab(ObjectList([FieldPanel("name")]), Company)
+    assert wrapped.child_identifiers[-1] == "customer_tickets"

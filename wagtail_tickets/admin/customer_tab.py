@@ -41,10 +41,12 @@ def is_customer_model(model) -> bool:
     return model._meta.concrete_model is get_customer_model()._meta.concrete_model
 
 
+TAB_ID = "customer_tickets"
+
+
 def tab_anchor() -> str:
-    """The fragment Wagtail's tabs open from the URL (its identifier is the heading's
-    snake case, as ``PanelGroup.child_identifiers`` makes it)."""
-    return "#tab-" + ObjectList(heading=TAB_HEADING).clean_name
+    """The fragment Wagtail's tabs open from the URL."""
+    return f"#tab-{TAB_ID}"
 
 
 def customer_tickets_context(request: HttpRequest, customer) -> dict:
@@ -96,11 +98,17 @@ class CustomerTicketsPanel(Panel):
             return context
 
 
+class CustomerTicketsTab(ObjectList):
+    """The tab; its identifier (``#tab-customer_tickets``) stays the same in every language,
+    where Wagtail would derive it from the translated heading."""
+
+    @property
+    def clean_name(self) -> str:
+        return TAB_ID
+
+
 def customer_tickets_tab() -> ObjectList:
-    return ObjectList(
-        [CustomerTicketsPanel(heading=_("Tickets"))],
-        heading=TAB_HEADING,
-    )
+    return CustomerTicketsTab([CustomerTicketsPanel(heading=_("Tickets"))], heading=TAB_HEADING)
 
 
 def has_customer_tab(edit_handler: Panel) -> bool:

@@ -19,6 +19,9 @@ BREAKOUTS = [
     "<!--</style><script>alert(1)</script>-->",
     "]]></style><script>alert(1)</script>",
     "a{background:url('</style><script>alert(1)</script>')}",
+]
+# NUL cannot be stored on PostgreSQL (and forms refuse it): checked on the helper itself.
+NUL_BREAKOUTS = [
     "\x00</style><script>alert(1)</script>",
     "@import url(x);</sty\x00le><script>alert(1)</script>",
 ]
@@ -68,6 +71,14 @@ def test_breakout_attempts_stay_inside_the_style_element(client, page, css):
     for tag in ("img", "svg", "iframe"):
         assert tag not in parsed.tags
     assert "<" not in "".join(parsed.styles)
+
+
+@pytest.mark.parametrize("css", BREAKOUTS + NUL_BREAKOUTS)
+def test_helper_output_cannot_leave_a_style_element(css):
+    parsed = Inventory()
+    parsed.feed(f"<style>{css_for_style_element(css)}</style><p>after</p>")
+    assert parsed.tags == ["style", "p"]
+    assert "<" not in "".join(parsed.styles) and "\x00" not in "".join(parsed.styles)
 
 
 def test_ordinary_css_is_kept(client, page):

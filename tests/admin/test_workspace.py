@@ -666,3 +666,19 @@ def test_template_variables_are_filled_and_escaped(agent_client, world):
         f"<p>Hello &lt;b&gt;Carol&lt;/b&gt;, about #{world['ticket'].number} at Acme Ltd: "
         "{ticket:subject.__class__} Regards, Anna Agent</p>"
     )
+
+
+@pytest.mark.parametrize("value", ["abc", "999999", "1.5", "-1", "' OR 1=1", ""])
+def test_forged_requester_values_are_form_errors(agent_client, world, value):
+    response = agent_client.post(
+        url("add"),
+        {
+            "ticket_type": world["hardware"].pk,
+            "requester": value,
+            "subject": "Forged",
+            "body": "<p>x</p>",
+        },
+    )
+    assert response.status_code == 200
+    assert "requester" in response.context["form"].errors
+    assert not Ticket.objects.filter(subject="Forged").exists()

@@ -15,8 +15,10 @@ from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.widgets.chooser import BaseChooser
 
 from .. import permissions
+from .forms import person_label
 
 
 class UserSearchForm(BaseFilterForm):
@@ -85,7 +87,7 @@ class RequesterChosenView(AgentsOnlyMixin, chooser_views.ChosenView):
         return self.get_object_list().get(pk=pk)
 
     def get_display_title(self, instance):
-        return f"{instance.get_full_name() or instance.get_username()} <{instance.email}>"
+        return person_label(instance)
 
 
 class RequesterChosenMultipleView(AgentsOnlyMixin, chooser_views.ChosenMultipleView):
@@ -93,7 +95,22 @@ class RequesterChosenMultipleView(AgentsOnlyMixin, chooser_views.ChosenMultipleV
         return self.get_object_list().filter(pk__in=[pk for pk in pks if pk.isdigit()])
 
     def get_display_title(self, instance):
-        return f"{instance.get_full_name() or instance.get_username()} <{instance.email}>"
+        return person_label(instance)
+
+
+class RequesterChooser(BaseChooser):
+    """The chooser field: shows "Name <address>"; a value that is no user id (a forged or
+    stale form) shows as nothing chosen instead of failing."""
+
+    def get_instance(self, value):
+        if value is None or isinstance(value, self.model_class):
+            return value
+        if not str(value).isdigit():
+            return None
+        return self.model_class._default_manager.filter(pk=value, is_active=True).first()
+
+    def get_display_title(self, instance):
+        return person_label(instance)
 
 
 class RequesterChooserViewSet(ChooserViewSet):
@@ -106,6 +123,7 @@ class RequesterChooserViewSet(ChooserViewSet):
     chosen_view_class = RequesterChosenView
     chosen_multiple_view_class = RequesterChosenMultipleView
     register_widget = False
+    base_widget_class = RequesterChooser
     per_page = 20
 
 

@@ -116,11 +116,14 @@ class AgentChoiceField(forms.ModelChoiceField):
         return _agent_label(obj)
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    """Users shown as "Name <address>", so agents tell namesakes apart."""
+def person_label(user) -> str:
+    """A user as "Name <address>", so agents tell namesakes apart."""
+    return f"{_agent_label(user)} <{user.email}>" if user.email else _agent_label(user)
 
+
+class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{_agent_label(obj)} <{obj.email}>" if obj.email else _agent_label(obj)
+        return person_label(obj)
 
 
 class ReplyForm(forms.Form):

@@ -71,6 +71,37 @@ def smtp_server(settings):
     sink.stop()
 
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    """Debian's headless Chromium driven by Playwright, for tests marked ``browser``: open
+    as many contexts (one per user) as a test needs with ``chromium.new_context()``; they
+    all close with the browser. Skips when Chromium or Playwright is missing."""
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"needs Debian's chromium at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay
+    # synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres`` need PostgreSQL (row locks, real concurrent connections):
     they skip, saying so, when DATABASE_URL points elsewhere."""

@@ -128,6 +128,8 @@ def test_overdue_rows_are_highlighted(client, setup):
     table = client.get(reverse(INBOX)).context["table"]
     classes = {row.instance.subject: row.classname for row in table.rows}
     assert classes == {"Late one": "wt-overdue", "Late but closed": "", "On time": ""}
+    overdue = client.get(reverse(INBOX), {"state": "overdue"}).context["object_list"]
+    assert [t.subject for t in overdue] == ["Late one"]
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,7 @@ class TicketFilterSet(WagtailFilterSet):
     assignee = AgentFilter(label=_("Assignee"), queryset=get_user_model()._default_manager.none())
     state = django_filters.ChoiceFilter(
         label=_("Open or closed"),
-        choices=[("open", _("Open")), ("closed", _("Closed"))],
+        choices=[("open", _("Open")), ("closed", _("Closed")), ("overdue", _("Overdue"))],
         method="filter_state",
         empty_label=_("Any"),
         widget=forms.RadioSelect,
@@ -147,6 +147,8 @@ class TicketFilterSet(WagtailFilterSet):
         return queryset
 
     def filter_state(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.filter(status__is_closed=False, target_date__lt=timezone.localdate())
         if value in ("open", "closed"):
             return queryset.filter(status__is_closed=value == "closed")
         return queryset

@@ -28,6 +28,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 
 from .. import permissions
+from ..compat import attach_model_edit_handler
 from ..conf import app_settings, get_customer_model
 from .ticket_links import new_ticket_url, workspace_url
 
@@ -157,7 +158,7 @@ def install_snippet_customer_tab() -> bool:
 
     viewset.get_edit_handler = get_edit_handler
     viewset.__dict__.pop("_edit_handler", None)  # drop a cached copy, if any
-    viewset.attach_model_edit_handler()
+    attach_model_edit_handler(viewset)
     viewset._wagtail_tickets_tab = True
     return True
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, ObjectList
-from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -24,6 +23,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 
 from .. import permissions
+from ..compat import ListingMoreItem
 from ..models import EmailTemplate, Message
 from ..models.mail import AUTOMATIC_KINDS, MAX_TEMPLATE_BODY, EmailKind
 from ..notifications.events import Event, EventKind, get_notifier
@@ -95,7 +95,7 @@ class EmailTemplateIndexView(generic.IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         buttons.append(
-            MenuItem(
+            ListingMoreItem(
                 _("Preview"),
                 url=reverse(EmailTemplateViewSet.name + ":preview", args=[instance.pk]),
                 icon_name="view",

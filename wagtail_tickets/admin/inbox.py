@@ -22,6 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from .. import permissions
+from ..compat import PolicyViewSetMixin
 from ..models import Category, InboxPreference, Message, Priority, Status, Ticket
 
 INBOX_PAGE_SIZE = 50
@@ -315,7 +316,7 @@ class InboxView(generic.IndexView):
         return buttons
 
 
-class TicketViewSet(ModelViewSet):
+class TicketViewSet(PolicyViewSetMixin, ModelViewSet):
     """The "Tickets" admin menu: inbox, workspace and "new ticket on behalf of"."""
 
     model = Ticket

@@ -40,9 +40,7 @@ class AgentTicketPolicy(BasePermissionPolicy):
 
 
 def register_policies() -> None:
-    from wagtail.permissions import policy_registry, register_permission_policy
-
+    from ..compat import register_permission_policy
     from ..models import Ticket
 
-    if policy_registry.get_by_type(Ticket, fallback=False) is None:
-        register_permission_policy(Ticket, AgentTicketPolicy(Ticket))
+    register_permission_policy(Ticket, AgentTicketPolicy(Ticket))

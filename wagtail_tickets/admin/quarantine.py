@@ -20,6 +20,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from ..compat import PolicyViewSetMixin
 from ..mail.importer import DUPLICATE, retry_quarantined
 from ..models import InboundMessage, QuarantinedMessage
 
@@ -37,10 +38,9 @@ class QuarantinePolicy(ModelPermissionPolicy):
 
 
 def register_policy() -> None:
-    from wagtail.permissions import policy_registry, register_permission_policy
+    from ..compat import register_permission_policy
 
-    if policy_registry.get_by_type(QuarantinedMessage, fallback=False) is None:
-        register_permission_policy(QuarantinedMessage, QuarantinePolicy(QuarantinedMessage))
+    register_permission_policy(QuarantinedMessage, QuarantinePolicy(QuarantinedMessage))
 
 
 class QuarantineIndexView(generic.IndexView):
@@ -69,7 +69,7 @@ class QuarantineIndexView(generic.IndexView):
         return buttons
 
 
-class QuarantineViewSet(ModelViewSet):
+class QuarantineViewSet(PolicyViewSetMixin, ModelViewSet):
     model = QuarantinedMessage
     icon = "warning"
     menu_label = gettext_lazy("Mail quarantine")

@@ -1,0 +1,69 @@
+"""What differs between the supported Wagtail versions (7.x and 8.x), in one place.
+
+- Permission policies: Wagtail 8 keeps them in a registry (``wagtail.permissions``) that its
+  views consult; Wagtail 7 views take the policy from their viewset's ``permission_policy``.
+  ``register_permission_policy`` records the policy for both, and viewsets that use one
+  inherit ``PolicyViewSetMixin``.
+- The "more" dropdown items of listing rows: ``wagtail.admin.ui.menus.MenuItem`` in 8,
+  ``wagtail.admin.widgets.ListingButton`` (same arguments) in 7.
+- Snippet edit handlers: Wagtail 8 also attaches them to the model
+  (``attach_model_edit_handler``); Wagtail 7 reads them from the viewset only.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import cached_property
+
+try:  # Wagtail 8
+    from wagtail.admin.ui.menus import MenuItem as ListingMoreItem
+except ImportError:  # Wagtail 7
+    from wagtail.admin.widgets import ListingButton as ListingMoreItem
+
+try:  # Wagtail 8
+    from wagtail.permissions import policy_registry
+    from wagtail.permissions import register_permission_policy as _register_policy
+except ImportError:  # Wagtail 7
+    policy_registry = None
+    _register_policy = None
+
+__all__ = [
+    "ListingMoreItem",
+    "PolicyViewSetMixin",
+    "attach_model_edit_handler",
+    "permission_policy_for",
+    "register_permission_policy",
+]
+
+_policies: dict[type, object] = {}
+
+
+def register_permission_policy(model: type, policy) -> None:
+    """Make ``policy`` the permission policy of ``model`` (once; a policy the host
+    registered first wins)."""
+    if policy_registry is not None:
+        if policy_registry.get_by_type(model, fallback=False) is None:
+            _register_policy(model, policy)
+        return
+    _policies.setdefault(model, policy)
+
+
+def permission_policy_for(model: type):
+    """The policy registered for ``model``, or None."""
+    if policy_registry is not None:
+        return policy_registry.get_by_type(model, fallback=False)
+    return _policies.get(model)
+
+
+class PolicyViewSetMixin:
+    """For ``ModelViewSet`` subclasses whose model has a registered permission policy."""
+
+    @cached_property
+    def permission_policy(self):
+        return permission_policy_for(self.model) or super().permission_policy
+
+
+def attach_model_edit_handler(viewset) -> None:
+    """Let the model pick up the viewset's (changed) edit handler where Wagtail does that."""
+    attach = getattr(viewset, "attach_model_edit_handler", None)
+    if attach is not None:
+        attach()

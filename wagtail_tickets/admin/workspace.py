@@ -118,10 +118,14 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         data = self.request.GET if "template" in self.request.GET else None
         return TemplatePickerForm(data, templates=self.templates)
 
+    @cached_property
+    def template_list(self) -> list[ResponseTemplate]:
+        return list(self.templates)
+
     def chosen_template(self):
         if self.picker.is_bound and self.picker.is_valid():
             return self.picker.cleaned_data["template"]
-        return next((t for t in self.templates if t.is_default), None)
+        return next((t for t in self.template_list if t.is_default), None)
 
     def fill_variables(self, body: str) -> str:
         """Fill ``{contact:first_name}``, ``{ticket:number}``, ``{AGENT}`` and the other
@@ -181,8 +185,8 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         if page.has_previous() and items:
             entries = entries.filter(timestamp__gte=items[0][1])
         if page.has_next():
-            following = paginator.page(page.next_page_number()).object_list[0]
-            entries = entries.filter(timestamp__lt=following.created_at)
+            following = ticket.messages.values_list("created_at", flat=True)[page.end_index()]
+            entries = entries.filter(timestamp__lt=following)
         labels = {f.name: f.verbose_name for f in Ticket._meta.fields}
         for entry in entries.order_by("timestamp", "pk"):
             changes = (entry.data or {}).get("changes") or {}
@@ -216,6 +220,7 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             timeline=items,
             timeline_page=page,
             picker=self.picker,
+            has_templates=bool(self.template_list),
             change_form=ChangeTicketForm(
                 initial={
                     "status": ticket.status_id,

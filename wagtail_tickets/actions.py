@@ -337,10 +337,7 @@ def change_ticket(ticket: Ticket, *, actor=None, request=None, **values) -> dict
             )
     if "assignee" in values and values["assignee"] is not None:
         target_type = values.get("ticket_type") or ticket.ticket_type
-        if (
-            not permissions.agents_for_type(target_type).filter(pk=values["assignee"].pk).exists()
-            and not values["assignee"].is_superuser
-        ):
+        if not permissions.is_assignable(values["assignee"], target_type):
             raise ValidationError(_("Only agents of the ticket's type can be assigned."))
 
     with transaction.atomic():

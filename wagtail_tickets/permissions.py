@@ -232,6 +232,12 @@ def visible_messages(user, ticket: Ticket) -> QuerySet[Message]:
     return messages
 
 
+def is_assignable(user, ticket_type: TicketType) -> bool:
+    """Whether tickets of the type may be assigned to ``user``: its support team (D4), or a
+    superuser."""
+    return user.is_superuser or agents_for_type(ticket_type).filter(pk=user.pk).exists()
+
+
 def agents_for_type(ticket_type: TicketType) -> QuerySet:
     """The support team of a type: active users with manage on it (D4), superusers aside."""
     return (

@@ -42,6 +42,7 @@ from .forms import (
 from .inbox import TicketViewSet, agent_name
 
 TIMELINE_PAGE_SIZE = 50
+WORKSPACE_URLS = ("edit", "claim", "assign", "change", "move", "contacts", "close", "reopen")
 HISTORY_ACTIONS = (
     "wagtail_tickets.changed",
     "wagtail_tickets.closed",
@@ -50,16 +51,17 @@ HISTORY_ACTIONS = (
 
 
 def url(name: str, *args) -> str:
-    return reverse(TicketViewSet().get_url_name(name), args=args)
+    return reverse(f"{TicketViewSet.name}:{name}", args=args)
 
 
 def form_errors_text(form) -> str:
-    return " ".join(
-        f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}".lstrip(
-            ": "
-        )
-        for field, errors in form.errors.items()
-    )
+    """A small form's errors as one message line ("Assignee: Select a valid choice.")."""
+    parts = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        text = " ".join(errors)
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join(parts)
 
 
 class AgentTicketMixin:
@@ -236,12 +238,8 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             can_reopen=permissions.can_reopen(user, ticket),
             is_mine=ticket.assignee_id == user.pk,
             today=timezone.localdate(),
-            urls={
-                name: url(name, ticket.pk)
-                for name in ("edit", "claim", "assign", "change", "move", "contacts")
-                + ("close", "reopen")
-            },
-            attachment_url_name=TicketViewSet().get_url_name("attachment"),
+            urls={name: url(name, ticket.pk) for name in WORKSPACE_URLS},
+            attachment_url_name=f"{TicketViewSet.name}:attachment",
         )
         context["media"] = context["reply_form"].media + context["change_form"].media
         return context
@@ -300,21 +298,19 @@ class ChangeView(TicketActionView):
 
 
 class MoveView(TicketActionView):
-    def get_form(self):
-        return MoveForm(self.request.POST, user=self.request.user)
+    """To another type the agent manages (the form offers only those; the action checks)."""
 
     form_class = MoveForm
+
+    def get_form(self):
+        return MoveForm(self.request.POST, user=self.request.user)
 
     def act(self, data):
         target = data["ticket_type"]
         assignee = self.ticket.assignee
         values = {"ticket_type": target}
-        if (
-            assignee is not None
-            and not permissions.agents_for_type(target).filter(pk=assignee.pk).exists()
-            and not assignee.is_superuser
-        ):
-            values["assignee"] = None
+        if assignee is not None and not permissions.is_assignable(assignee, target):
+            values["assignee"] = None  # not on the new type's team: back to unassigned
         actions.change_ticket(self.ticket, actor=self.request.user, request=self.request, **values)
 
 

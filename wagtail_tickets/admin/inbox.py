@@ -202,8 +202,11 @@ class InboxView(generic.IndexView):
         return set(self.remembered_params) | set(TicketFilterSet.base_filters)
 
     def get(self, request, *args, **kwargs):
-        if not self.results_only and not self.is_export:
-            if not request.GET:
+        if not self.is_export:
+            if request.GET or self.results_only:
+                # the listing's own refreshes (filters cleared included) update the memory
+                self.remember(request.GET)
+            else:
                 saved = (
                     InboxPreference.objects.filter(user=request.user)
                     .values_list("query", flat=True)
@@ -211,13 +214,10 @@ class InboxView(generic.IndexView):
                 )
                 if saved:
                     return redirect(f"{request.path}?{saved}")
-            else:
-                self.remember(request.GET)
-        elif self.results_only:
-            self.remember(request.GET)
         return super().get(request, *args, **kwargs)
 
     def remember(self, params: QueryDict) -> None:
+        """Keep the filters and sort order (never the search or page) of this view."""
         kept = QueryDict(mutable=True)
         for key in sorted(params):
             if key in self.remembered_keys:

@@ -99,6 +99,7 @@ class CCField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Addresses separated by commas or new lines."))
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
         kwargs.setdefault("max_length", 4000)
         super().__init__(**kwargs)
@@ -218,7 +219,10 @@ class NewTicketForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=255)
     cc = CCField(label=_("CC"))
     priority = forms.ModelChoiceField(
-        label=_("Priority"), queryset=Priority.objects.all(), required=False
+        label=_("Priority"),
+        queryset=Priority.objects.all(),
+        required=False,
+        empty_label=_("Default"),
     )
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.all(), required=False

@@ -16,6 +16,7 @@ VERSION_SPECIFIC = [
     re.compile(r"wagtail\.admin\.ui\.menus"),
     re.compile(r"\.attach_model_edit_handler\(\)"),
     re.compile(r"policy_registry"),
+    re.compile(r"wagtail\.admin\.views\.generic\.permissions"),
 ]
 
 

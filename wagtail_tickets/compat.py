@@ -8,11 +8,17 @@
   ``wagtail.admin.widgets.ListingButton`` (same arguments) in 7.
 - Snippet edit handlers: Wagtail 8 also attaches them to the model
   (``attach_model_edit_handler``); Wagtail 7 reads them from the viewset only.
+- ``PermissionCheckedMixin``: Wagtail 8 finds a standalone view's policy from its ``model``;
+  Wagtail 7 silently skips the check when the view sets no ``permission_policy``. Ours
+  always checks.
 """
 
 from __future__ import annotations
 
 from django.utils.functional import cached_property
+from wagtail.admin.views.generic.permissions import (
+    PermissionCheckedMixin as _PermissionCheckedMixin,
+)
 
 try:  # Wagtail 8
     from wagtail.admin.ui.menus import MenuItem as ListingMoreItem
@@ -28,6 +34,7 @@ except ImportError:  # Wagtail 7
 
 __all__ = [
     "ListingMoreItem",
+    "PermissionCheckedMixin",
     "PolicyViewSetMixin",
     "attach_model_edit_handler",
     "permission_policy_for",
@@ -60,6 +67,20 @@ class PolicyViewSetMixin:
     @cached_property
     def permission_policy(self):
         return permission_policy_for(self.model) or super().permission_policy
+
+
+class PermissionCheckedMixin(_PermissionCheckedMixin):
+    """Checks ``permission_required`` against the view model's registered policy, else its
+    Django model permissions, on every Wagtail version."""
+
+    @cached_property
+    def permission_policy(self):
+        from wagtail.permission_policies import ModelPermissionPolicy
+
+        model = getattr(self, "model", None)
+        if model is None:
+            return None
+        return permission_policy_for(model) or ModelPermissionPolicy(model)
 
 
 def attach_model_edit_handler(viewset) -> None:

@@ -18,12 +18,11 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, ObjectLis
 from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 
 from .. import permissions
-from ..compat import ListingMoreItem
+from ..compat import ListingMoreItem, PermissionCheckedMixin
 from ..models import EmailTemplate, Message
 from ..models.mail import AUTOMATIC_KINDS, MAX_TEMPLATE_BODY, EmailKind
 from ..notifications.events import Event, EventKind, get_notifier

@@ -33,6 +33,13 @@ class TicketLogEntry(BaseLogEntry):
 
     class Meta(BaseLogEntry.Meta):
         ordering = ["-timestamp", "-id"]
+        # Wagtail 8 gives log entries this index and Wagtail 7 does not: naming it here keeps
+        # the model, and so the migrations, the same on both
+        indexes = [
+            models.Index(
+                fields=["uuid", "action", "-timestamp"], name="wagtail_tic_uuid_3576aa_idx"
+            )
+        ]
         verbose_name = _("ticket log entry")
         verbose_name_plural = _("ticket log entries")
 

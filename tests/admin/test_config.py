@@ -252,6 +252,12 @@ def test_ticket_options_are_a_wagtail_setting_that_rules_customers(admin_client)
     response = admin_client.post(edit_url, {"auto_close_days": "-3"})
     assert response.status_code == 200
     assert TicketSettings.load().auto_close_days == 14
+    closed = Status.objects.get(name="Closed")
+    response = admin_client.post(
+        edit_url, {"auto_close_days": "3", "never_auto_close_status": closed.pk}
+    )
+    assert response.status_code == 200  # only open statuses are offered
+    assert TicketSettings.load().never_auto_close_status == waiting
 
 
 def test_options_start_from_the_site_settings(settings):

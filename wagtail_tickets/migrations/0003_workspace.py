@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('auto_close_days', models.PositiveIntegerField(default=0, help_text="Close tickets that waited this many days for the customer's answer; 0 never closes them.", verbose_name='close automatically after days')),
                 ('customers_may_close', models.BooleanField(default=wagtail_tickets.models.workspace.default_customers_may_close, verbose_name='customers may close their tickets')),
                 ('customers_may_choose_priority', models.BooleanField(default=False, help_text='On every type; a type can also allow it on its own.', verbose_name='customers may choose the priority')),
-                ('never_auto_close_status', models.ForeignKey(blank=True, help_text='Tickets in this status stay open however long they wait.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtail_tickets.status', verbose_name='never close automatically in status')),
+                ('never_auto_close_status', models.ForeignKey(blank=True, help_text='Tickets in this status stay open however long they wait.', limit_choices_to={'is_closed': False}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtail_tickets.status', verbose_name='never close automatically in status')),
             ],
             options={
                 'verbose_name': 'ticket options',

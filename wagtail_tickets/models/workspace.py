@@ -117,6 +117,7 @@ class TicketSettings(BaseGenericSetting):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        limit_choices_to={"is_closed": False},
         help_text=_("Tickets in this status stay open however long they wait."),
     )
     customers_may_close = models.BooleanField(

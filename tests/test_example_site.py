@@ -127,6 +127,9 @@ assert "Example Support" in text
 company = customer.get("/tickets/?scope=company").content.decode()
 assert "VPN access for our new colleague" in company
 assert customer.get("/tickets/new/").status_code == 200
+logout = customer.post("/accounts/logout/")
+assert logout.status_code == 302 and logout["Location"] == "/", logout
+assert customer.get("/account/").status_code == 302
 
 other = Client()
 assert other.login(username="customer2", password="demo-password")

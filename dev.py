@@ -108,39 +108,70 @@ def run_tests(python: Path, args: list[str]) -> int:
     return code
 
 
+def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """A child in its own process group, so stopping it also stops what it started
+    (runserver's autoreloader runs the server in a child of its own)."""
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=os.name == "posix")
+
+
+def stop(process: subprocess.Popen, sig: int = signal.SIGINT) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        if os.name == "posix":
+            os.killpg(process.pid, sig)
+        else:
+            process.terminate()
+        process.wait(timeout=15)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        if os.name == "posix":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+        process.wait()
+
+
+def interrupt_on_sigterm() -> None:
+    """A process manager's SIGTERM stops the demo as Ctrl-C does, children included."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def run_demo(python: Path, args: list[str]) -> int:
     address = os.environ.get("DEMO_ADDRESS", "127.0.0.1:8000")
     manage = [str(python), str(ROOT / "example_site" / "manage.py")]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     subprocess.run([*manage, "migrate", "--noinput"], check=True, cwd=ROOT, env=env)
     subprocess.run([*manage, "tickets_demo"], check=True, cwd=ROOT, env=env)
-    worker = subprocess.Popen([*manage, "qcluster"], cwd=ROOT, env=env)
+    interrupt_on_sigterm()
     embed_port = os.environ.get("DEMO_EMBED_PORT", "8001")
-    embed = subprocess.Popen(
-        [
-            str(python),
-            str(ROOT / "example_site" / "embed" / "serve.py"),
-            *("--port", embed_port, "--site", f"http://{address}"),
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    children = [
+        start([*manage, "qcluster"], env),
+        start(
+            [
+                str(python),
+                str(ROOT / "example_site" / "embed" / "serve.py"),
+                *("--port", embed_port, "--site", f"http://{address}"),
+            ],
+            env,
+        ),
+    ]
     say(f"demo site on http://{address}/ (customer area /account/, admin /admin/); Ctrl-C stops")
     say(f"another website embedding the external ticket page: http://127.0.0.1:{embed_port}/")
+    server = start([*manage, "runserver", address, *args], env)
+    children.insert(0, server)
     try:
-        return subprocess.call([*manage, "runserver", address, *args], cwd=ROOT, env=env)
+        return server.wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        if embed.poll() is None:
-            embed.terminate()
-            embed.wait(timeout=15)
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGINT)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        for child in children:
+            stop(child)
 
 
 def main(argv: list[str]) -> int:

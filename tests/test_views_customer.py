@@ -30,6 +30,7 @@ from wagtail_tickets.models import (
     Ticket,
     TicketLogEntry,
     TicketProfile,
+    TicketType,
     TypePermission,
 )
 
@@ -199,6 +200,31 @@ def test_no_company_tab_without_a_shared_customer_record(customer_client, custom
     assert response.status_code == 200
     assert response.context["scope"] == "mine"
     assert "Company tickets" not in response.content.decode()
+
+
+def test_shared_tab_lists_other_users_tickets_of_types_that_show_them(
+    client_for, customer, stranger, support
+):
+    forum = TicketTypeFactory(name="Public forum", visibility=TicketType.Visibility.ALL)
+    grant(customer, forum, Level.WRITE, group_name="Forum users")
+    grant(stranger, forum, Level.WRITE, group_name="Forum users")
+    make_ticket(stranger, forum, subject="Stranger forum question")
+    make_ticket(stranger, support, subject="Stranger support question")
+    client = client_for(customer)
+    html = client.get(url("my_tickets")).content.decode()
+    assert "Shared tickets" in html
+    assert "Stranger forum question" not in html
+    response = client.get(url("my_tickets"), {"scope": "shared"})
+    html = response.content.decode()
+    assert response.context["scope"] == "shared"
+    assert "Stranger forum question" in html
+    assert "Stranger support question" not in html
+
+
+def test_no_shared_tab_without_such_types(customer_client):
+    response = customer_client.get(url("my_tickets"), {"scope": "shared"})
+    assert response.context["scope"] == "mine"
+    assert "Shared tickets" not in response.content.decode()
 
 
 def test_my_tickets_is_paginated(settings, customer_client, customer):

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
@@ -166,7 +167,9 @@ class NewTicketForm(forms.Form):
             self.fields["priority"].help_text = _("Only for: %(types)s.") % {
                 "types": ", ".join(t.name for t in types if t.pk in self.priority_type_ids)
             }
-        self.fields["subject"].max_length = app_settings.MAX_SUBJECT_LENGTH
+        subject_field = self.fields["subject"]
+        subject_field.max_length = app_settings.MAX_SUBJECT_LENGTH
+        subject_field.validators.append(MaxLengthValidator(app_settings.MAX_SUBJECT_LENGTH))
         self.fields["subject"].widget.attrs.update(
             {"class": "wt-input", "maxlength": app_settings.MAX_SUBJECT_LENGTH}
         )

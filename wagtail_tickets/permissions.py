@@ -143,6 +143,22 @@ def has_company(user) -> bool:
     return any(a.visibility != TicketType.Visibility.OWN for a in type_access(user).values())
 
 
+def shared_tickets(user) -> QuerySet[Ticket]:
+    """Other users' tickets on types that show them to everyone ("show other users'
+    tickets", B2)."""
+    everyone = [
+        pk for pk, a in type_access(user).items() if a.visibility == TicketType.Visibility.ALL
+    ]
+    if not everyone:
+        return Ticket.objects.none()
+    return Ticket.objects.filter(ticket_type__in=everyone).exclude(requester=user)
+
+
+def has_shared(user) -> bool:
+    """Whether a "Shared tickets" view makes sense for this user."""
+    return any(a.visibility == TicketType.Visibility.ALL for a in type_access(user).values())
+
+
 def agent_tickets(user) -> QuerySet[Ticket]:
     """Every ticket of the types the user manages (the agent's inbox)."""
     managed = type_ids_with_level(user, Level.MANAGE)

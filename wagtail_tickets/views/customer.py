@@ -25,7 +25,7 @@ from ..models.tickets import display_name_for
 from .base import access_denied, customer_view, get_customer_ticket, render_customer
 
 STATES = {"open": Q(status__is_closed=False), "closed": Q(status__is_closed=True)}
-SCOPES = ("mine", "company")
+SCOPES = ("mine", "company", "shared")
 
 
 @customer_view
@@ -34,11 +34,16 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     """A1, A6, C4: the user's tickets (or the company's), newest activity first."""
     user = request.user
     show_company = permissions.has_company(user)
+    show_shared = permissions.has_shared(user)
     scope = request.GET.get("scope")
     if scope not in SCOPES or (scope == "company" and not show_company):
         scope = "mine"
+    if scope == "shared" and not show_shared:
+        scope = "mine"
     if scope == "company":
         tickets = permissions.company_tickets(user)
+    elif scope == "shared":
+        tickets = permissions.shared_tickets(user)
     else:
         tickets = permissions.customer_tickets(user).filter(requester=user)
     counts = tickets.aggregate(
@@ -61,6 +66,7 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
             "state": state,
             "counts": {"all": counts["open"] + counts["closed"], **counts},
             "show_company": show_company,
+            "show_shared": show_shared,
             "can_create": permissions.can_create(user),
         },
     )

@@ -73,3 +73,30 @@ def test_alternative_url_gets_the_token_in_the_fragment():
     page = external_page(alternative_url="https://www.shop.example/help/?lang=en#top")
     token = "T" * 43
     assert private_url(token, page) == f"https://www.shop.example/help/?lang=en#ticket={token}"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_mail_built_later_by_a_worker_carries_the_link_of_the_confirmation_page(
+    client, page, visitor_data, smtp_server, settings, monkeypatch
+):
+    """With a real task queue the mail is built by another process, long after the request:
+    the link shown on the confirmation page is fixed with the event, so the mail has it."""
+    from django_q.conf import Conf
+
+    from wagtail_tickets import tasks
+    from wagtail_tickets.models import PendingNotification
+
+    monkeypatch.setattr(Conf, "SYNC", False)  # tasks wait in the broker, as in production
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "BASE_URL": "https://help.example"}
+    response = client.post(URL, visitor_data)
+    assert response.status_code == 302
+    token = response["Location"].split("/t/")[1].split("/")[0]
+    assert smtp_server.to("vera@example.org") == []
+    [pending] = PendingNotification.objects.filter(kind="opened")
+    assert pending.link.endswith(f"/t/{token}/")
+
+    assert tasks.build_notification(pending.pk) >= 1  # the worker's turn
+    [confirmation] = text_to(smtp_server, "vera@example.org")
+    assert f"https://help.example/tickets/external/t/{token}/" in confirmation
+    pending.refresh_from_db()
+    assert pending.link == ""  # the private link lives on only in the mail

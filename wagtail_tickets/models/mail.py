@@ -160,6 +160,8 @@ class PendingNotification(models.Model):
         related_name="+",
     )
     changes = models.JSONField(default=dict, blank=True)
+    # {LINK} fixed when the event happened (a private link); blanked once the mail is built
+    link = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     built_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -30,6 +30,8 @@ class Event:
     message: object = None
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)
     request: object = None
+    # The {LINK} fixed when the event happened (a private link shown on the page too).
+    link: str = ""
 
 
 @lru_cache(maxsize=4)

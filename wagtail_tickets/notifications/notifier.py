@@ -64,8 +64,14 @@ class Notifier:
         self.queue(event)
 
     def queue(self, event: Event) -> None:
-        """Record the event for mail. Internal notes and plain reassignments send none."""
+        """Record the event for mail. Internal notes and plain reassignments send none.
+
+        A ticket without an account gets its private link now, inside the request: the
+        external page's confirmation shows the same link as the mail, whenever a worker
+        builds that mail."""
         if event.kind in MAIL_EVENTS:
+            if not event.link and event.ticket.requester_id is None:
+                event.link = self.external_link(event.ticket)
             sending.queue_event(event)
 
     # --- on-screen confirmations (A9) -----------------------------------------------
@@ -363,7 +369,10 @@ class Notifier:
 
     def compose(self, kind, template, event, language, people) -> OutgoingMail:
         ticket = event.ticket
-        link = self.agent_link(ticket) if kind in AGENT_KINDS else self.ticket_link(ticket)
+        if kind in AGENT_KINDS:
+            link = self.agent_link(ticket)
+        else:
+            link = event.link or self.ticket_link(ticket)
         rendered = self.render(template, event, language, link)
         from_email = self.sender(ticket)
         domain = parseaddr(from_email)[1].rpartition("@")[2]

@@ -51,6 +51,7 @@ def queue_event(event) -> None:
         message_id=getattr(event.message, "pk", None),
         actor_id=getattr(event.actor, "pk", None),
         changes={key: list(value) for key, value in (event.changes or {}).items()},
+        link=event.link or "",
     )
     transaction.on_commit(lambda: enqueue("wagtail_tickets.tasks.build_notification", pending.pk))
 
@@ -65,6 +66,7 @@ def event_from(pending):
         actor=pending.actor,
         message=pending.message,
         changes={key: tuple(value) for key, value in (pending.changes or {}).items()},
+        link=pending.link,
     )
 
 
@@ -89,6 +91,9 @@ def build_pending(pending_id: int) -> list[int]:
             for mail in mails:
                 mail.next_attempt_at = now
                 mail.save()
+            if pending.link:
+                # a private link lives on only in the mail that carries it
+                PendingNotification.objects.filter(pk=pending_id).update(link="")
             return [mail.pk for mail in mails]
     except Exception as exc:
         logger.exception("Building notification %s failed", pending_id)

@@ -387,6 +387,20 @@ def test_reply_by_stranger_is_denied(support, customer, stranger):
     assert stored_files() == []
 
 
+def test_a_user_cannot_write_in_someone_elses_name(support, customer, stranger):
+    ticket = make_ticket(customer, support)
+    with pytest.raises(PermissionDenied):
+        actions.add_reply(ticket, actor=customer, author=stranger, body_html="not me")
+    assert ticket.messages.count() == 1
+
+
+def test_system_reply_on_behalf_of_a_user_is_theirs(support, customer):
+    ticket = make_ticket(customer, support)
+    message = actions.add_reply(ticket, body_html="by mail", author=customer)
+    assert message.author == customer
+    assert message.author_email == customer.email
+
+
 def test_reply_to_closed_ticket_is_denied_for_customer(support, customer):
     ticket = make_ticket(customer, support)
     actions.close_ticket(ticket, actor=customer)

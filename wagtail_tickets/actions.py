@@ -250,12 +250,16 @@ def add_reply(
     hours: Decimal | None = None,
     rate: Rate | None = None,
     as_staff: bool | None = None,
+    author=None,
     request=None,
 ) -> Message:
     """Add a reply (or, for agents, an internal note) to a ticket. Agents may log
-    ``hours`` worked, at a support ``rate`` (B9)."""
+    ``hours`` worked, at a support ``rate`` (B9). When the system adds a message on a
+    user's behalf (``actor=None``, e.g. their mail), ``author`` names that user."""
     manages = actor is not None and permissions.can_manage(actor, ticket)
     if actor is not None:
+        if author is not None and author.pk != actor.pk:
+            raise PermissionDenied
         _require(permissions.can_reply(actor, ticket))
         if internal or hours is not None or rate is not None:
             _require(manages)
@@ -265,7 +269,7 @@ def add_reply(
         locked = Ticket.objects.select_for_update().select_related("status").get(pk=ticket.pk)
         message = _add_message(
             locked,
-            author=actor,
+            author=actor if actor is not None else author,
             body_html=body_html,
             files=files,
             saved=saved,

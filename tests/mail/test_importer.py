@@ -75,6 +75,18 @@ def test_reply_by_signed_token_lands_in_the_ticket(imap, mailbox):
     assert InboundMessage.objects.get().reason == "threaded by token"
 
 
+def test_reply_from_a_registered_user_is_theirs(imap, mailbox):
+    carla = UserFactory(username="carla", email="carla@customer.example")
+    grant(carla, mailbox.ticket_type, TP.Level.WRITE)
+    ticket = make_ticket(carla, mailbox.ticket_type)
+    token = make_message_id(ticket.pk, ticket.messages.get().pk, "tickets.example")
+    imap.append(corpus.plain(subject="Re: Printer on fire", in_reply_to=token))
+    assert run(mailbox).replies == 1
+    reply = ticket.messages.order_by("pk").last()
+    assert reply.author == carla
+    assert reply.is_staff is False
+
+
 def test_forged_token_is_not_trusted(imap, mailbox):
     ticket = make_ticket(None, mailbox.ticket_type, requester_email="carla@customer.example")
     token = make_message_id(ticket.pk, 0, "tickets.example")

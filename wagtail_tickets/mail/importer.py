@@ -282,6 +282,7 @@ def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None):
             source=Message.Source.EMAIL,
             message_id=message_id,
             as_staff=is_agent_of(user, ticket),
+            author=user,
         )
         return Outcome.REPLY, ticket, message, f"threaded by {match.via}"
     if mailbox is None:

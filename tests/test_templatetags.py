@@ -101,3 +101,32 @@ def test_status_badge_never_puts_a_hostile_colour_in_the_style_attribute():
 )
 def test_safe_colour(value, expected):
     assert safe_colour(value) == expected
+
+
+class _Mail:
+    def __init__(self, body_html, source="email"):
+        self.body_html = body_html
+        self.source = source
+
+
+def test_quoted_history_of_mail_is_folded_and_kept():
+    from wagtail_tickets.templatetags.wagtail_tickets_tags import message_body
+
+    body = "<p>Thanks, it works.</p><blockquote><p>On Monday you wrote:</p>" \
+        "<blockquote><p>older</p></blockquote></blockquote>"
+    html = str(message_body(_Mail(body)))
+    assert html.startswith("<p>Thanks, it works.</p><details class=\"wt-quoted\">")
+    assert "<summary>Show quoted text</summary>" in html
+    assert "On Monday you wrote:" in html and "older" in html
+    assert html.endswith("</details>")
+
+
+def test_only_mail_with_something_before_the_quote_is_folded():
+    from wagtail_tickets.templatetags.wagtail_tickets_tags import message_body
+
+    quote_only = "<blockquote><p>just a quote</p></blockquote>"
+    assert str(message_body(_Mail(quote_only))) == quote_only
+    web = "<p>see</p><blockquote><p>a quote I typed</p></blockquote>"
+    assert str(message_body(_Mail(web, source="web"))) == web
+    middle = "<blockquote><p>q</p></blockquote><p>my answer below the quote</p>"
+    assert str(message_body(_Mail(middle))) == middle

@@ -163,3 +163,24 @@ def clean_filename(name: str, max_length: int = 120) -> str:
         else:
             name = name[:max_length]
     return name
+
+
+_BLOCKQUOTE_OPEN = re.compile(r"<blockquote\b[^>]*>", re.I)
+_BLOCKQUOTE_CLOSE = re.compile(r"</blockquote\s*>", re.I)
+
+
+def split_quoted_history(cleaned_html: str) -> tuple[str, str]:
+    """``(new text, quoted history)`` of sanitised mail HTML whose quoted history is the
+    closing blockquote (as the mail parser stores it); ``(html, "")`` when there is none or
+    nothing else. Displays fold the history away; the stored text stays whole."""
+    value = (cleaned_html or "").rstrip()
+    if not _BLOCKQUOTE_CLOSE.search(value[-16:]):
+        return cleaned_html, ""
+    for match in _BLOCKQUOTE_OPEN.finditer(value):
+        tail = value[match.start() :]
+        if len(_BLOCKQUOTE_OPEN.findall(tail)) == len(_BLOCKQUOTE_CLOSE.findall(tail)):
+            head = value[: match.start()]
+            if is_blank(head):
+                return cleaned_html, ""
+            return head, tail
+    return cleaned_html, ""

@@ -11,9 +11,12 @@ import re
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from ..customer_area import build_menu
+from ..sanitize import split_quoted_history
 
 register = template.Library()
 
@@ -52,3 +55,21 @@ def status_badge(status, detailed: bool = True) -> dict:
         "is_closed": status.is_closed,
         "detailed": detailed and status.name != status.customer_label,
     }
+
+
+@register.simple_tag
+def message_body(message) -> SafeString:
+    """A message's sanitised HTML; for mail, the quoted history of earlier messages is
+    folded into a "Show quoted text" element (it stays complete)."""
+    body = message.body_html or ""
+    if getattr(message, "source", "") != "email":
+        return mark_safe(body)  # sanitised when stored (actions -> sanitize.clean_html)
+    head, quoted = split_quoted_history(body)
+    if not quoted:
+        return mark_safe(body)
+    return format_html(
+        '{}<details class="wt-quoted"><summary>{}</summary>{}</details>',
+        mark_safe(head),
+        _("Show quoted text"),
+        mark_safe(quoted),
+    )

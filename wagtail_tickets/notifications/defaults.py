@@ -29,7 +29,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "nl": (
             "",
             "Beste {contact:first_name},\n\n"
-            "bedankt voor uw bericht. We hebben uw verzoek ontvangen en ticket "
+            "Bedankt voor uw bericht. We hebben uw verzoek ontvangen en ticket "
             "{ticket:ticket_number} aangemaakt. We nemen zo snel mogelijk contact met u op.\n\n"
             "Uw bericht:\n{MESSAGE}\n\n"
             "Volg het ticket hier: {LINK}",
@@ -159,7 +159,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "nl": (
             "",
             "Beste {contact:first_name},\n\n"
-            "de status van uw ticket {ticket:ticket_number} is nu: {ticket:status}.\n\n{LINK}",
+            "De status van uw ticket {ticket:ticket_number} is nu: {ticket:status}.\n\n{LINK}",
         ),
         "it": (
             "",
@@ -181,7 +181,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "nl": (
             "",
             "Beste {contact:first_name},\n\n"
-            "uw ticket {ticket:ticket_number} is gewijzigd:\n{CHANGES}\n\n{LINK}",
+            "Uw ticket {ticket:ticket_number} is gewijzigd:\n{CHANGES}\n\n{LINK}",
         ),
         "it": (
             "",

@@ -93,14 +93,11 @@ def _outgoing_ticket_id(candidates: list[str]) -> int | None:
 
 def sender_belongs_to(address: str, ticket: Ticket) -> bool:
     """Whether ``address`` may add to ``ticket`` by naming it in the subject: the
-    requester, a CC address, the extra contact or an agent of the type."""
+    requester, a CC address (the extra contacts agents add, D5) or an agent of the type."""
     address = (address or "").lower()
     if not address:
         return False
     known = {ticket.requester_email.lower(), *(cc.lower() for cc in ticket.cc_list)}
-    extra = getattr(ticket, "extra_contact_email", "") or getattr(ticket, "contact_email", "")
-    if extra:
-        known.add(extra.lower())
     if ticket.requester_id and ticket.requester and ticket.requester.email:
         known.add(ticket.requester.email.lower())
     if address in known:

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -342,7 +342,7 @@ class AttachmentView(View):
     http_method_names = ["get", "head"]
 
     def get(self, request, pk):
-        from ..views.attachments import served_content_type
+        from ..views.attachments import download_response
 
         if not permissions.is_agent(request.user):
             raise PermissionDenied
@@ -350,20 +350,7 @@ class AttachmentView(View):
             Attachment.objects.filter(message__ticket__in=permissions.agent_tickets(request.user)),
             pk=pk,
         )
-        try:
-            handle = item.file.open("rb")
-        except (OSError, ValueError) as exc:
-            raise Http404("The file is no longer available.") from exc
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=item.filename or "file",
-            content_type=served_content_type(item.content_type),
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download_response(item)
 
 
 class NewTicketView(WagtailAdminTemplateMixin, TemplateView):

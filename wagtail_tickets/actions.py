@@ -388,7 +388,13 @@ def claim_ticket(ticket: Ticket, *, actor, request=None) -> dict:
     return change_ticket(ticket, actor=actor, assignee=actor, request=request)
 
 
-def _set_closed(ticket: Ticket, actor, closed: bool, request, kind, action, signal) -> None:
+def _set_closed(ticket: Ticket, actor, closed: bool, request) -> None:
+    """Move a ticket to the default closed (or open) status; nothing if it already is."""
+    if closed:
+        kind, action, signal = EventKind.CLOSED, "wagtail_tickets.closed", signals.ticket_closed
+    else:
+        kind, action = EventKind.REOPENED, "wagtail_tickets.reopened"
+        signal = signals.ticket_reopened
     status = Status.objects.closed_default() if closed else Status.objects.default()
     if status is None:
         raise ValidationError(_("No suitable status is configured; ask an administrator."))
@@ -415,29 +421,14 @@ def close_ticket(ticket: Ticket, *, actor=None, request=None) -> None:
     """Close a ticket (A5): the customer while it is open, or an agent."""
     if actor is not None:
         _require(permissions.can_close(actor, ticket))
-    _set_closed(
-        ticket,
-        actor,
-        True,
-        request,
-        EventKind.CLOSED,
-        "wagtail_tickets.closed",
-        signals.ticket_closed,
-    )
+    _set_closed(ticket, actor, True, request)
 
 
 def reopen_ticket(ticket: Ticket, *, actor=None, request=None) -> None:
+    """Reopen a closed ticket (agents; the system for mail to a closed ticket)."""
     if actor is not None:
         _require(permissions.can_reopen(actor, ticket))
-    _set_closed(
-        ticket,
-        actor,
-        False,
-        request,
-        EventKind.REOPENED,
-        "wagtail_tickets.reopened",
-        signals.ticket_reopened,
-    )
+    _set_closed(ticket, actor, False, request)
 
 
 def delete_ticket(ticket: Ticket, *, actor=None) -> None:

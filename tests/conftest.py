@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 
@@ -100,6 +102,56 @@ def chromium(monkeypatch):
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    """Opens pages on the live server in headless Chromium: ``browser_page(user)`` gives a
+    new page in its own browser context (its own cookies), signed in as ``user`` through a
+    session made by Django's test client (no login form); ``browser_page()`` one signed in
+    as nobody. ``viewport`` is (width, height); ``timeout_ms`` replaces Playwright's
+    default wait."""
+    from django.conf import settings
+    from django.test import Client
+
+    def open_page(user=None, *, viewport=(1280, 900), timeout_ms: int | None = None):
+        width, height = viewport
+        context = chromium.new_context(viewport={"width": width, "height": height})
+        if timeout_ms is not None:
+            context.set_default_timeout(timeout_ms)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            session = client.cookies[settings.SESSION_COOKIE_NAME].value
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+            )
+        return context.new_page()
+
+    return open_page
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs/screenshots"
+
+
+@pytest.fixture
+def screenshot(tmp_path):
+    """``screenshot(page, "name.png")`` photographs the page into the test's temporary folder
+    and checks it is larger than ``min_bytes`` (a blank page is small); with
+    ``UPDATE_SCREENSHOTS=1`` it also replaces docs/screenshots/name.png. Returns the file."""
+    import os
+    import shutil
+
+    def take(page, name: str, *, min_bytes: int = 0, full_page: bool = False) -> Path:
+        shot = tmp_path / name
+        page.screenshot(path=str(shot), full_page=full_page)
+        assert shot.stat().st_size > min_bytes
+        if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shot, SCREENSHOTS / name)
+        return shot
+
+    return take
 
 
 def pytest_collection_modifyitems(config, items):

@@ -35,13 +35,11 @@ def customers():
     return customer, customer2
 
 
-def open_as(browser, live_server, username: str, path: str):
+def open_as(browser_page, live_server, username: str, path: str):
     """A fresh browser session that asks for ``path``, is sent to the login page, logs in
     there as ``username`` and lands back on ``path``. Returns the page, that response, and the
     list that collects the page's script errors."""
-    context = browser.new_context(viewport={"width": 1200, "height": 1000})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
+    page = browser_page(viewport=(1200, 1000), timeout_ms=20_000)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(live_server.url + path)
@@ -65,7 +63,9 @@ def submit(page, button: str):
     return response.value
 
 
-def test_customer_opens_replies_to_and_closes_a_ticket(live_server, chromium, customers, tmp_path):
+def test_customer_opens_replies_to_and_closes_a_ticket(
+    live_server, browser_page, customers, tmp_path
+):
     customer, customer2 = customers
     log = tmp_path / "printer-log.txt"
     log.write_text("E-1042 fuser temperature low\n")
@@ -74,7 +74,7 @@ def test_customer_opens_replies_to_and_closes_a_ticket(live_server, chromium, cu
 
     # 1. log in through the login page, which leads back to the new-ticket page
     new_ticket = reverse("wagtail_tickets:create")
-    page, landing, script_errors = open_as(chromium, live_server, "customer", new_ticket)
+    page, landing, script_errors = open_as(browser_page, live_server, "customer", new_ticket)
     assert landing.status == 200
     page.get_by_label("Type").select_option(label="Billing")
     page.get_by_label("Subject").fill("Printer prints blank pages")
@@ -154,7 +154,7 @@ def test_customer_opens_replies_to_and_closes_a_ticket(live_server, chromium, cu
     assert script_errors == []
 
     # 6. a customer of another company: 404 for the ticket and for its files
-    other, landing, _ = open_as(chromium, live_server, "customer2", detail_path)
+    other, landing, _ = open_as(browser_page, live_server, "customer2", detail_path)
     assert landing.status == 404
     assert "Printer prints blank pages" not in other.content()
     assert other.request.get(log_url).status == 404

@@ -9,13 +9,9 @@ Also takes docs/screenshots/admin-inbox.png and admin-workspace.png when
 from __future__ import annotations
 
 import datetime
-import os
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,43 +30,10 @@ from tests.factories import (
 from wagtail_tickets import actions
 from wagtail_tickets.models import Priority, Status, TypePermission
 
-playwright = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs/screenshots"
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def browser_context(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
-
-
-def keep(shot: Path, name: str) -> None:
-    assert shot.stat().st_size > 10_000
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, SCREENSHOTS / name)
 
 
 def helpdesk():
@@ -137,26 +100,12 @@ def helpdesk():
     return {"agent": anna, "customer": carol, "ticket": blank}
 
 
-def login(context, client, live_server, user):
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def test_agent_answers_with_a_template_and_the_customer_sees_it(
-    live_server, client, browser_context, tmp_path
+    live_server, client, browser_page, screenshot
 ):
     world = helpdesk()
     ticket = world["ticket"]
-    login(browser_context, client, live_server, world["agent"])
-    page = browser_context.new_page()
+    page = browser_page(world["agent"], viewport=(1440, 1000))
     page.on("dialog", lambda dialog: dialog.accept())
     inbox = live_server.url + reverse("wagtail_tickets_inbox:index")
 
@@ -173,9 +122,7 @@ def test_agent_answers_with_a_template_and_the_customer_sees_it(
     status_panel.wait_for()
     assert status_panel.locator("label", has_text="Open (2)").count() == 1
     assert status_panel.locator("label", has_text="Closed (1)").count() == 1
-    shot = tmp_path / "admin-inbox.png"
-    page.screenshot(path=str(shot))
-    keep(shot, "admin-inbox.png")
+    screenshot(page, "admin-inbox.png", min_bytes=10_000)
     status_panel.locator("button.w-drilldown__back").click()
     page.locator(".w-drilldown__toggle", has_text="Priority").click()
     page.locator("#drilldown-id_priority label", has_text="Urgent").click()
@@ -223,9 +170,7 @@ def test_agent_answers_with_a_template_and_the_customer_sees_it(
     assert page.locator("#latest").count() == 1
     page.set_viewport_size({"width": 1440, "height": 1900})
     page.goto(page.url.split("#")[0])
-    shot = tmp_path / "admin-workspace.png"
-    page.screenshot(path=str(shot))
-    keep(shot, "admin-workspace.png")
+    screenshot(page, "admin-workspace.png", min_bytes=10_000)
 
     answer = ticket.messages.filter(is_staff=True, is_internal=False).get()
     assert "we replaced the fuser unit" in answer.body_html

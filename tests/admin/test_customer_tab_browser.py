@@ -3,10 +3,7 @@ to the open tab, its pages and a ticket's workspace."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import (
@@ -21,38 +18,13 @@ from tests.testapp.models import Company
 from wagtail_tickets.admin import customer_tab
 from wagtail_tickets.models import TypePermission
 
-playwright = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
-@pytest.fixture
-def browser_context(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
-
-
-def test_agent_opens_the_customer_tab_from_the_listing(live_server, client, browser_context):
+def test_agent_opens_the_customer_tab_from_the_listing(live_server, browser_page):
     support = TicketTypeFactory(name="Support")
     acme = CompanyFactory(name="Acme")
     carla = UserFactory(username="carla")
@@ -62,17 +34,7 @@ def test_agent_opens_the_customer_tab_from_the_listing(live_server, client, brow
     for n in range(customer_tab.PAGE_SIZE + 3):
         make_ticket(carla, support, subject=f"Acme question {n:02d}")
     agent = make_admin_agent(support, permissions=["testapp.change_company"], username="agent")
-    client.force_login(agent)
-    browser_context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = browser_context.new_page()
+    page = browser_page(agent)
     page.goto(live_server.url + reverse(Company.snippet_viewset.get_url_name("list")))
     page.get_by_role("button", name="More options for 'Acme'").click()
     page.get_by_role("link", name="Tickets of 'Acme'").click()

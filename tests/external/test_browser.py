@@ -10,9 +10,7 @@ cross-site and its cookies are third-party. The test checks that the helpdesk se
 
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -21,21 +19,8 @@ from tests.factories import TicketTypeFactory, UserFactory, external_page
 from wagtail_tickets import actions
 from wagtail_tickets.models import Ticket
 
-playwright = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs/screenshots/external-embedded.png"
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
@@ -54,20 +39,6 @@ def embedding_site(live_server):
         server.server_close()
 
 
-@pytest.fixture
-def browser_context(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1100, "height": 1000})
-        context.set_default_timeout(20_000)
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
-
-
 def type_into_editor(frame, text: str) -> None:
     editor = frame.locator("trix-editor").first
     editor.click()
@@ -75,7 +46,7 @@ def type_into_editor(frame, text: str) -> None:
 
 
 def test_visitor_opens_and_follows_a_ticket_inside_a_foreign_iframe(
-    live_server, embedding_site, browser_context, settings, tmp_path
+    live_server, embedding_site, browser_page, screenshot, settings, tmp_path
 ):
     settings.WAGTAIL_TICKETS = {
         **settings.WAGTAIL_TICKETS,
@@ -89,7 +60,7 @@ def test_visitor_opens_and_follows_a_ticket_inside_a_foreign_iframe(
     upload = tmp_path / "order-4711.txt"
     upload.write_text("order 4711")
 
-    page = browser_context.new_page()
+    page = browser_page(viewport=(1100, 1000), timeout_ms=20_000)
     page.goto(embedding_site + "/")
     frame = page.frame_locator("#wagtail-tickets")
 
@@ -131,8 +102,6 @@ def test_visitor_opens_and_follows_a_ticket_inside_a_foreign_iframe(
     assert answer.locator(".wt-tag").inner_text() == "Support team"
 
     # nothing of this needed a cookie of the helpdesk site (third-party in this frame)
-    assert browser_context.cookies(live_server.url) == []
+    assert page.context.cookies(live_server.url) == []
 
-    target = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path / "shot.png"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target), full_page=True)
+    screenshot(page, "external-embedded.png", full_page=True)

@@ -118,6 +118,7 @@ class RequesterChooserViewSet(ChooserViewSet):
     icon = "user"
     choose_one_text = _("Choose a requester")
     choose_another_text = _("Choose another requester")
+    edit_item_text = _("Edit")  # lazy: Wagtail's default is translated once at import time
     choose_view_class = RequesterChooseView
     choose_results_view_class = RequesterChooseResultsView
     chosen_view_class = RequesterChosenView

@@ -234,7 +234,8 @@ class EmailTemplateViewSet(ModelViewSet):
         Column("ticket_type", label=gettext_lazy("ticket type")),
         Column("language", label=gettext_lazy("language")),
         BooleanColumn("active", label=gettext_lazy("active")),
-        UpdatedAtColumn(),
+        # Wagtail's default label is translated once at import time; a lazy one follows the user.
+        UpdatedAtColumn(label=gettext_lazy("Updated")),
     ]
     list_filter = ["kind", "ticket_type", "language", "active"]
     search_fields = ["subject", "body"]

@@ -297,3 +297,23 @@ def test_dutch_default_email_text_starts_with_a_capital_after_the_salutation():
         if body.startswith("Beste "):
             first = body.split("\n\n", 1)[1]
             assert first[0] == "{" or first[0].isupper(), (kind, first[:30])
+
+
+@pytest.mark.django_db
+def test_admin_labels_wagtail_fixes_at_import_follow_the_user_language(german):
+    """Wagtail translates some default labels once at import (in English); ours are lazy."""
+    from wagtail.users.models import UserProfile
+
+    hardware = TicketTypeFactory(name="Hardware")
+    admin = make_agent(hardware, username="admin", is_superuser=True)
+    profile = UserProfile.get_for_user(admin)
+    profile.preferred_language = german
+    profile.save()
+    client = Client()
+    client.force_login(admin)
+    html = client.get(reverse("wagtail_tickets_email_templates:index")).content.decode()
+    assert "Aktualisiert" in html and ">Updated<" not in html
+    chooser = client.get(reverse("wagtail_tickets_inbox:add")).content.decode()
+    assert "Anfragenden wählen" in chooser
+    edit_link = re.search(r"<a data-chooser-edit-link.*?</a>", chooser, re.S).group(0)
+    assert "Bearbeiten" in edit_link and "Edit" not in edit_link

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import include, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
@@ -48,8 +49,13 @@ class PeriodForm(forms.Form):
         ("custom", _("Custom")),
     ]
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=AdminDateInput)
-    end = forms.DateField(label=_("To"), required=False, widget=AdminDateInput)
+    # A context of their own: Wagtail's plain "From"/"To" (redirects) mean something else.
+    start = forms.DateField(
+        label=pgettext_lazy("period", "From"), required=False, widget=AdminDateInput
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("period", "To"), required=False, widget=AdminDateInput
+    )
     granularity = forms.ChoiceField(
         label=_("Per"),
         choices=[

@@ -317,3 +317,32 @@ def test_admin_labels_wagtail_fixes_at_import_follow_the_user_language(german):
     assert "Anfragenden wählen" in chooser
     edit_link = re.search(r"<a data-chooser-edit-link.*?</a>", chooser, re.S).group(0)
     assert "Bearbeiten" in edit_link and "Edit" not in edit_link
+
+
+# Wagtail's own words ----------------------------------------------------------------------
+
+# The app comes before Wagtail in INSTALLED_APPS, so for the same msgid our translation is
+# the one Wagtail's buttons and fields show: these must keep Wagtail's meaning.
+WAGTAIL_WORDS = ("Create", "Delete", "Edit", "Save", "Cancel", "From", "To", "Preview", "Back")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_shared_msgids_keep_wagtails_meaning(language):
+    import wagtail
+
+    wagtail_dir = Path(wagtail.__file__).resolve().parent
+    theirs: dict[str, set[str]] = {}
+    for po in wagtail_dir.glob(f"**/locale/{language}/LC_MESSAGES/django.po"):
+        for entry in parse_po(po):
+            if entry.msgctxt is None and entry.msgid in WAGTAIL_WORDS and entry.msgstr.get(0):
+                theirs.setdefault(entry.msgid, set()).add(entry.msgstr[0])
+    assert "Create" in theirs and "To" in theirs  # Wagtail ships these catalogues
+    ours = {
+        e.msgid: e.msgstr[0]
+        for e in parse_po(catalogue(language))
+        if e.msgctxt is None and e.msgid in WAGTAIL_WORDS
+    }
+    changed = {m: (t, sorted(theirs[m])) for m, t in ours.items() if t not in theirs.get(m, {t})}
+    assert not changed, f"{language}: Wagtail's words translated differently: {changed}"
+    with translation.override(language):
+        assert translation.pgettext("period", "To") != translation.gettext("To")

@@ -89,13 +89,19 @@ class ConfigViewSet(ModelViewSet):
     add_to_reference_index = False
 
 
-class TicketTypeGroupViewSet(ConfigViewSet):
-    model = TicketTypeGroup
-    icon = "folder-open-inverse"
-    menu_label = gettext_lazy("Type groups")
+class NamedListViewSet(ConfigViewSet):
+    """A list of names in the order the admin sets (type groups, categories): the name and
+    its sort order are all there is to list, edit and search."""
+
     list_display = ["name", "sort_order"]
     form_fields = ["name", "sort_order"]
     search_fields = ["name"]
+
+
+class TicketTypeGroupViewSet(NamedListViewSet):
+    model = TicketTypeGroup
+    icon = "folder-open-inverse"
+    menu_label = gettext_lazy("Type groups")
 
 
 class TicketTypeViewSet(ConfigViewSet):
@@ -168,13 +174,10 @@ class PriorityViewSet(ConfigViewSet):
     form_fields = ["name", "colour", "is_default", "sort_order"]
 
 
-class CategoryViewSet(ConfigViewSet):
+class CategoryViewSet(NamedListViewSet):
     model = Category
     icon = "folder-inverse"
     menu_label = gettext_lazy("Categories")
-    list_display = ["name", "sort_order"]
-    form_fields = ["name", "sort_order"]
-    search_fields = ["name"]
 
 
 class RateViewSet(ConfigViewSet):

@@ -7,6 +7,8 @@ the permission again, sanitise, write history and tell the notifier."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -41,6 +43,8 @@ from .forms import (
 )
 from .inbox import TicketViewSet, agent_name
 
+T = TypeVar("T")
+
 TIMELINE_PAGE_SIZE = 50
 WORKSPACE_URLS = ("edit", "claim", "assign", "change", "move", "contacts", "close", "reopen")
 HISTORY_ACTIONS = (
@@ -62,6 +66,19 @@ def form_errors_text(form) -> str:
         text = " ".join(errors)
         parts.append(f"{label}: {text}" if label else text)
     return " ".join(parts)
+
+
+def submit_as_agent(request, form, action: Callable[..., T], *args, **kwargs) -> T | None:
+    """Runs the core ``action`` for an agent's valid admin form: the agent is the actor and
+    the admin the source. When the action refuses, its ValidationError becomes an error of
+    the whole form (shown with the field errors) and the result is None."""
+    try:
+        return action(
+            *args, actor=request.user, source=Message.Source.ADMIN, request=request, **kwargs
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
 
 
 class AgentTicketMixin:
@@ -152,21 +169,18 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         form = ReplyForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                actions.add_reply(
-                    self.ticket,
-                    actor=request.user,
-                    body_html=data["body"],
-                    files=data["attachments"],
-                    internal=data["internal"],
-                    hours=data["hours"],
-                    rate=data["rate"],
-                    source=Message.Source.ADMIN,
-                    request=request,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+            reply = submit_as_agent(
+                request,
+                form,
+                actions.add_reply,
+                self.ticket,
+                body_html=data["body"],
+                files=data["attachments"],
+                internal=data["internal"],
+                hours=data["hours"],
+                rate=data["rate"],
+            )
+            if reply is not None:
                 return HttpResponseRedirect(url("edit", self.ticket.pk) + "#latest")
         messages.error(request, _("The reply could not be sent due to errors."))
         return self.render_to_response(self.get_context_data(reply_form=form))
@@ -431,23 +445,20 @@ class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
         form = self.get_form()
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                ticket = actions.open_ticket(
-                    ticket_type=data["ticket_type"],
-                    subject=data["subject"],
-                    body_html=data["body"],
-                    actor=request.user,
-                    requester=data["requester"],
-                    cc=data["cc"],
-                    priority=data["priority"],
-                    category=data["category"],
-                    files=data["attachments"],
-                    source=Message.Source.ADMIN,
-                    request=request,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+            ticket = submit_as_agent(
+                request,
+                form,
+                actions.open_ticket,
+                ticket_type=data["ticket_type"],
+                subject=data["subject"],
+                body_html=data["body"],
+                requester=data["requester"],
+                cc=data["cc"],
+                priority=data["priority"],
+                category=data["category"],
+                files=data["attachments"],
+            )
+            if ticket is not None:
                 return HttpResponseRedirect(url("edit", ticket.pk))
         messages.error(request, _("The ticket could not be opened due to errors."))
         return self.render_to_response(self.get_context_data(form=form))

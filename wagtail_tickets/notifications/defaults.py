@@ -13,7 +13,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": (
             "",
             "Hello {contact:first_name},\n\n"
-            "thank you for your message. We have received your request and opened ticket "
+            "Thank you for your message. We have received your request and opened ticket "
             "{ticket:ticket_number}. We will get back to you as soon as possible.\n\n"
             "Your message:\n{MESSAGE}\n\n"
             "Follow the ticket here: {LINK}",
@@ -147,7 +147,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": (
             "",
             "Hello {contact:first_name},\n\n"
-            "the status of your ticket {ticket:ticket_number} is now: {ticket:status}.\n\n"
+            "The status of your ticket {ticket:ticket_number} is now: {ticket:status}.\n\n"
             "{LINK}",
         ),
         "de": (
@@ -171,7 +171,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": (
             "",
             "Hello {contact:first_name},\n\n"
-            "your ticket {ticket:ticket_number} was updated:\n{CHANGES}\n\n{LINK}",
+            "Your ticket {ticket:ticket_number} was updated:\n{CHANGES}\n\n{LINK}",
         ),
         "de": (
             "",

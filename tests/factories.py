@@ -247,3 +247,34 @@ class EmailTemplateFactory(factory.django.DjangoModelFactory):
     subject = ""
     body = "Hello {contact:first_name},\n\n{MESSAGE}\n\n{AGENT}\n{LINK}"
     active = True
+
+
+def make_customer(*ticket_types, company=None, **fields):
+    """A customer who may open and answer tickets of each type (the "Customers" group), a
+    user of ``company`` when one is given."""
+    user = UserFactory(**fields)
+    for ticket_type in ticket_types:
+        grant(user, ticket_type, Level.WRITE, group_name="Customers")
+    if company is not None:
+        company.users.add(user)
+    return user
+
+
+def customer_record_world(*agent_permissions: str) -> dict:
+    """The world of the customer tickets tab: alice of Acme writes tickets of Hardware and
+    Billing and has one of each; the agent manages Hardware only and holds
+    ``agent_permissions`` (those that let them edit the customer record)."""
+    hardware = TicketTypeFactory(name="Hardware")
+    billing = TicketTypeFactory(name="Billing")
+    acme = CompanyFactory(name="Acme")
+    alice = make_customer(hardware, billing, company=acme, username="alice")
+    agent = make_admin_agent(hardware, permissions=agent_permissions, username="agent")
+    return {
+        "hardware": hardware,
+        "billing": billing,
+        "acme": acme,
+        "alice": alice,
+        "agent": agent,
+        "acme_hw": make_ticket(alice, hardware, subject="Acme printer jam"),
+        "acme_bill": make_ticket(alice, billing, subject="Acme invoice secret"),
+    }

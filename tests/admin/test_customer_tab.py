@@ -10,47 +10,31 @@ from wagtail.admin.panels import FieldPanel, ObjectList, TabbedInterface
 
 from tests.factories import (
     CompanyFactory,
-    TicketTypeFactory,
     UserFactory,
     admin_access,
     allow,
-    grant,
-    make_admin_agent,
+    customer_record_world,
+    make_customer,
     make_ticket,
 )
 from tests.testapp.models import Company
 from wagtail_tickets.admin import customer_tab
-from wagtail_tickets.models import Ticket, TypePermission
+from wagtail_tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
-
-Level = TypePermission.Level
 
 
 @pytest.fixture
 def world():
     """Two types; an agent of type A who may edit companies; two companies with tickets."""
-    hardware = TicketTypeFactory(name="Hardware")
-    billing = TicketTypeFactory(name="Billing")
-    acme, globex = CompanyFactory(name="Acme"), CompanyFactory(name="Globex")
-    alice, gina = UserFactory(username="alice"), UserFactory(username="gina")
-    for user in (alice, gina):
-        grant(user, hardware, Level.WRITE, group_name="Customers")
-        grant(user, billing, Level.WRITE, group_name="Customers")
-    acme.users.add(alice)
-    globex.users.add(gina)
-    agent = make_admin_agent(hardware, permissions=["testapp.change_company"], username="agent")
+    world = customer_record_world("testapp.change_company")
+    globex = CompanyFactory(name="Globex")
+    gina = make_customer(world["hardware"], world["billing"], company=globex, username="gina")
     return {
-        "hardware": hardware,
-        "billing": billing,
-        "acme": acme,
+        **world,
         "globex": globex,
-        "alice": alice,
         "gina": gina,
-        "agent": agent,
-        "acme_hw": make_ticket(alice, hardware, subject="Acme printer jam"),
-        "acme_bill": make_ticket(alice, billing, subject="Acme invoice secret"),
-        "globex_hw": make_ticket(gina, hardware, subject="Globex laptop"),
+        "globex_hw": make_ticket(gina, world["hardware"], subject="Globex laptop"),
     }
 
 

@@ -12,32 +12,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import (
-    TicketTypeFactory,
     UserFactory,
     admin_access,
-    grant,
-    make_admin_agent,
     make_ticket,
 )
 from wagtail_tickets import actions
 from wagtail_tickets.admin import dashboard
-from wagtail_tickets.models import Ticket, TypePermission
+from wagtail_tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
-Level = TypePermission.Level
 DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
-def world():
-    hardware = TicketTypeFactory(name="Hardware")
-    billing = TicketTypeFactory(name="Billing")
-    customer = UserFactory(username="carla")
-    grant(customer, hardware, Level.WRITE, group_name="Customers")
-    grant(customer, billing, Level.WRITE, group_name="Customers")
-    ann = make_admin_agent(hardware, username="ann")
-    bob = make_admin_agent(hardware, username="bob")
+def world(hardware_team):
+    hardware, billing = hardware_team["hardware"], hardware_team["billing"]
+    customer, ann, bob = hardware_team["customer"], hardware_team["ann"], hardware_team["bob"]
     today = timezone.localdate()
 
     mine = make_ticket(customer, hardware, subject="Mine and late")

@@ -20,21 +20,18 @@ from django.utils import timezone
 from tests.factories import (
     CompanyFactory,
     RateFactory,
-    TicketTypeFactory,
     UserFactory,
     admin_access,
-    grant,
     make_admin_agent,
     make_ticket,
 )
 from wagtail_tickets import actions, permissions
 from wagtail_tickets.admin import report_charts, report_queries, reports
 from wagtail_tickets.admin.report_queries import Period
-from wagtail_tickets.models import Ticket, TypePermission
+from wagtail_tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
-Level = TypePermission.Level
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
 URL = "/admin/ticket-reports/"
@@ -68,15 +65,10 @@ def shape(ticket, *, created, first_response=None, closed=None, target_date=None
 
 
 @pytest.fixture
-def world():
-    hardware = TicketTypeFactory(name="Hardware")
-    billing = TicketTypeFactory(name="Billing")
-    customer = UserFactory(username="carla")
-    grant(customer, hardware, Level.WRITE, group_name="Customers")
-    grant(customer, billing, Level.WRITE, group_name="Customers")
+def world(hardware_team):
+    hardware, billing = hardware_team["hardware"], hardware_team["billing"]
+    customer, ann, bob = hardware_team["customer"], hardware_team["ann"], hardware_team["bob"]
     CompanyFactory(name="Acme").users.add(customer)
-    ann = make_admin_agent(hardware, username="ann", first_name="Ann", last_name="Agent")
-    bob = make_admin_agent(hardware, username="bob", first_name="Bob", last_name="Builder")
     billing_agent = make_admin_agent(billing, username="bill", first_name="Bill", last_name="Ing")
     standard = RateFactory(name="Standard", value=Decimal("80.00"))
 

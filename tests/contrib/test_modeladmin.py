@@ -13,14 +13,10 @@ from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.views import EditView
 
 from tests.factories import (
-    CompanyFactory,
-    TicketTypeFactory,
     UserFactory,
     admin_access,
     allow,
-    grant,
-    make_admin_agent,
-    make_ticket,
+    customer_record_world,
 )
 from tests.testapp.models import Company, CompanyRecord
 from wagtail_tickets.admin import customer_tab
@@ -29,26 +25,12 @@ from wagtail_tickets.models import TypePermission
 
 pytestmark = pytest.mark.django_db
 
-Level = TypePermission.Level
 PERMS = ["testapp.change_companyrecord"]
 
 
 @pytest.fixture
 def world():
-    hardware = TicketTypeFactory(name="Hardware")
-    billing = TicketTypeFactory(name="Billing")
-    acme = CompanyFactory(name="Acme")
-    alice = UserFactory(username="alice")
-    grant(alice, hardware, Level.WRITE, group_name="Customers")
-    grant(alice, billing, Level.WRITE, group_name="Customers")
-    acme.users.add(alice)
-    return {
-        "acme": acme,
-        "alice": alice,
-        "agent": make_admin_agent(hardware, permissions=PERMS, username="agent"),
-        "hw": make_ticket(alice, hardware, subject="Acme printer jam"),
-        "bill": make_ticket(alice, billing, subject="Acme invoice secret"),
-    }
+    return customer_record_world(*PERMS)
 
 
 def edit_url(company) -> str:
@@ -67,7 +49,7 @@ def test_modeladmin_edit_view_has_the_tab(client, world):
     assert 'id="tab-customer_tickets"' in html
     assert "Acme printer jam" in html
     assert "Acme invoice secret" not in html  # a type the agent does not manage
-    assert reverse("wagtail_tickets_inbox:edit", args=[world["hw"].pk]) in html
+    assert reverse("wagtail_tickets_inbox:edit", args=[world["acme_hw"].pk]) in html
     assert reverse("wagtail_tickets_inbox:add") + f"?customer={world['acme'].pk}" in html
     assert "wagtail_tickets/admin/customer_tab.css" in html
 

@@ -8,7 +8,9 @@ are unchanged since the last run (a hash is stored in the virtualenv), so repeat
 start at once.
 
 - ``demo``: migrate the example site, load the demo data (``tickets_demo``, which prints
-  the logins), start a task worker (``qcluster``) and serve on http://127.0.0.1:8000/.
+  the logins and creates the Support mailbox), start a task worker (``qcluster``), the demo
+  mailbox's IMAP server on 127.0.0.1:1143 (when that port is free) and serve on
+  http://127.0.0.1:8000/.
 - ``test``: run pytest; extra arguments are passed on (``python3 dev.py test -k mail -x``).
   "No tests collected" counts as a failure.
 - ``setup``: only create or update the virtualenv.
@@ -32,6 +34,8 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+
+from example_site.mailserver import DEMO_PORT, port_is_free
 
 ROOT = Path(__file__).resolve().parent
 STAMP_NAME = ".wagtail-tickets-install.json"
@@ -142,6 +146,16 @@ def interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def start_mail_server(python: Path, env: dict[str, str]) -> list[subprocess.Popen]:
+    """The demo mailbox's IMAP server (example_site/mailserver.py), unless something already
+    listens on its port: then the demo mailbox reads from that."""
+    if not port_is_free(DEMO_PORT):
+        say(f"127.0.0.1:{DEMO_PORT} is in use: not starting the demo mailbox's IMAP server")
+        return []
+    server = [str(python), str(ROOT / "example_site" / "mailserver.py"), "--port", str(DEMO_PORT)]
+    return [start(server, env)]
+
+
 def run_demo(python: Path, args: list[str]) -> int:
     address = os.environ.get("DEMO_ADDRESS", "127.0.0.1:8000")
     manage = [str(python), str(ROOT / "example_site" / "manage.py")]
@@ -151,6 +165,7 @@ def run_demo(python: Path, args: list[str]) -> int:
     interrupt_on_sigterm()
     embed_port = os.environ.get("DEMO_EMBED_PORT", "8001")
     children = [
+        *start_mail_server(python, env),
         start([*manage, "qcluster"], env),
         start(
             [
@@ -163,6 +178,10 @@ def run_demo(python: Path, args: list[str]) -> int:
     ]
     say(f"demo site on http://{address}/ (customer area /account/, admin /admin/); Ctrl-C stops")
     say(f"another website embedding the external ticket page: http://127.0.0.1:{embed_port}/")
+    say(
+        "mail to the Support mailbox: python example_site/manage.py send_demo_mail "
+        "--subject '...' --body '...', then import_ticket_mail (or wait up to 5 minutes)"
+    )
     server = start([*manage, "runserver", address, *args], env)
     children.insert(0, server)
     try:

@@ -29,14 +29,21 @@ def _free_port() -> int:
 class ImapServer:
     """A pymap process; it exits when the test process closes its standard input."""
 
-    def __init__(self, cert: str | None = None, key: str | None = None) -> None:
+    def __init__(
+        self,
+        cert: str | None = None,
+        key: str | None = None,
+        user: str = IMAP_USER,
+        password: str = IMAP_PASSWORD,
+    ) -> None:
         self.host = "127.0.0.1"
         self.port = _free_port()
         self.cafile = cert
+        self.user, self.password = user, password
         tls_files = [cert, key] if cert else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.mail.imap_server", str(self.port), IMAP_USER,
-             IMAP_PASSWORD, *tls_files],
+            [sys.executable, "-m", "tests.mail.imap_server", str(self.port), user, password,
+             *tls_files],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -70,7 +77,7 @@ class ImapServer:
         client = imaplib.IMAP4(self.host, self.port, timeout=10)
         if self.cafile:
             client.starttls(ssl.create_default_context(cafile=self.cafile))
-        client.login(IMAP_USER, IMAP_PASSWORD)
+        client.login(self.user, self.password)
         return client
 
     def client(self, folder: str = "INBOX") -> imaplib.IMAP4:

@@ -3,8 +3,11 @@
 Creates the type group "Products" with the types "Support" and "Billing", the default
 workflow and priorities (seeded by the migrations; restored only if an administrator deleted
 all of them), categories, rates, a response template, the Wagtail groups "Customers" and
-"Support team", five users with the password ``demo-password`` and a few tickets with
-conversations. Every ticket change goes through ``wagtail_tickets.actions``, as on the web.
+"Support team", five users with the password ``demo-password``, a few tickets with
+conversations and the mailbox "Support demo mailbox": mail in the IMAP account
+``support@demo.example`` (password ``demo-password``) on 127.0.0.1:1143, without TLS, becomes
+Support tickets (``dev.py demo`` runs that server; ``--imap-port`` picks another port).
+Every ticket change goes through ``wagtail_tickets.actions``, as on the web.
 
 Running it again changes nothing that is already there (it resets the demo users' passwords).
 
@@ -34,6 +37,7 @@ from ... import actions
 from ...conf import app_settings, get_customer_model
 from ...models import (
     Category,
+    Mailbox,
     Priority,
     Rate,
     ResponseTemplate,
@@ -113,6 +117,17 @@ TYPES = (
         "customer_can_choose_priority": False,
     },
 )
+# the IMAP server that example_site/mailserver.py runs for the demo
+DEMO_MAILBOX = {
+    "name": "Support demo mailbox",
+    "host": "127.0.0.1",
+    "port": 1143,
+    "security": Mailbox.Security.NONE,
+    "username": "support@demo.example",
+    "password": PASSWORD,
+    "folder": "INBOX",
+    "active": True,
+}
 CATEGORIES = ("Hardware", "Software", "Account", "Invoice")
 RATES = (("Standard", Decimal("85.00")), ("Priority", Decimal("120.00")))
 
@@ -123,7 +138,16 @@ class Command(BaseCommand):
         "with conversations. Safe to run again."
     )
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--imap-port",
+            type=int,
+            default=DEMO_MAILBOX["port"],
+            help="Port of the demo mailbox's IMAP server on 127.0.0.1 when the mailbox is "
+            "created (default 1143).",
+        )
+
+    def handle(self, *args, imap_port: int = DEMO_MAILBOX["port"], **options) -> None:
         with transaction.atomic():
             ensure_workflow()
             types = ensure_types()
@@ -133,6 +157,7 @@ class Command(BaseCommand):
             linked = self.ensure_customers(users)
             created = ensure_tickets(users, types)
             ensure_external_page(types)
+            mailbox = ensure_mailbox(types, imap_port)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(types)} types, {len(users)} users, "
@@ -142,6 +167,10 @@ class Command(BaseCommand):
         if not linked:
             self.stdout.write("Demo users are not linked to customer records (see above).")
         self.print_logins()
+        self.stdout.write(
+            f"Mail to {mailbox.address_label} becomes Support tickets "
+            "(manage.py import_ticket_mail, or the schedule every 5 minutes)."
+        )
 
     def ensure_customers(self, users: dict) -> bool:
         model = get_customer_model()
@@ -197,6 +226,16 @@ def ensure_external_page(types: dict[str, TicketType]) -> None:
     page.allow_anonymous = True
     page.save()
     page.offered_types.set([types["Support"]])
+
+
+def ensure_mailbox(types: dict[str, TicketType], port: int) -> Mailbox:
+    """The Support type's demo mailbox (issue 5: mail to a type's mailbox becomes a ticket);
+    an administrator's later changes to it are kept."""
+    mailbox, _ = Mailbox.objects.get_or_create(
+        name=DEMO_MAILBOX["name"],
+        defaults={**DEMO_MAILBOX, "port": port, "ticket_type": types["Support"]},
+    )
+    return mailbox
 
 
 def ensure_workflow() -> None:

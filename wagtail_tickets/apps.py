@@ -12,11 +12,15 @@ class WagtailTicketsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import checks  # noqa: F401  (registers system checks)
+        from .derived import reinstall_after_migrate
         from .schedules import register_after_migrate
 
         # the import and auto-close schedules exist right after ``migrate``
         post_migrate.connect(
             register_after_migrate, sender=self, dispatch_uid="wagtail_tickets.schedules"
+        )
+        post_migrate.connect(
+            reinstall_after_migrate, sender=self, dispatch_uid="wagtail_tickets.derived"
         )
         from .admin.policies import register_policies
 

@@ -15,6 +15,7 @@ from .tickets import (
     Message,
     NumberSequence,
     Ticket,
+    TicketCounter,
     TicketProfile,
 )
 from .workspace import InboxPreference, Rate, ResponseTemplate, TicketSettings
@@ -40,6 +41,7 @@ __all__ = [
     "ResponseTemplate",
     "Status",
     "Ticket",
+    "TicketCounter",
     "TicketLogEntry",
     "TicketProfile",
     "TicketSettings",

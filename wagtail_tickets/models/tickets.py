@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings, get_customer_model_string
@@ -28,6 +29,9 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.value}"
+
+
+OPEN = Q(is_open=True)
 
 
 class Ticket(models.Model):
@@ -91,6 +95,9 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
     last_message_by_staff = models.BooleanField(default=False)
+    # ``not status.is_closed``, kept by database triggers (migration 0008) for the partial
+    # indexes on open tickets: filter on it, never set it.
+    is_open = models.BooleanField(_("open"), default=True, editable=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -103,6 +110,22 @@ class Ticket(models.Model):
             models.Index(fields=["status", "-updated_at"], name="wt_ticket_status_upd"),
             models.Index(fields=["assignee", "-updated_at"], name="wt_ticket_assignee_upd"),
             models.Index(fields=["-updated_at", "-id"], name="wt_ticket_upd"),
+            models.Index(fields=["priority", "-updated_at"], name="wt_ticket_priority_upd"),
+            models.Index(fields=["created_at"], name="wt_ticket_created"),
+            models.Index(
+                fields=["closed_at"], name="wt_ticket_closed", condition=Q(closed_at__isnull=False)
+            ),
+            # open tickets: the inbox's open view, workload, unassigned, overdue, auto-close
+            models.Index(
+                fields=["-updated_at", "-id"], name="wt_ticket_open_upd", condition=OPEN
+            ),
+            models.Index(fields=["assignee"], name="wt_ticket_open_assignee", condition=OPEN),
+            models.Index(fields=["target_date"], name="wt_ticket_open_target", condition=OPEN),
+            models.Index(
+                fields=["last_message_at"],
+                name="wt_ticket_open_awaiting",
+                condition=Q(is_open=True, last_message_by_staff=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,6 +219,25 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class TicketCounter(models.Model):
+    """How many tickets each (type, status) pair holds, kept by database triggers
+    (migration 0008) so that status counters never count the ticket table."""
+
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.CASCADE, related_name="+")
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ticket counter")
+        verbose_name_plural = _("ticket counters")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket_type", "status"], name="wt_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_type_id}/{self.status_id}: {self.count}"
 
 
 class TicketProfile(models.Model):

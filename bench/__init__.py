@@ -1,0 +1,1 @@
+"""Performance scenarios and their data generator (see docs/PERFORMANCE.md)."""

@@ -1,0 +1,23 @@
+"""One measured scenario, as ``bench/run`` writes it into docs/PERFORMANCE.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Result:
+    """A scenario's figures. ``ok`` says whether the budget was met; ``errors`` lists what
+    went wrong (an error fails the run at any scale, a missed time budget only at full
+    scale)."""
+
+    scenario: str
+    budget: str
+    measured: str
+    ok: bool
+    queries: int | None = None
+    query_budget: int | None = None
+    main_query_ms: float | None = None
+    ratio: float | None = None
+    notes: str = ""
+    errors: list[str] = field(default_factory=list)

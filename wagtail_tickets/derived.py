@@ -141,7 +141,9 @@ _SQLITE_UNCOUNT_OLD = (
     "WHERE ticket_type_id = OLD.ticket_type_id AND status_id = OLD.status_id;"
 )
 SQLITE_TRIGGERS = {
-    "wagtail_tickets_ticket_is_open_insert": f"AFTER INSERT ON {TICKET} BEGIN {_SQLITE_IS_OPEN} END",
+    "wagtail_tickets_ticket_is_open_insert": (
+        f"AFTER INSERT ON {TICKET} BEGIN {_SQLITE_IS_OPEN} END"
+    ),
     "wagtail_tickets_ticket_is_open_update": (
         f"AFTER UPDATE OF status_id, is_open ON {TICKET} BEGIN {_SQLITE_IS_OPEN} END"
     ),
@@ -149,7 +151,9 @@ SQLITE_TRIGGERS = {
         f"AFTER UPDATE OF is_closed ON {STATUS} WHEN OLD.is_closed IS NOT NEW.is_closed "
         f"BEGIN UPDATE {TICKET} SET is_open = NOT NEW.is_closed WHERE status_id = NEW.id; END"
     ),
-    "wagtail_tickets_ticket_count_insert": f"AFTER INSERT ON {TICKET} BEGIN {_SQLITE_COUNT_NEW} END",
+    "wagtail_tickets_ticket_count_insert": (
+        f"AFTER INSERT ON {TICKET} BEGIN {_SQLITE_COUNT_NEW} END"
+    ),
     "wagtail_tickets_ticket_count_delete": (
         f"AFTER DELETE ON {TICKET} BEGIN {_SQLITE_UNCOUNT_OLD} END"
     ),

@@ -122,9 +122,12 @@ def import_raw(
     *,
     uidvalidity: int | None = None,
     uid: int | None = None,
+    own_addresses: set[str] | None = None,
 ) -> str:
     """Import one message; returns its outcome (``duplicate`` for one already imported).
-    Everything that goes wrong with the message itself ends in the quarantine."""
+    Everything that goes wrong with the message itself ends in the quarantine.
+    ``own_addresses`` (``own_addresses(mailbox)``) spares a run looking them up again for
+    every message."""
     parsed: ParsedMessage | None = None
     key = raw_key(raw)
     try:
@@ -137,7 +140,7 @@ def import_raw(
         key = ledger_key(parsed)
         if InboundMessage.objects.filter(key=key).exists():
             return DUPLICATE
-        return _import_parsed(parsed, key, mailbox, uidvalidity, uid)
+        return _import_parsed(parsed, key, mailbox, uidvalidity, uid, own_addresses)
     except _Duplicate:
         return DUPLICATE
     except Exception as exc:  # the message is bad, not the run: keep it aside
@@ -172,10 +175,10 @@ def _claim(key: str, **fields) -> InboundMessage:
         raise _Duplicate from None
 
 
-def _import_parsed(parsed, key, mailbox, uidvalidity, uid) -> str:
+def _import_parsed(parsed, key, mailbox, uidvalidity, uid, own=None) -> str:
     verdict = classify_module.classify(
         parsed,
-        own_addresses=classify_module.own_addresses_for(_mailbox_addresses(mailbox)),
+        own_addresses=own_addresses(mailbox) if own is None else own,
         is_own_message_id=lambda mid: verify_message_id(mid) is not None,
     )
     with transaction.atomic():
@@ -200,6 +203,11 @@ def _import_parsed(parsed, key, mailbox, uidvalidity, uid) -> str:
         entry.reason = reason
         entry.save(update_fields=["outcome", "ticket", "ticket_message", "reason"])
         return outcome
+
+
+def own_addresses(mailbox: Mailbox | None) -> set[str]:
+    """The addresses whose mail is our own (see ``classify.own_addresses_for``)."""
+    return classify_module.own_addresses_for(_mailbox_addresses(mailbox))
 
 
 def _mailbox_addresses(mailbox: Mailbox | None) -> list[str]:
@@ -421,12 +429,14 @@ def import_mailbox(
         return report
     try:
         with connect(mailbox) as connection:
+            # looked up once per run: three queries less for every message
+            own = own_addresses(mailbox)
             for uid in connection.uids()[: app_settings.MAIL_IMPORT_BATCH]:
                 raw = connection.fetch(uid)
                 if raw is None:
                     continue
                 outcome = import_raw(
-                    raw, mailbox, uidvalidity=connection.uidvalidity, uid=uid
+                    raw, mailbox, uidvalidity=connection.uidvalidity, uid=uid, own_addresses=own
                 )
                 report.count(outcome)
                 # the ticket change is committed: now the message may leave the server

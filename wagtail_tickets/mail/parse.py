@@ -93,8 +93,15 @@ class ParsedMessage:
         source_html, source_text = self.html, self.text
         if limit:
             source_html, source_text = source_html[:limit], source_text[:limit]
-        if source_html and not is_blank(clean_html(source_html)):
-            body = _fold_html_quote(_name_inline_images(source_html, self.attachments))
+        cleaned = clean_html(source_html) if source_html else ""
+        if cleaned and not is_blank(cleaned):
+            named = _name_inline_images(source_html, self.attachments)
+            # sanitising costs more than all the rest: a body without images or quoted
+            # history is the cleaned HTML just checked, so it is neither cleaned nor
+            # checked again
+            body = _fold_html_quote(named, cleaned if named == source_html else None)
+            if body is cleaned:
+                return body
         else:
             body = _fold_text_quote(source_text)
         if is_blank(body):
@@ -356,10 +363,11 @@ def _folded(quote_html: str) -> str:
     return f"<blockquote>{quote_html}</blockquote>"
 
 
-def _fold_html_quote(value: str) -> str:
+def _fold_html_quote(value: str, cleaned: str | None = None) -> str:
+    """``cleaned``, when given, is ``clean_html(value)`` already computed."""
     match = _HTML_QUOTE_START.search(value)
     if not match or is_blank(clean_html(value[: match.start()])):
-        return clean_html(value)
+        return clean_html(value) if cleaned is None else cleaned
     return clean_html(value[: match.start()] + _folded(value[match.start() :]))
 
 

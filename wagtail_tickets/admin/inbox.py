@@ -8,7 +8,6 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -23,7 +22,9 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from .. import permissions
 from ..compat import PolicyViewSetMixin
-from ..models import Category, InboxPreference, Message, Priority, Status, Ticket
+from ..counters import status_counts
+from ..models import Category, InboxPreference, Priority, Status, Ticket
+from ..search import search_tickets
 
 INBOX_PAGE_SIZE = 50
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -111,10 +112,9 @@ class TicketFilterSet(WagtailFilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         user = request.user
-        counts = dict(
-            permissions.agent_tickets(user).order_by().values_list("status").annotate(n=Count("pk"))
+        self.filters["status"].extra["counts"] = status_counts(
+            permissions.type_ids_with_level(user, permissions.Level.MANAGE)
         )
-        self.filters["status"].extra["counts"] = counts
         managed = list(
             permissions.managed_types(user)
             .select_related("group")
@@ -241,19 +241,7 @@ class InboxView(generic.IndexView):
     def search_queryset(self, queryset):
         if not self.is_searching:
             return queryset
-        term = self.search_query.strip()
-        number = term.lstrip("#")
-        in_messages = Message.objects.filter(ticket=OuterRef("pk"), body_text__icontains=term)
-        return queryset.filter(
-            Q(number__icontains=number)
-            | Q(subject__icontains=term)
-            | Q(requester_name__icontains=term)
-            | Q(requester_email__icontains=term)
-            | Q(requester__email__icontains=term)
-            | Q(requester__first_name__icontains=term)
-            | Q(requester__last_name__icontains=term)
-            | Exists(in_messages)
-        )
+        return search_tickets(queryset, self.search_query)
 
     @cached_property
     def columns(self):

@@ -1,0 +1,75 @@
+"""The inbox search: ticket number, subject, requester and message text.
+
+On PostgreSQL it is database full-text search: words are matched through the GIN indexes
+of ``wagtail_tickets.derived`` (the ticket's own words, and the words of all its messages
+collected by a trigger), the number through its unique index and registered requesters
+through a short list of matching user ids, so that every branch uses an index and
+PostgreSQL can combine them (a bitmap OR) instead of reading the ticket table. Words match
+whole ("printer" finds "printer", not "printers"), in any language: the ``simple``
+configuration neither stems nor drops words.
+
+Elsewhere (SQLite) it is substring matching, fine for the small sites that run on it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import connections
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from .derived import HEADER_VECTOR_SQL, SEARCH_CONFIG, TICKET
+from .models import Message, Ticket
+
+# registered requesters matched by name or address; more would make the query slower than
+# the search it narrows
+MAX_REQUESTERS = 200
+
+
+def search_tickets(queryset: QuerySet[Ticket], term: str) -> QuerySet[Ticket]:
+    """``queryset`` narrowed to tickets matching ``term``: number (with or without ``#``),
+    subject, requester name or address, or the text of any message. Control characters are
+    dropped; a term with nothing else matches everything."""
+    term = "".join(char for char in term if char.isprintable()).strip()
+    if not term:
+        return queryset
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.filter(_full_text_condition(term))
+    return queryset.filter(_substring_condition(term))
+
+
+def _requester_condition(term: str) -> Q:
+    users = (
+        get_user_model()
+        ._default_manager.filter(
+            Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
+        )
+        .order_by()
+        .values_list("pk", flat=True)[:MAX_REQUESTERS]
+    )
+    ids = list(users)
+    return Q(requester__in=ids) if ids else Q()
+
+
+def _full_text_condition(term: str) -> Q:
+    query = f"plainto_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
+    words = Q(
+        RawSQL(f"{TICKET}.search_vector @@ {query}", [term], output_field=BooleanField())
+    ) | Q(RawSQL(f"{HEADER_VECTOR_SQL} @@ {query}", [term], output_field=BooleanField()))
+    condition = words | Q(number=term.lstrip("#"))
+    requesters = _requester_condition(term)
+    return condition | requesters if requesters else condition
+
+
+def _substring_condition(term: str) -> Q:
+    in_messages = Message.objects.filter(ticket=OuterRef("pk"), body_text__icontains=term)
+    return (
+        Q(number__icontains=term.lstrip("#"))
+        | Q(subject__icontains=term)
+        | Q(requester_name__icontains=term)
+        | Q(requester_email__icontains=term)
+        | Q(requester__email__icontains=term)
+        | Q(requester__first_name__icontains=term)
+        | Q(requester__last_name__icontains=term)
+        | Exists(in_messages)
+    )

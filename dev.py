@@ -13,6 +13,8 @@ start at once.
   http://127.0.0.1:8000/.
 - ``test``: run pytest; extra arguments are passed on (``python3 dev.py test -k mail -x``).
   "No tests collected" counts as a failure.
+- ``bench``: the performance benchmarks (``bench/run`` calls this; arguments are passed
+  on, see docs/PERFORMANCE.md).
 - ``setup``: only create or update the virtualenv.
 
 Environment:
@@ -41,7 +43,12 @@ ROOT = Path(__file__).resolve().parent
 STAMP_NAME = ".wagtail-tickets-install.json"
 STAMP_VERSION = 1
 PYTEST_NO_TESTS_COLLECTED = 5
-EXTRAS = {"demo": ["demo"], "test": ["test"], "setup": ["demo", "test"]}
+EXTRAS = {
+    "demo": ["demo"],
+    "test": ["test"],
+    "bench": ["demo", "test", "bench"],
+    "setup": ["demo", "test"],
+}
 
 
 def say(text: str) -> None:
@@ -210,6 +217,8 @@ def main(argv: list[str]) -> int:
         return run_tests(python, args)
     if command == "demo":
         return run_demo(python, args)
+    if command == "bench":
+        return subprocess.call([str(python), "-m", "bench.runner", *args], cwd=ROOT)
     say(f"virtualenv ready: {python}")
     return 0
 

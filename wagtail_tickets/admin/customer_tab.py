@@ -14,7 +14,6 @@ from __future__ import annotations
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.forms import Media
 from django.http import Http404, HttpRequest
@@ -30,6 +29,7 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from .. import permissions
 from ..compat import attach_model_edit_handler
 from ..conf import app_settings, get_customer_model
+from ..pagination import BoundedPaginator
 from .ticket_links import new_ticket_url, workspace_url
 
 TAB_HEADING = _("Customer tickets")
@@ -59,7 +59,7 @@ def customer_tickets_context(request: HttpRequest, customer) -> dict:
         .select_related("status", "ticket_type", "priority", "assignee")
         .order_by("-updated_at", "-pk")
     )
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get(PAGE_PARAM))
+    page = BoundedPaginator(tickets, PAGE_SIZE).get_page(request.GET.get(PAGE_PARAM))
     rows = [(ticket, workspace_url(ticket.pk)) for ticket in page.object_list]
     return {
         "customer": customer,

@@ -24,6 +24,7 @@ from .. import permissions
 from ..compat import PolicyViewSetMixin
 from ..counters import status_counts
 from ..models import Category, InboxPreference, Priority, Status, Ticket
+from ..pagination import BoundedPaginatorMixin
 from ..search import search_tickets
 
 INBOX_PAGE_SIZE = 50
@@ -195,6 +196,10 @@ class InboxView(generic.IndexView):
     any_permission_required = ["change"]
     table_class = InboxTable
     template_name = "wagtail_tickets/admin/inbox.html"
+    results_template_name = "wagtail_tickets/admin/inbox_results.html"
+    paginator_class = type(
+        "InboxPaginator", (BoundedPaginatorMixin, generic.IndexView.paginator_class), {}
+    )
     remembered_params = ("ordering",)
 
     @cached_property

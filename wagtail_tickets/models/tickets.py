@@ -116,9 +116,7 @@ class Ticket(models.Model):
                 fields=["closed_at"], name="wt_ticket_closed", condition=Q(closed_at__isnull=False)
             ),
             # open tickets: the inbox's open view, workload, unassigned, overdue, auto-close
-            models.Index(
-                fields=["-updated_at", "-id"], name="wt_ticket_open_upd", condition=OPEN
-            ),
+            models.Index(fields=["-updated_at", "-id"], name="wt_ticket_open_upd", condition=OPEN),
             models.Index(fields=["assignee"], name="wt_ticket_open_assignee", condition=OPEN),
             models.Index(fields=["target_date"], name="wt_ticket_open_target", condition=OPEN),
             models.Index(

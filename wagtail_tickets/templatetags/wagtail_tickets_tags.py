@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from ..customer_area import build_menu
+from ..pagination import show_count
 from ..sanitize import split_quoted_history
 
 register = template.Library()
@@ -34,6 +35,12 @@ def customer_area_menu(context, template: str = "wagtail_tickets/customer/menu.h
     if not items:
         return SafeString("")
     return render_to_string(template, {"items": items, "request": request})
+
+
+@register.filter
+def wt_count(value) -> str:
+    """A count for display: "1,234", or "10,000+" when counting stopped at a limit."""
+    return show_count(value or 0)
 
 
 @register.filter

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -22,9 +21,12 @@ from ..conf import app_settings
 from ..forms import NewTicketForm, ProfileForm, ReplyForm
 from ..models import Ticket, TicketProfile
 from ..models.tickets import display_name_for
+from ..pagination import AtLeast, BoundedPaginator, bounded_count
 from .base import access_denied, customer_view, get_customer_ticket, render_customer
 
-STATES = {"open": Q(status__is_closed=False), "closed": Q(status__is_closed=True)}
+STATES = {"open": Q(is_open=True), "closed": Q(is_open=False)}
+# the filter labels count up to this many tickets each, then show "1,000+"
+LABEL_COUNT_LIMIT = 1_000
 SCOPES = ("mine", "company", "shared")
 
 
@@ -46,16 +48,20 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
         tickets = permissions.shared_tickets(user)
     else:
         tickets = permissions.customer_tickets(user).filter(requester=user)
-    counts = tickets.aggregate(
-        open=Count("pk", filter=STATES["open"]), closed=Count("pk", filter=STATES["closed"])
-    )
+    counts = {
+        name: bounded_count(tickets.filter(condition), LABEL_COUNT_LIMIT)
+        for name, condition in STATES.items()
+    }
+    total = counts["open"] + counts["closed"]
+    if isinstance(counts["open"], AtLeast) or isinstance(counts["closed"], AtLeast):
+        total = AtLeast(total)
     state = request.GET.get("state")
     if state in STATES:
         tickets = tickets.filter(STATES[state])
     else:
         state = ""
     tickets = tickets.select_related("ticket_type", "status").order_by("-updated_at", "-pk")
-    page = Paginator(tickets, app_settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(tickets, app_settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render_customer(
         request,
         "wagtail_tickets/customer/my_tickets.html",
@@ -64,7 +70,7 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
             "tickets": page.object_list,
             "scope": scope,
             "state": state,
-            "counts": {"all": counts["open"] + counts["closed"], **counts},
+            "counts": {"all": total, **counts},
             "show_company": show_company,
             "show_shared": show_shared,
             "can_create": permissions.can_create(user),

@@ -1,0 +1,73 @@
+"""Bounded counts: listings stop counting at a limit and say "10,000+"."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import TicketTypeFactory, UserFactory, make_agent, make_customer, make_ticket
+from wagtail_tickets import pagination
+from wagtail_tickets.models import Ticket
+from wagtail_tickets.pagination import AtLeast, BoundedPaginator, bounded_count, show_count
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def five_tickets():
+    customer, kind = UserFactory(), TicketTypeFactory()
+    return [make_ticket(customer, kind, subject=f"T{i}") for i in range(5)]
+
+
+def test_counts_exactly_below_the_limit(five_tickets):
+    assert bounded_count(Ticket.objects.all(), 5) == 5
+    assert not isinstance(bounded_count(Ticket.objects.all(), 5), AtLeast)
+
+
+def test_stops_at_the_limit_in_one_limited_query(five_tickets):
+    with CaptureQueriesContext(connection) as queries:
+        count = bounded_count(Ticket.objects.all(), 3)
+    assert count == 3 and isinstance(count, AtLeast)
+    assert len(queries) == 1 and "LIMIT 4" in queries[0]["sql"]
+
+
+def test_display_says_more(five_tickets):
+    assert show_count(bounded_count(Ticket.objects.all(), 3)) == "3+"
+    assert show_count(12345) == "12,345"
+    assert show_count(AtLeast(10000)) == "10,000+"
+
+
+def test_paginator_offers_only_the_counted_pages(five_tickets):
+    paginator = BoundedPaginator(Ticket.objects.order_by("pk"), 2)
+    paginator.count_limit = 3
+    assert paginator.is_bounded and paginator.num_pages == 2
+    # rows past the limit are not offered either
+    assert [t.subject for t in paginator.get_page(2).object_list] == ["T2"]
+    assert paginator.get_page(999).number == 2
+    assert paginator.get_page("'; DROP").number == 1
+
+
+def test_inbox_says_more_than_when_it_stopped_counting(client, monkeypatch):
+    kind = TicketTypeFactory()
+    customer = UserFactory()
+    for i in range(4):
+        make_ticket(customer, kind, subject=f"Jam {i}")
+    monkeypatch.setattr(pagination.BoundedPaginatorMixin, "count_limit", 3)
+    client.force_login(make_agent(kind))
+    response = client.get(reverse("wagtail_tickets_inbox:index"), {"q": "Jam"})
+    assert response.status_code == 200
+    assert "There are more than 3 matches" in response.content.decode()
+
+
+def test_my_tickets_labels_stop_counting(client, monkeypatch):
+    kind = TicketTypeFactory()
+    customer = make_customer(kind)
+    for i in range(3):
+        make_ticket(customer, kind, subject=f"Jam {i}")
+    monkeypatch.setattr("wagtail_tickets.views.customer.LABEL_COUNT_LIMIT", 2)
+    client.force_login(customer)
+    html = client.get(reverse("wagtail_tickets:my_tickets")).content.decode()
+    assert '<span class="wt-count">2+</span>' in html  # open, and so "all"
+    assert '<span class="wt-count">0</span>' in html  # closed

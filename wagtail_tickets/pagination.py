@@ -1,0 +1,52 @@
+"""Listings whose totals are bounded: counting a million tickets on every page view costs
+more than the page itself, and nobody pages past the first thousands of rows (they filter
+or search instead). A bounded count stops at ``COUNT_LIMIT`` rows and shows as "10,000+".
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.formats import number_format
+from django.utils.functional import cached_property
+
+COUNT_LIMIT = 10_000
+
+
+class AtLeast(int):
+    """A count that stopped at its limit: there are at least this many, maybe more."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}+"
+
+
+def bounded_count(queryset: QuerySet, limit: int = COUNT_LIMIT) -> int:
+    """The number of rows, or ``AtLeast(limit)`` when there are more: the database stops
+    counting after ``limit + 1`` rows."""
+    found = queryset.order_by()[: limit + 1].count()
+    return AtLeast(limit) if found > limit else found
+
+
+def show_count(count: int) -> str:
+    """``count`` for display, localised: "1,234", or "10,000+" for a bounded count."""
+    shown = number_format(int(count), force_grouping=True)
+    return f"{shown}+" if isinstance(count, AtLeast) else shown
+
+
+class BoundedPaginatorMixin:
+    """For a ``Paginator`` subclass: count at most ``count_limit`` rows; the pages past it
+    are not offered."""
+
+    count_limit = COUNT_LIMIT
+
+    @cached_property
+    def count(self) -> int:
+        return bounded_count(self.object_list, self.count_limit)
+
+    @property
+    def is_bounded(self) -> bool:
+        return isinstance(self.count, AtLeast)
+
+
+class BoundedPaginator(BoundedPaginatorMixin, Paginator):
+    pass

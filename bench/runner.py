@@ -275,8 +275,12 @@ OPENER = urllib.request.build_opener(NoRedirect)
 
 def session_cookie(username: str) -> str:
     """A logged-in session made directly in the session store (no login round trip)."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
     from django.contrib.sessions.backends.db import SessionStore
     from django.middleware.csrf import _get_new_csrf_string
 
@@ -479,11 +483,11 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from django import get_version
     from django.conf import settings
     from wagtail import __version__ as wagtail_version
 
     from bench import autoclose, mail_import
-    from django import get_version
 
     manifest_path = Path(os.environ.get("BENCH_MANIFEST", MANIFEST))
     if not manifest_path.exists():
@@ -502,21 +506,27 @@ def main(argv: list[str] | None = None) -> int:
             if page.post:
                 delete_bench_tickets(page.post(manifest)["subject"])
             results.append(result)
-            print(f"{result.scenario}: {result.measured}, {result.queries} queries, "
-                  f"main query {result.main_query_ms or 0:.1f} ms, "
-                  f"{'ok' if result.ok else 'OVER BUDGET'} {' '.join(result.errors)}", flush=True)
+            print(
+                f"{result.scenario}: {result.measured}, {result.queries} queries, "
+                f"main query {result.main_query_ms or 0:.1f} ms, "
+                f"{'ok' if result.ok else 'OVER BUDGET'} {' '.join(result.errors)}",
+                flush=True,
+            )
     limit = 2_000 if args.smoke else None
     for module in (mail_import, autoclose):
         if args.only and args.only not in module.__name__:
             continue
         for result in module.measure(manifest, limit=limit):
             results.append(result)
-            print(f"{result.scenario}: {result.measured} {'ok' if result.ok else 'OVER'}",
-                  flush=True)
+            print(
+                f"{result.scenario}: {result.measured} {'ok' if result.ok else 'OVER'}", flush=True
+            )
     for result in results:
         if result.ratio is not None and result.ratio > RATIO_BUDGET:
             result.notes = f"(server time {result.ratio:.1f}x the main query)"
-    versions = f"Python {platform.python_version()}, Django {get_version()}, Wagtail {wagtail_version}"
+    versions = (
+        f"Python {platform.python_version()}, Django {get_version()}, Wagtail {wagtail_version}"
+    )
     output = args.output or (None if args.smoke else REPORT)
     if output is not None and not args.only:
         write_report(output, results, manifest, versions)

@@ -131,7 +131,7 @@ def measure(manifest: dict, limit: int | None = None) -> list[Result]:
         restore()
     if closed != count:
         errors.append(f"closed {closed} tickets, {count} were stale")
-    expected = manifest.get("stale_count")
+    expected = manifest.get("stale_tickets", manifest.get("stale_count"))
     if limit is None and expected is not None and expected != count:
         errors.append(f"{count} stale tickets, the manifest says {expected}")
     longest = max(clock.durations, default=0.0)

@@ -88,16 +88,21 @@ class Load:
                 conn.commit()
                 del walk.ticket_rows
         with psycopg.connect(self.url, autocommit=True) as conn:
-            self.finish(conn, restore)
+            self.rebuild_indexes(conn, restore)
+            with timings("counters"):
+                rebuilt = self.rebuild_counters()
+            connection.close()
+            self.vacuum(conn)
             size = pgload.database_size(conn)
         self.number_sequences(sequences)
-        with timings("counters"):
-            rebuilt = self.rebuild_counters()
         return self.manifest(walk, world, plan, numbers, hot_customer, size, rebuilt)
 
     def walk(self, plan: Plan, world, corpus: Corpus, numbers: list[str]) -> Walk:
         self.message_extra, message_suffix = extra_columns(Message, MESSAGE_COLUMNS)
-        self.ticket_extra, ticket_suffix = extra_columns(Ticket, TICKET_COLUMNS)
+        open_column = any(f.column == "is_open" for f in Ticket._meta.concrete_fields)
+        known = TICKET_COLUMNS + ["is_open"] * open_column
+        self.ticket_extra, ticket_suffix = extra_columns(Ticket, known)
+        self.ticket_extra = ["is_open"] * open_column + self.ticket_extra
         return Walk(
             self.rng,
             plan,
@@ -107,6 +112,7 @@ class Load:
             numbers.__getitem__,
             message_extra=message_suffix,
             ticket_extra=ticket_suffix,
+            open_column=open_column,
         )
 
     def numbers(self, created: list[int]) -> tuple[list[str], dict[str, int]]:
@@ -126,12 +132,15 @@ class Load:
             )
         return numbers, sequences
 
-    def finish(self, conn: psycopg.Connection, restore: list[str]) -> None:
+    def rebuild_indexes(self, conn: psycopg.Connection, restore: list[str]) -> None:
         with self.timings("rebuild indexes and keys"):
             conn.execute("SET maintenance_work_mem = '1GB'")
             conn.execute("SET max_parallel_maintenance_workers = 2")
             for statement in restore:
                 conn.execute(statement)
+
+    def vacuum(self, conn: psycopg.Connection) -> None:
+        """After everything else wrote: index-only scans need the visibility map."""
         with self.timings("vacuum analyze"):
             conn.execute(f'VACUUM (ANALYZE) "{TICKETS}", "{MESSAGES}"')
             conn.execute("ANALYZE")

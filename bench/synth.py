@@ -163,10 +163,14 @@ class Walk:
         number: Callable[[int], str],
         message_extra: str = "",
         ticket_extra: str = "",
+        open_column: bool = False,
     ):
         self.rng, self.plan, self.world, self.corpus, self.now = rng, plan, world, corpus, now
         self.number = number
         self.message_extra, self.ticket_extra = message_extra, ticket_extra
+        # the derived is_open column, when the schema has it, is written right here: fixing
+        # it later would rewrite most of the table
+        self.open_values = ("\tf", "\tt", "\tt") if open_column else ("", "", "")
         self.clock = Clock(now - HISTORY_DAYS * DAY - DAY, now + DAY)
         self.users = {user[0]: user for user in world.users}
         self.ticket_rows: list[str] = []
@@ -293,7 +297,7 @@ class Walk:
             f"{requester_id}\t{name}\t{email}\t{customer_id}\t"
             f"{NULL if assignee is None else assignee[0]}\t\t{clock(created)}\t{clock(updated)}\t"
             f"{closed}\t{NULL}\t{first_response}\t{clock(last_public)}\t"
-            f"{'t' if last_by_staff else 'f'}{self.ticket_extra}\n"
+            f"{'t' if last_by_staff else 'f'}{self.open_values[kind]}{self.ticket_extra}\n"
         )
 
 

@@ -6,7 +6,7 @@ Before the run the closed tickets' previous state is copied into a table of its 
 even a run that dies half-way is put right by the next one; afterwards the tickets are put
 back and the history, notifications and queued tasks of the run are deleted.
 
-``python -m bench.autoclose [LIMIT]`` runs it alone and prints the result.
+``python -m bench.autoclose [LIMIT [BATCH_SIZE]]`` runs it alone and prints the result.
 """
 
 from __future__ import annotations
@@ -105,9 +105,11 @@ def explain(stale, batch_size: int) -> str:
     return batch.explain(analyze=True)
 
 
-def measure(manifest: dict, limit: int | None = None) -> list[Result]:
-    """Close the stale tickets (at most ``limit``) and report time, rate and the longest
-    batch transaction."""
+def measure(
+    manifest: dict, limit: int | None = None, batch_size: int | None = None
+) -> list[Result]:
+    """Close the stale tickets (at most ``limit``, in batches of ``batch_size``, by default
+    the setting's) and report time, rate and the longest batch transaction."""
     from wagtail_tickets import autoclose
     from wagtail_tickets.conf import app_settings
     from wagtail_tickets.models import Ticket
@@ -115,7 +117,7 @@ def measure(manifest: dict, limit: int | None = None) -> list[Result]:
     errors: list[str] = []
     restore()  # a run that died before putting its tickets back
     stale = autoclose.stale_tickets()
-    batch_size = app_settings.AUTO_CLOSE_BATCH_SIZE
+    batch_size = batch_size or app_settings.AUTO_CLOSE_BATCH_SIZE
     plan = explain(stale, batch_size)
     count, highest = snapshot(stale, limit)
     original_stale, clock = autoclose.stale_tickets, BatchClock(autoclose.transaction)
@@ -124,7 +126,7 @@ def measure(manifest: dict, limit: int | None = None) -> list[Result]:
         autoclose.stale_tickets = lambda now=None: original_stale(now).filter(pk__lte=highest or 0)
     started = time.perf_counter()
     try:
-        closed = autoclose.close_stale_tickets()
+        closed = autoclose.close_stale_tickets(batch_size=batch_size)
     finally:
         seconds = time.perf_counter() - started
         autoclose.transaction, autoclose.stale_tickets = clock.real, original_stale
@@ -179,7 +181,9 @@ def main(argv: list[str] | None = None) -> None:
     from wagtail_tickets import autoclose
 
     print(explain(autoclose.stale_tickets(), 100))
-    for result in measure(manifest, int(args[0]) if args else None):
+    limit = int(args[0]) if args else None
+    batch_size = int(args[1]) if len(args) > 1 else None
+    for result in measure(manifest, limit, batch_size):
         print(result)
 
 

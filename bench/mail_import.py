@@ -200,15 +200,16 @@ def clean_up(mailbox, touched: list[dict], since, sequences: list, queue_mark: i
         transaction.on_commit(lambda: [a.file.delete(save=False) for a in files])
 
 
-def measure(manifest: dict, limit: int | None = None) -> list[Result]:
-    """Import ``limit`` (default 500) messages through IMAP and report messages/s."""
+def measure(manifest: dict, limit: int | None = None, count: int = DEFAULT_COUNT) -> list[Result]:
+    """Import ``count`` messages (no more than ``limit``, the smoke run's cap) through IMAP
+    and report messages/s."""
     from django.db.models import Count
     from django.utils import timezone
 
     from bench import leftovers
     from wagtail_tickets.models import InboundMessage, Mailbox, TicketType
 
-    count = limit or DEFAULT_COUNT
+    count = min(count, limit or count)
     rnd = random.Random(count)
     errors: list[str] = []
     ticket_type = TicketType.objects.order_by("pk").first()
@@ -280,7 +281,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     manifest_path = ROOT / "bench" / ".data.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    for result in measure(manifest, int(args[0]) if args else None):
+    for result in measure(manifest, count=int(args[0]) if args else DEFAULT_COUNT):
         print(result)
 
 

@@ -82,9 +82,8 @@ class Load:
             with timings("copy tickets"):
                 rows = walk.ticket_rows
                 chunks = ("".join(rows[i : i + 10_000]) for i in range(0, len(rows), 10_000))
-                pgload.copy_rows(
-                    conn, TICKETS, TICKET_COLUMNS + self.ticket_extra, chunks, freeze=True
-                )
+                columns = TICKET_COLUMNS + self.ticket_extra + ["search_vector"] * walk.words_column
+                pgload.copy_rows(conn, TICKETS, columns, chunks, freeze=True)
                 conn.commit()
                 del walk.ticket_rows
         with psycopg.connect(self.url, autocommit=True) as conn:
@@ -103,6 +102,13 @@ class Load:
         known = TICKET_COLUMNS + ["is_open"] * open_column
         self.ticket_extra, ticket_suffix = extra_columns(Ticket, known)
         self.ticket_extra = ["is_open"] * open_column + self.ticket_extra
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.columns "
+                "WHERE table_name = %s AND column_name = %s",
+                [TICKETS, "search_vector"],
+            )
+            words_column = cursor.fetchone() is not None
         return Walk(
             self.rng,
             plan,
@@ -113,6 +119,7 @@ class Load:
             message_extra=message_suffix,
             ticket_extra=ticket_suffix,
             open_column=open_column,
+            words_column=words_column,
         )
 
     def numbers(self, created: list[int]) -> tuple[list[str], dict[str, int]]:

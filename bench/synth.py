@@ -164,6 +164,7 @@ class Walk:
         message_extra: str = "",
         ticket_extra: str = "",
         open_column: bool = False,
+        words_column: bool = False,
     ):
         self.rng, self.plan, self.world, self.corpus, self.now = rng, plan, world, corpus, now
         self.number = number
@@ -171,6 +172,8 @@ class Walk:
         # the derived is_open column, when the schema has it, is written right here: fixing
         # it later would rewrite most of the table
         self.open_values = ("\tf", "\tt", "\tt") if open_column else ("", "", "")
+        # likewise the ticket's search words (PostgreSQL's trigger-kept search_vector)
+        self.words_column = words_column
         self.clock = Clock(now - HISTORY_DAYS * DAY - DAY, now + DAY)
         self.users = {user[0]: user for user in world.users}
         self.ticket_rows: list[str] = []
@@ -226,6 +229,7 @@ class Walk:
         requester = self.users[plan.requester[index]]
         assignee = plan.assignee[index]
         rows: list[str] = []
+        words: set[str] = set()
         at = float(created)
         first_response = NULL
         last_public, last_by_staff = created, False
@@ -258,6 +262,8 @@ class Walk:
                 html = html[:-4] + " " + RARE_WORD + ".</p>"
                 stats.rare_messages += 1
             stats.messages += 1
+            if self.words_column:
+                words.update(search_words(text))
             stamp = clock(ts)
             rows.append(
                 f"{stats.messages}\t{ticket_id}\t{author[0]}\t{author[1]}\t{author[2]}\t"
@@ -268,10 +274,12 @@ class Walk:
                 last_public, last_by_staff = ts, staff
                 if staff and first_response == NULL:
                     first_response = stamp
-        self._ticket_row(index, created, last, last_public, last_by_staff, first_response)
+        self._ticket_row(index, created, last, last_public, last_by_staff, first_response, words)
         return rows
 
-    def _ticket_row(self, index, created, last, last_public, last_by_staff, first_response):
+    def _ticket_row(
+        self, index, created, last, last_public, last_by_staff, first_response, words
+    ):
         rng, plan, world, clock, stats = self.rng, self.plan, self.world, self.clock, self.stats
         kind = plan.kind[index]
         if kind == 0:
@@ -291,14 +299,28 @@ class Walk:
         _, name, email, customer_id = self.users[requester_id]
         assignee = plan.assignee[index]
         category = plan.category_id[index]
+        vector = "\t" + " ".join(words) if self.words_column else ""
         self.ticket_rows.append(
             f"{index + 1}\t{self.number(index)}\t{plan.type_id[index]}\t{self.corpus.subject()}\t"
             f"{status}\t{plan.priority_id[index]}\t{NULL if category is None else category}\t"
             f"{requester_id}\t{name}\t{email}\t{customer_id}\t"
             f"{NULL if assignee is None else assignee[0]}\t\t{clock(created)}\t{clock(updated)}\t"
             f"{closed}\t{NULL}\t{first_response}\t{clock(last_public)}\t"
-            f"{'t' if last_by_staff else 'f'}{self.open_values[kind]}{self.ticket_extra}\n"
+            f"{'t' if last_by_staff else 'f'}{self.open_values[kind]}{self.ticket_extra}"
+            f"{vector}\n"
         )
+
+
+def search_words(text: str) -> set[str]:
+    """The lexemes ``strip(to_tsvector('simple', text))`` gives for the generated text
+    (lowercase words; a hyphenated word also as its parts), so the COPY can write the
+    search words instead of the database computing them for every ticket afterwards."""
+    words = set()
+    for token in text.replace("\\n", " ").replace(".", " ").lower().split():
+        words.add(token)
+        if "-" in token:
+            words.update(token.split("-"))
+    return words
 
 
 MESSAGE_COLUMNS = (

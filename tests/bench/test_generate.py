@@ -149,6 +149,30 @@ def test_tickets_agree_with_their_messages(loaded):
         )
 
 
+def test_search_words_are_what_the_database_would_collect(loaded):
+    """The generator writes each ticket's search words itself; they must equal what the
+    message trigger (``wagtail_tickets.derived``) would have collected."""
+    url, _ = loaded
+    with psycopg.connect(url) as conn:
+        differing = one(
+            conn,
+            """
+            SELECT count(*) FROM wagtail_tickets_ticket t
+            JOIN (SELECT ticket_id,
+                    strip(to_tsvector('simple', string_agg(body_text, ' '))) AS words
+                FROM wagtail_tickets_message GROUP BY ticket_id) m ON m.ticket_id = t.id
+            WHERE t.search_vector IS DISTINCT FROM m.words
+            """,
+        )
+        rare = one(
+            conn,
+            "SELECT count(*) FROM wagtail_tickets_ticket "
+            "WHERE search_vector @@ plainto_tsquery('simple', 'quokkazine')",
+        )
+    assert differing == 0
+    assert rare > 0
+
+
 def test_the_app_opens_a_ticket_with_a_fresh_number(loaded):
     url, data = loaded
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "BENCH_DATABASE_URL": url}

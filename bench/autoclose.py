@@ -110,11 +110,13 @@ def measure(
 ) -> list[Result]:
     """Close the stale tickets (at most ``limit``, in batches of ``batch_size``, by default
     the setting's) and report time, rate and the longest batch transaction."""
+    from bench import leftovers
     from wagtail_tickets import autoclose
     from wagtail_tickets.conf import app_settings
     from wagtail_tickets.models import Ticket
 
     errors: list[str] = []
+    leftovers.quiet_queue()
     restore()  # a run that died before putting its tickets back
     stale = autoclose.stale_tickets()
     batch_size = batch_size or app_settings.AUTO_CLOSE_BATCH_SIZE

@@ -5,6 +5,7 @@ removed. Callers run these after Django is set up."""
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -19,6 +20,11 @@ TICKET_STATE = (
     "last_message_by_staff",
     "first_response_at",
 )
+
+
+def quiet_queue() -> None:
+    """The task queue logs every task it is handed at INFO: thousands of lines per run."""
+    logging.getLogger("django-q").setLevel(logging.WARNING)
 
 
 def queue_mark() -> int:

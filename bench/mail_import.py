@@ -210,6 +210,7 @@ def measure(manifest: dict, limit: int | None = None, count: int = DEFAULT_COUNT
     from wagtail_tickets.models import InboundMessage, Mailbox, TicketType
 
     count = min(count, limit or count)
+    leftovers.quiet_queue()
     rnd = random.Random(count)
     errors: list[str] = []
     ticket_type = TicketType.objects.order_by("pk").first()

@@ -640,6 +640,20 @@ def test_ticket_page_runs_a_constant_number_of_queries(
         client.get(url("detail", ticket.number))
 
 
+def test_a_long_conversation_opens_on_its_latest_page(customer_client, customer, support):
+    ticket = make_ticket(customer, support, body="<p>first words</p>")
+    for index in range(54):
+        actions.add_reply(ticket, actor=customer, body_html=f"<p>reply {index}</p>")
+    latest = customer_client.get(url("detail", ticket.number)).content.decode()
+    assert "reply 53" in latest and "first words" not in latest
+    assert 'id="latest"' in latest and "?page=1" in latest
+    first = customer_client.get(url("detail", ticket.number), {"page": "1"}).content.decode()
+    assert "first words" in first and "reply 53" not in first
+    for hostile in ("0", "-1", "99999", "x'--", "1e9"):
+        response = customer_client.get(url("detail", ticket.number), {"page": hostile})
+        assert response.status_code == 200
+
+
 def test_reply_adds_a_message_with_files(customer_client, customer, support):
     ticket = make_ticket(customer, support)
     response = customer_client.post(

@@ -7,6 +7,8 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -60,3 +62,13 @@ def get_customer_ticket(request: HttpRequest, number: str) -> Ticket:
         ),
         number=number,
     )
+
+
+# a page of a conversation: long tickets (hundreds of messages) open on their latest page
+MESSAGES_PER_PAGE = 50
+
+
+def conversation_page(request: HttpRequest, messages: QuerySet) -> Page:
+    """The requested page of ``messages`` (oldest first), the latest page by default."""
+    paginator = Paginator(messages.order_by("created_at", "pk"), MESSAGES_PER_PAGE)
+    return paginator.get_page(request.GET.get("page") or paginator.num_pages)

@@ -22,7 +22,13 @@ from ..forms import NewTicketForm, ProfileForm, ReplyForm
 from ..models import Ticket, TicketProfile
 from ..models.tickets import display_name_for
 from ..pagination import AtLeast, BoundedPaginator, bounded_count
-from .base import access_denied, customer_view, get_customer_ticket, render_customer
+from .base import (
+    access_denied,
+    conversation_page,
+    customer_view,
+    get_customer_ticket,
+    render_customer,
+)
 
 STATES = {"open": Q(is_open=True), "closed": Q(is_open=False)}
 # the filter labels count up to this many tickets each, then show "1,000+"
@@ -122,17 +128,15 @@ def _ticket_page(
 ) -> HttpResponse:
     user = request.user
     can_reply = permissions.can_reply(user, ticket)
-    conversation = (
-        permissions.visible_messages(user, ticket)
-        .prefetch_related("attachments")
-        .order_by("created_at", "pk")
+    messages_page = conversation_page(
+        request, permissions.visible_messages(user, ticket).prefetch_related("attachments")
     )
     return render_customer(
         request,
         "wagtail_tickets/customer/detail.html",
         {
             "ticket": ticket,
-            "conversation": conversation,
+            "messages_page": messages_page,
             "reply_form": (reply_form or ReplyForm()) if can_reply else None,
             "can_close": permissions.can_close(user, ticket),
             "can_delete": permissions.can_delete(user, ticket),
@@ -143,7 +147,8 @@ def _ticket_page(
 @customer_view
 @require_http_methods(["GET", "HEAD"])
 def detail(request: HttpRequest, number: str) -> HttpResponse:
-    """A3, A4: the header and the whole conversation, internal notes never included."""
+    """A3, A4: the header and the conversation (long ones page by page, the latest page
+    first), internal notes never included."""
     return _ticket_page(request, get_customer_ticket(request, number))
 
 

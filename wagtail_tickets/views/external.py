@@ -45,8 +45,8 @@ from ..external.links import private_url
 from ..external.styles import css_for_style_element
 from ..models import Attachment, ExternalPageSettings, Ticket
 from .attachments import download_response
+from .base import conversation_page
 
-MESSAGES_PER_PAGE = 50
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
 
 
@@ -257,13 +257,9 @@ def _ticket_page(
     scope = f"ticket:{ticket.pk}"
     binding = binding_for(request)
     can_reply = permissions.link_holder_can_reply(ticket)
-    conversation = (
-        permissions.visible_messages(None, ticket)
-        .prefetch_related("attachments")
-        .order_by("created_at", "pk")
+    messages_page = conversation_page(
+        request, permissions.visible_messages(None, ticket).prefetch_related("attachments")
     )
-    paginator = Paginator(conversation, MESSAGES_PER_PAGE)
-    messages_page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
     context = {
         "ticket": ticket,
         "token": token,

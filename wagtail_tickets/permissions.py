@@ -127,12 +127,29 @@ def customer_tickets(user) -> QuerySet[Ticket]:
     return Ticket.objects.filter(condition)
 
 
+def own_tickets(user) -> QuerySet[Ticket]:
+    """The tickets the user opened, on the types they can read ("My Tickets")."""
+    readable = list(type_access(user))
+    if not readable:
+        return Ticket.objects.none()
+    return Ticket.objects.filter(requester=user, ticket_type__in=readable)
+
+
 def company_tickets(user) -> QuerySet[Ticket]:
-    """The visible tickets of the user's customer record that others opened (C4)."""
+    """The visible tickets of the user's customer record that others opened (C4): what
+    ``customer_tickets`` shows of the record, written as one simple condition so that the
+    (customer, updated) index serves it."""
     customer = customer_for(user)
     if customer is None or customer == user:
         return Ticket.objects.none()
-    return customer_tickets(user).filter(customer=customer).exclude(requester=user)
+    shown = [
+        pk
+        for pk, access in type_access(user).items()
+        if access.visibility in (TicketType.Visibility.COMPANY, TicketType.Visibility.ALL)
+    ]
+    return Ticket.objects.filter(customer=customer, ticket_type__in=shown).exclude(
+        requester=user
+    )
 
 
 def has_company(user) -> bool:

@@ -33,6 +33,8 @@ from .base import (
 STATES = {"open": Q(is_open=True), "closed": Q(is_open=False)}
 # the filter labels count up to this many tickets each, then show "1,000+"
 LABEL_COUNT_LIMIT = 1_000
+# pages offered: a customer with more tickets narrows the list with the filters
+LIST_COUNT_LIMIT = 1_000
 SCOPES = ("mine", "company", "shared")
 
 
@@ -53,7 +55,7 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     elif scope == "shared":
         tickets = permissions.shared_tickets(user)
     else:
-        tickets = permissions.customer_tickets(user).filter(requester=user)
+        tickets = permissions.own_tickets(user)
     counts = {
         name: bounded_count(tickets.filter(condition), LABEL_COUNT_LIMIT)
         for name, condition in STATES.items()
@@ -67,7 +69,9 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     else:
         state = ""
     tickets = tickets.select_related("ticket_type", "status").order_by("-updated_at", "-pk")
-    page = BoundedPaginator(tickets, app_settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = BoundedPaginator(tickets, app_settings.PAGE_SIZE)
+    paginator.count_limit = LIST_COUNT_LIMIT
+    page = paginator.get_page(request.GET.get("page"))
     return render_customer(
         request,
         "wagtail_tickets/customer/my_tickets.html",

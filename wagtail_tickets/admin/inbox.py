@@ -62,10 +62,22 @@ class AgentFilter(django_filters.ModelChoiceFilter):
     field_class = AgentChoiceField
 
 
-class TitledCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
-    """Checkboxes whose labels show a description on hover (type descriptions, B2)."""
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes rendered by one template loop (``choice_list.html``)."""
 
-    option_template_name = "wagtail_tickets/admin/widgets/titled_option.html"
+    template_name = "wagtail_tickets/admin/widgets/choice_list.html"
+
+
+class RadioList(forms.RadioSelect):
+    template_name = "wagtail_tickets/admin/widgets/choice_list.html"
+
+
+class FastSelect(forms.Select):
+    template_name = "wagtail_tickets/admin/widgets/select.html"
+
+
+class TitledCheckboxSelectMultiple(CheckboxList):
+    """Checkboxes whose labels show a description on hover (type descriptions, B2)."""
 
     def __init__(self, *args, titles=None, **kwargs):
         self.titles = titles or {}
@@ -83,7 +95,7 @@ class TicketFilterSet(WagtailFilterSet):
     status = CountedStatusFilter(
         label=_("Status"),
         queryset=Status.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
         distinct=False,
     )
     ticket_type = django_filters.MultipleChoiceFilter(
@@ -92,13 +104,13 @@ class TicketFilterSet(WagtailFilterSet):
     priority = django_filters.ModelMultipleChoiceFilter(
         label=_("Priority"),
         queryset=Priority.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
         distinct=False,
     )
     category = django_filters.ModelMultipleChoiceFilter(
         label=_("Category"),
         queryset=Category.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
         distinct=False,
     )
     assigned = django_filters.ChoiceFilter(
@@ -106,15 +118,19 @@ class TicketFilterSet(WagtailFilterSet):
         choices=[("mine", _("Assigned to me")), ("unassigned", _("Unassigned"))],
         method="filter_assigned",
         empty_label=_("Any"),
-        widget=forms.RadioSelect,
+        widget=RadioList,
     )
-    assignee = AgentFilter(label=_("Assignee"), queryset=get_user_model()._default_manager.none())
+    assignee = AgentFilter(
+        label=_("Assignee"),
+        queryset=get_user_model()._default_manager.none(),
+        widget=FastSelect,
+    )
     state = django_filters.ChoiceFilter(
         label=_("Open or closed"),
         choices=[("open", _("Open")), ("closed", _("Closed")), ("overdue", _("Overdue"))],
         method="filter_state",
         empty_label=_("Any"),
-        widget=forms.RadioSelect,
+        widget=RadioList,
     )
 
     class Meta:

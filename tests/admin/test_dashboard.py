@@ -108,7 +108,7 @@ def test_panel_queries_are_bounded(world, rf, django_assert_max_num_queries):
         context = panel.get_context_data(Context({"request": request}))
     mine = next(g for g in context["groups"] if g["name"] == "mine")
     assert mine["count"] == 27 and len(mine["rows"]) == dashboard.LIST_LENGTH
-    assert len(few) <= 4
+    assert len(few) <= 6  # three bounded counts, up to three short lists
 
 
 def test_more_links_open_the_filtered_inbox(client, world, rf):

@@ -76,7 +76,11 @@ def configure(password_hash: str) -> dict:
     agents_group = Group.objects.create(name="Agents")
     customers_group = Group.objects.create(name="Customers")
     agents_group.permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+        # agents look customers up in the CRM (the "Customer tickets" tab)
+        *Permission.objects.filter(
+            content_type__app_label="crm", codename__in=["view_customer", "change_customer"]
+        ),
     )
     TypePermission.objects.bulk_create(
         [TypePermission(group=agents_group, ticket_type=t, level=Level.MANAGE) for t in types]

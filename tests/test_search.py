@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import TicketTypeFactory, UserFactory, make_ticket
-from wagtail_tickets import actions
+from wagtail_tickets import actions, search
 from wagtail_tickets.models import Ticket
-from wagtail_tickets.search import search_tickets
+from wagtail_tickets.search import search_branches, search_tickets
 
 pytestmark = pytest.mark.django_db
 
@@ -63,15 +64,27 @@ def test_hostile_terms_are_words_not_syntax(tickets, term):
 
 
 @pytest.mark.postgres
-def test_postgres_search_uses_the_word_indexes_and_no_message_scan(tickets):
-    queryset = search_tickets(Ticket.objects.all(), "toner")
+def test_postgres_rare_words_are_looked_up_in_the_indexes_first(tickets):
+    printer, _ = tickets
+    with CaptureQueriesContext(connection) as probes:
+        queryset = search_tickets(Ticket.objects.all(), "toner")
+    assert len(probes) == 3  # two word indexes, the requesters
+    assert all("wagtail_tickets_message" not in q["sql"] for q in probes.captured_queries)
     sql = str(queryset.query)
-    assert "wagtail_tickets_message" not in sql
+    assert "search_vector" not in sql and str(printer.pk) in sql
+    assert list(queryset) == [printer]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = queryset.explain()
-    assert "wt_ticket_search" in plan
-    assert "wt_ticket_search_header" in plan
+        plans = [Ticket.objects.filter(branch).explain() for branch in search_branches("toner")]
+    assert "wt_ticket_search" in plans[0] and "wt_ticket_search_header" in plans[1]
+
+
+@pytest.mark.postgres
+def test_postgres_common_words_use_the_combined_condition(tickets, monkeypatch):
+    monkeypatch.setattr(search, "PROBE_LIMIT", 0)
+    queryset = search_tickets(Ticket.objects.all(), "toner")
+    assert "search_vector" in str(queryset.query)
+    assert [t.subject for t in queryset] == ["Printer jams"]
 
 
 @pytest.mark.postgres

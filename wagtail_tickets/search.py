@@ -24,6 +24,8 @@ from .models import Message, Ticket
 # registered requesters matched by name or address; more would make the query slower than
 # the search it narrows
 MAX_REQUESTERS = 200
+# a word found in more tickets than this is "common": see _full_text_condition
+PROBE_LIMIT = 1_000
 
 
 def search_tickets(queryset: QuerySet[Ticket], term: str) -> QuerySet[Ticket]:
@@ -39,6 +41,8 @@ def search_tickets(queryset: QuerySet[Ticket], term: str) -> QuerySet[Ticket]:
 
 
 def _requester_condition(term: str) -> Q:
+    if term.lstrip("#").isdigit():
+        return Q()  # a ticket number, not a name
     users = (
         get_user_model()
         ._default_manager.filter(
@@ -51,11 +55,31 @@ def _requester_condition(term: str) -> Q:
     return Q(requester__in=ids) if ids else Q()
 
 
-def _full_text_condition(term: str) -> Q:
+def search_branches(term: str) -> list[Q]:
+    """The two word conditions (PostgreSQL): message words, and subject and requester;
+    each is served by its GIN index."""
     query = f"plainto_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
-    words = Q(
-        RawSQL(f"{TICKET}.search_vector @@ {query}", [term], output_field=BooleanField())
-    ) | Q(RawSQL(f"{HEADER_VECTOR_SQL} @@ {query}", [term], output_field=BooleanField()))
+    return [
+        Q(RawSQL(f"{TICKET}.search_vector @@ {query}", [term], output_field=BooleanField())),
+        Q(RawSQL(f"{HEADER_VECTOR_SQL} @@ {query}", [term], output_field=BooleanField())),
+    ]
+
+
+def _full_text_condition(term: str) -> Q:
+    """Each word index is asked alone first, for at most ``PROBE_LIMIT`` tickets. Rare
+    words: the page is read from those ids (PostgreSQL's estimate for the combined condition
+    is too coarse; it would walk the whole table in date order looking for them). Common
+    words: the combined condition, which the date-ordered index walk satisfies at once."""
+    branches = search_branches(term)
+    ids: set[int] = set()
+    common = False
+    for branch in branches:
+        found = list(
+            Ticket.objects.filter(branch).order_by().values_list("pk", flat=True)[: PROBE_LIMIT + 1]
+        )
+        common = common or len(found) > PROBE_LIMIT
+        ids.update(found)
+    words = (branches[0] | branches[1]) if common else Q(pk__in=sorted(ids))
     condition = words | Q(number=term.lstrip("#"))
     requesters = _requester_condition(term)
     return condition | requesters if requesters else condition

@@ -1,5 +1,5 @@
-"""Reports each request's server time, its number of queries and its slowest ("main")
-query in response headers, for ``bench/run``. Used only by ``bench.settings``."""
+"""Reports each request's server time, its number of queries and its slowest SELECT (the
+"main" query) in response headers, for ``bench/run``. Used only by ``bench.settings``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class _QueryLog:
         finally:
             elapsed = time.perf_counter() - started
             self.count += 1
-            if elapsed > self.slowest:
+            if elapsed > self.slowest and sql.lstrip().upper().startswith("SELECT"):
                 self.slowest = elapsed
                 cursor = context["cursor"]
                 self.slowest_sql = connection.ops.last_executed_query(cursor, sql, params)

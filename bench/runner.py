@@ -163,7 +163,7 @@ PAGES = [
         50,
         30,
         "agent_username",
-        _admin("wagtailsnippets_crm_customer:edit", "hot_customer_id"),
+        _admin("wagtail_tickets_customer_tickets:index", "hot_customer_id"),
     ),
     Page(
         "reports, last 30 days",

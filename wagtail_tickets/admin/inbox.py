@@ -260,7 +260,11 @@ class InboxView(generic.IndexView):
         query = kept.urlencode()
         if len(query) > InboxPreference._meta.get_field("query").max_length:
             return
-        InboxPreference.objects.update_or_create(user=self.request.user, defaults={"query": query})
+        saved = InboxPreference.objects.filter(user=self.request.user).values_list("query")
+        if saved.first() != (query,):  # paging through the same view writes nothing
+            InboxPreference.objects.update_or_create(
+                user=self.request.user, defaults={"query": query}
+            )
 
     def get_base_queryset(self):
         return permissions.agent_tickets(self.request.user).select_related(

@@ -273,15 +273,20 @@ def is_assignable(user, ticket_type: TicketType) -> bool:
 
 def agents_for_type(ticket_type: TicketType) -> QuerySet:
     """The support team of a type: active users with manage on it (D4), superusers aside."""
-    return (
-        get_user_model()
-        ._default_manager.filter(
-            is_active=True,
-            groups__ticket_type_permissions__ticket_type=ticket_type,
-            groups__ticket_type_permissions__level__gte=Level.MANAGE,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "pk")
+    return agents_for_types([ticket_type.pk])
+
+
+def agents_for_types(type_ids: list[int]) -> QuerySet:
+    """Active users with manage on any of the types. Written as "member of a group that
+    manages one": a semi-join on the few agent groups, not a join of every user's groups
+    made distinct (customers' group memberships outnumber the agents' a hundred times)."""
+    User = get_user_model()
+    agent_groups = TypePermission.objects.filter(
+        ticket_type__in=type_ids, level__gte=Level.MANAGE
+    ).values("group")
+    members = User.groups.through.objects.filter(group__in=agent_groups).values("user")
+    return User._default_manager.filter(is_active=True, pk__in=members).order_by(
+        "first_name", "last_name", "pk"
     )
 
 

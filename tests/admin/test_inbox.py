@@ -363,7 +363,7 @@ def test_constant_number_of_queries_for_20_and_200_tickets(client, setup):
     assert len(response.context["object_list"]) == 50
     assert "Carol at Big" in response.content.decode()
     assert small == large
-    assert large <= 22
+    assert large <= 28  # related rows: one small query each, not an eight-table join
 
 
 def test_results_view_runs_a_bounded_number_of_queries(
@@ -371,7 +371,7 @@ def test_results_view_runs_a_bounded_number_of_queries(
 ):
     _tickets(60, setup["customer"], setup["hardware"], setup["agent"])
     client.force_login(setup["agent"])
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(26):
         response = client.get(reverse(RESULTS), {"ordering": "assignee__first_name"})
     assert response.status_code == 200
 

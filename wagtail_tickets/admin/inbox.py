@@ -157,16 +157,7 @@ class TicketFilterSet(WagtailFilterSet):
         type_filter.extra["widget"] = TitledCheckboxSelectMultiple(
             titles={str(t.pk): t.description for t in managed}
         )
-        self.filters["assignee"].queryset = (
-            get_user_model()
-            ._default_manager.filter(
-                is_active=True,
-                groups__ticket_type_permissions__ticket_type__in=[t.pk for t in managed],
-                groups__ticket_type_permissions__level__gte=permissions.Level.MANAGE,
-            )
-            .distinct()
-            .order_by("first_name", "last_name", "pk")
-        )
+        self.filters["assignee"].queryset = permissions.agents_for_types([t.pk for t in managed])
 
     def filter_assigned(self, queryset, name, value):
         if value == "mine":
@@ -266,16 +257,23 @@ class InboxView(generic.IndexView):
                 user=self.request.user, defaults={"query": query}
             )
 
+    related = (
+        "ticket_type",
+        "status",
+        "priority",
+        "category",
+        "assignee",
+        "customer",
+        "requester__ticket_profile",
+    )
+
     def get_base_queryset(self):
-        return permissions.agent_tickets(self.request.user).select_related(
-            "ticket_type",
-            "status",
-            "priority",
-            "category",
-            "assignee",
-            "customer",
-            "requester__ticket_profile",
-        )
+        tickets = permissions.agent_tickets(self.request.user)
+        if self.is_export:
+            return tickets.select_related(*self.related)
+        # A page of 50 fetches its related rows in one small query each: joining eight
+        # tables cost PostgreSQL more time to plan than to run.
+        return tickets.prefetch_related(*self.related)
 
     def search_queryset(self, queryset):
         if not self.is_searching:

@@ -23,7 +23,7 @@ class _QueryLog:
         finally:
             elapsed = time.perf_counter() - started
             self.count += 1
-            if elapsed > self.slowest and sql.lstrip().upper().startswith("SELECT"):
+            if elapsed > self.slowest and sql.lstrip().upper().startswith(("SELECT", "DECLARE")):
                 self.slowest = elapsed
                 cursor = context["cursor"]
                 self.slowest_sql = connection.ops.last_executed_query(cursor, sql, params)

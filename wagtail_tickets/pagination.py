@@ -1,6 +1,6 @@
 """Listings whose totals are bounded: counting a million tickets on every page view costs
 more than the page itself, and nobody pages past the first thousands of rows (they filter
-or search instead). A bounded count stops at ``COUNT_LIMIT`` rows and shows as "10,000+".
+or search instead). A bounded count stops at ``COUNT_LIMIT`` rows and shows as "2,000+".
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 2_000
 
 
 class AtLeast(int):
@@ -28,7 +28,7 @@ def bounded_count(queryset: QuerySet, limit: int = COUNT_LIMIT) -> int:
 
 
 def show_count(count: int) -> str:
-    """``count`` for display, localised: "1,234", or "10,000+" for a bounded count."""
+    """``count`` for display, localised: "1,234", or "2,000+" for a bounded count."""
     shown = number_format(int(count), force_grouping=True)
     return f"{shown}+" if isinstance(count, AtLeast) else shown
 

@@ -39,7 +39,7 @@ def customer_area_menu(context, template: str = "wagtail_tickets/customer/menu.h
 
 @register.filter
 def wt_count(value) -> str:
-    """A count for display: "1,234", or "10,000+" when counting stopped at a limit."""
+    """A count for display: "1,234", or "2,000+" when counting stopped at a limit."""
     return show_count(value or 0)
 
 

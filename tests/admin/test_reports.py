@@ -223,6 +223,29 @@ def test_time_spent_per_ticket_agent_and_rate(world):
     }
 
 
+def test_an_agent_of_every_type_reads_the_same_numbers_unfiltered(world):
+    boss = UserFactory(username="boss", is_superuser=True)
+    assert not reports.visible_tickets(boss).query.has_filters()
+    assert reports.visible_tickets(world["ann"]).query.has_filters()
+    period = last_30_days()
+    unfiltered = report_queries.build(reports.visible_tickets(boss), period)
+    filtered = report_queries.build(permissions.agent_tickets(boss), period)
+    assert unfiltered == filtered
+    assert unfiltered.totals["hours"] == Decimal("7.00")  # billing's 3 hours included
+    assert unfiltered.time_spent_rows == 4
+
+
+def test_build_matches_the_single_reports(world):
+    tickets, period = visible(world["ann"]), last_30_days()
+    report = report_queries.build(tickets, period)
+    assert report.totals == report_queries.totals(tickets, period)
+    assert report.buckets == report_queries.over_time(tickets, period)
+    assert report.per_type == report_queries.per_type(tickets, period)
+    assert report.per_status == report_queries.per_status(tickets, period)
+    assert report.agents == report_queries.workload(tickets, period)
+    assert report.time_spent_rows == len(report_queries.time_spent(tickets, period)) == 3
+
+
 # ------------------------------------------------------------------ the page
 
 

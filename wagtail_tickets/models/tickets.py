@@ -124,6 +124,21 @@ class Ticket(models.Model):
                 name="wt_ticket_open_awaiting",
                 condition=Q(is_open=True, last_message_by_staff=True),
             ),
+            # the reports read these alone (index-only): opened, closed and open tickets
+            models.Index(
+                fields=["created_at", "ticket_type", "status", "first_response_at"],
+                name="wt_ticket_report_opened",
+            ),
+            models.Index(
+                fields=["closed_at", "ticket_type", "assignee", "created_at"],
+                name="wt_ticket_report_closed",
+                condition=Q(is_open=False),
+            ),
+            models.Index(
+                fields=["ticket_type", "assignee", "target_date"],
+                name="wt_ticket_report_open",
+                condition=OPEN,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -191,7 +206,16 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="wt_message_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="wt_message_ticket_created"),
+            # time logged (reports): read without the wide message rows, in the order of
+            # the time spent groups; a period's messages are filtered while reading
+            models.Index(
+                fields=["ticket", "author", "rate", "author_name", "created_at", "hours"],
+                name="wt_message_report_hours",
+                condition=Q(hours__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.author_name} on #{self.ticket_id}"

@@ -331,6 +331,8 @@ def time_query_alone(sql: str, repeat: int) -> float:
     """Median time (ms) of the page's main query run alone, outside Django."""
     from django.db import connection
 
+    if sql.lstrip().upper().startswith("DECLARE"):  # a server-side cursor's query
+        sql = sql[sql.upper().index(" FOR SELECT ") + len(" FOR ") :]
     if not sql or not sql.lstrip().upper().startswith("SELECT"):
         return float("nan")
     timings = []

@@ -148,3 +148,14 @@ def test_message_words_are_collected_for_search(world):
         )
         assert cursor.fetchone() == (True, True)
     assert Message.objects.filter(ticket=ticket).count() == 2
+
+
+@pytest.mark.postgres
+def test_a_user_is_found_by_address_through_an_index(world):
+    """Incoming mail looks its sender up with ``email__iexact`` (migration 0010)."""
+    from django.contrib.auth import get_user_model
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = get_user_model().objects.filter(email__iexact="Ann@Example.com").explain()
+    assert "wt_user_email_upper" in plan

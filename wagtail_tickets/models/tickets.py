@@ -110,6 +110,17 @@ class Ticket(models.Model):
             models.Index(fields=["status", "-updated_at"], name="wt_ticket_status_upd"),
             models.Index(fields=["assignee", "-updated_at"], name="wt_ticket_assignee_upd"),
             models.Index(fields=["-updated_at", "-id"], name="wt_ticket_upd"),
+            # the customer area's open/closed counts, read from the index alone
+            models.Index(
+                fields=["requester", "is_open"],
+                include=["ticket_type"],
+                name="wt_ticket_requester_state",
+            ),
+            models.Index(
+                fields=["customer", "is_open"],
+                include=["ticket_type", "requester"],
+                name="wt_ticket_customer_state",
+            ),
             models.Index(fields=["priority", "-updated_at"], name="wt_ticket_priority_upd"),
             models.Index(fields=["created_at"], name="wt_ticket_created"),
             models.Index(

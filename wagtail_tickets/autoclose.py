@@ -32,16 +32,14 @@ def stale_tickets(now: datetime.datetime | None = None) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     cutoff = (now or timezone.now()) - datetime.timedelta(days=options.auto_close_days)
     tickets = Ticket.objects.filter(
-        status__is_closed=False, last_message_by_staff=True, last_message_at__lt=cutoff
+        is_open=True, last_message_by_staff=True, last_message_at__lt=cutoff
     )
     if options.never_auto_close_status_id:
         tickets = tickets.exclude(status_id=options.never_auto_close_status_id)
     return tickets
 
 
-def close_stale_tickets(
-    now: datetime.datetime | None = None, batch_size: int | None = None
-) -> int:
+def close_stale_tickets(now: datetime.datetime | None = None, batch_size: int | None = None) -> int:
     """Close every stale ticket; returns how many were closed."""
     batch_size = batch_size or app_settings.AUTO_CLOSE_BATCH_SIZE
     closed = 0

@@ -183,6 +183,8 @@ class InboxTable(Table):
     give the headers and sorting."""
 
     template_name = "wagtail_tickets/admin/inbox_table.html"
+    # set by the view when the listing stopped counting at its limit
+    bounded_count: int | None = None
 
     @cached_property
     def today(self):
@@ -217,7 +219,6 @@ class InboxView(generic.IndexView):
     any_permission_required = ["change"]
     table_class = InboxTable
     template_name = "wagtail_tickets/admin/inbox.html"
-    results_template_name = "wagtail_tickets/admin/inbox_results.html"
     paginator_class = type(
         "InboxPaginator", (BoundedPaginatorMixin, generic.IndexView.paginator_class), {}
     )
@@ -266,6 +267,13 @@ class InboxView(generic.IndexView):
         "customer",
         "requester__ticket_profile",
     )
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        paginator = context.get("paginator")
+        if paginator is not None and paginator.is_bounded:
+            context["table"].bounded_count = paginator.count
+        return context
 
     def get_base_queryset(self):
         tickets = permissions.agent_tickets(self.request.user)

@@ -170,16 +170,10 @@ def _plan_ms(plan: str) -> float | None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import json
-    import os
+    from bench.standalone import setup
 
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    django.setup()
+    manifest = setup()
     args = sys.argv[1:] if argv is None else argv
-    manifest_path = ROOT / "bench" / ".data.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     from wagtail_tickets import autoclose
 
     print(explain(autoclose.stale_tickets(), 100))

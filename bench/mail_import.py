@@ -272,16 +272,10 @@ def _ticket_pks(numbers: list[str]) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import json
-    import os
+    from bench.standalone import setup
 
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    django.setup()
+    manifest = setup()
     args = sys.argv[1:] if argv is None else argv
-    manifest_path = ROOT / "bench" / ".data.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     for result in measure(manifest, count=int(args[0]) if args else DEFAULT_COUNT):
         print(result)
 

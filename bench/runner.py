@@ -420,7 +420,7 @@ def machine() -> str:
         memory = f"{memory_kb / 1024 / 1024:.0f} GiB"
     except (OSError, StopIteration, ValueError):
         memory = "unknown"
-    return f"{os.cpu_count()} cores ({cpu}), {memory} RAM, {platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores ({cpu}), {memory} RAM, {platform.system()}"
 
 
 def write_report(path: Path, results: list, manifest: dict, versions: str) -> None:
@@ -521,6 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django import get_version
     from django.conf import settings
+    from django.db import connection
     from wagtail import __version__ as wagtail_version
 
     from bench import autoclose, mail_import
@@ -560,8 +561,12 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{result.scenario}: {result.measured} {'ok' if result.ok else 'OVER'}", flush=True
             )
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0].split()[0]
     versions = (
-        f"Python {platform.python_version()}, Django {get_version()}, Wagtail {wagtail_version}"
+        f"Python {platform.python_version()}, Django {get_version()}, "
+        f"Wagtail {wagtail_version}, PostgreSQL {postgres}"
     )
     output = args.output or (None if args.smoke else REPORT)
     if output is not None and not args.only:

@@ -40,8 +40,7 @@ def test_display_says_more(five_tickets):
 
 
 def test_paginator_offers_only_the_counted_pages(five_tickets):
-    paginator = BoundedPaginator(Ticket.objects.order_by("pk"), 2)
-    paginator.count_limit = 3
+    paginator = BoundedPaginator(Ticket.objects.order_by("pk"), 2, count_limit=3)
     assert paginator.is_bounded and paginator.num_pages == 2
     # rows past the limit are not offered either
     assert [t.subject for t in paginator.get_page(2).object_list] == ["T2"]

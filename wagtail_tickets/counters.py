@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from . import derived
-from .models import TicketCounter
+from .models import Status, TicketCounter
 
 
 def status_counts(type_ids: Iterable[int]) -> dict[int, int]:
@@ -21,6 +22,20 @@ def status_counts(type_ids: Iterable[int]) -> dict[int, int]:
         .order_by()
     )
     return {status_id: n for status_id, n in rows if n}
+
+
+def with_ticket_counts(statuses: QuerySet[Status]) -> QuerySet[Status]:
+    """``statuses`` annotated with ``ticket_count``, the tickets in each, from the counters."""
+    per_status = (
+        TicketCounter.objects.filter(status=OuterRef("pk"))
+        .order_by()
+        .values("status")
+        .annotate(n=Sum("count"))
+        .values("n")
+    )
+    return statuses.annotate(
+        ticket_count=Coalesce(Subquery(per_status, output_field=IntegerField()), 0)
+    )
 
 
 def rebuild_counters() -> None:

@@ -39,6 +39,11 @@ class BoundedPaginatorMixin:
 
     count_limit = COUNT_LIMIT
 
+    def __init__(self, *args, count_limit: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if count_limit is not None:
+            self.count_limit = count_limit
+
     @cached_property
     def count(self) -> int:
         return bounded_count(self.object_list, self.count_limit)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, ProtectedError
+from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from ..counters import with_ticket_counts
 from ..models import (
     Category,
     Priority,
@@ -158,7 +159,7 @@ class StatusViewSet(ConfigViewSet):
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
-            queryset=Status.objects.annotate(ticket_count=Count("tickets")), **kwargs
+            queryset=with_ticket_counts(Status.objects.all()), **kwargs
         )
 
 

@@ -69,8 +69,7 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     else:
         state = ""
     tickets = tickets.select_related("ticket_type", "status").order_by("-updated_at", "-pk")
-    paginator = BoundedPaginator(tickets, app_settings.PAGE_SIZE)
-    paginator.count_limit = LIST_COUNT_LIMIT
+    paginator = BoundedPaginator(tickets, app_settings.PAGE_SIZE, count_limit=LIST_COUNT_LIMIT)
     page = paginator.get_page(request.GET.get("page"))
     return render_customer(
         request,

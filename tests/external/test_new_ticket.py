@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.external.conftest import signed
@@ -298,6 +300,36 @@ def test_cap_on_open_tickets_per_email(client, page, support_type, visitor_data,
     actions.close_ticket(Ticket.objects.first())
     visitor_data["attachments"] = []
     assert client.post(URL, visitor_data).status_code == 302
+
+
+def test_cap_counts_the_address_in_any_case(client, page, support_type, visitor_data, settings):
+    settings.WAGTAIL_TICKETS = {
+        **settings.WAGTAIL_TICKETS,
+        "EXTERNAL_MAX_OPEN_TICKETS_PER_EMAIL": 1,
+    }
+    make_ticket(None, support_type, requester_email="VERA@Example.ORG")
+    response = client.post(URL, visitor_data)
+    assert "You already have 1 open tickets." in response.content.decode()
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_cap_is_answered_by_an_index(client, page, support_type, visitor_data, settings):
+    """At a million tickets, reading the ticket table for every submission is not an option."""
+    settings.WAGTAIL_TICKETS = {
+        **settings.WAGTAIL_TICKETS,
+        "EXTERNAL_MAX_OPEN_TICKETS_PER_EMAIL": 5,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        client.post(URL, visitor_data)
+    (count,) = [
+        q["sql"] for q in queries.captured_queries if "UPPER" in q["sql"] and "COUNT" in q["sql"]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + count)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "wt_ticket_open_email" in plan
 
 
 # Logged-in users on the external page

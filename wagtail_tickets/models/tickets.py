@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings, get_customer_model_string
@@ -150,6 +151,8 @@ class Ticket(models.Model):
                 name="wt_ticket_report_open",
                 condition=OPEN,
             ),
+            # the external page's cap on open tickets per address (any case)
+            models.Index(Upper("requester_email"), name="wt_ticket_open_email", condition=OPEN),
         ]
 
     def __str__(self) -> str:

@@ -113,7 +113,7 @@ def _anonymous_limits(email: str) -> Blocked | None:
     """The open-ticket cap and the per-email rate of visitors without an account."""
     cap = app_settings.EXTERNAL_MAX_OPEN_TICKETS_PER_EMAIL
     if cap and (
-        Ticket.objects.filter(requester_email__iexact=email, status__is_closed=False).count() >= cap
+        Ticket.objects.filter(requester_email__iexact=email, is_open=True).count() >= cap
     ):
         return Blocked(
             _(

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from tests.testapp.models import Company
-from wagtail_tickets import actions
+from wagtail_tickets import actions, permissions
 from wagtail_tickets.models import Category, Priority, Status, TicketType, TypePermission
 
 Level = TypePermission.Level
@@ -65,9 +65,7 @@ def grant(user, ticket_type, level: int, group_name: str | None = None):
         group=group, ticket_type=ticket_type, defaults={"level": level}
     )
     user.groups.add(group)
-    for attr in ("_wagtail_tickets_access", "_wagtail_tickets_customer"):
-        if hasattr(user, attr):
-            delattr(user, attr)
+    permissions.forget(user)
     return group
 
 

@@ -386,3 +386,38 @@ def test_customer_for_is_the_user_when_customer_model_is_the_user(settings, supp
     assert permissions.customer_for(user) == user
     assert not permissions.has_company(user)
     assert list(permissions.company_tickets(user)) == []
+
+
+def test_an_agent_of_every_type_gets_the_unfiltered_table(support, django_assert_num_queries):
+    billing = TicketTypeFactory(name="Billing")
+    agent = UserFactory()
+    grant(agent, support, Level.MANAGE, group_name="Everything")
+    grant(agent, billing, Level.MANAGE, group_name="Everything")
+    agent = fresh(agent)
+    with django_assert_num_queries(1):  # found by type_access's own query
+        assert permissions.manages_every_type(agent)
+    tickets = permissions.agent_tickets(agent)
+    assert not tickets.query.has_filters()
+    mine = {make_ticket(UserFactory(), support), make_ticket(UserFactory(), billing)}
+    assert set(tickets) == mine
+
+
+@pytest.mark.parametrize("other", ["unmanaged", "inactive", "read only"])
+def test_a_type_left_out_keeps_the_filter(support, other):
+    agent = UserFactory()
+    grant(agent, support, Level.MANAGE, group_name="Support agents")
+    extra = TicketTypeFactory(name="Other", active=other != "inactive")
+    if other == "read only":
+        grant(agent, extra, Level.WRITE, group_name="Other readers")
+    hidden = make_ticket(UserFactory(), extra)
+    agent = fresh(agent)
+    assert not permissions.manages_every_type(agent)
+    assert hidden not in set(permissions.agent_tickets(agent))
+    assert permissions.agent_tickets(agent).query.has_filters()
+
+
+def test_a_superuser_manages_every_type_until_one_is_retired(support):
+    admin = UserFactory(is_superuser=True)
+    assert permissions.manages_every_type(admin)
+    TicketTypeFactory(name="Retired", active=False)
+    assert not permissions.manages_every_type(fresh(admin))

@@ -18,13 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Func, Max, Q, QuerySet, Subquery
 
 from .conf import app_settings, get_customer_model, get_customer_model_string
 from .models import Message, Ticket, TicketSettings, TicketType, TypePermission
 
 Level = TypePermission.Level
 _CACHE_ATTR = "_wagtail_tickets_access"
+_EVERY_TYPE_ATTR = "_wagtail_tickets_every_type"
+_CUSTOMER_ATTR = "_wagtail_tickets_customer"
 
 
 @dataclass(frozen=True)
@@ -42,30 +44,38 @@ def type_access(user) -> dict[int, TypeAccess]:
     if cached is not None:
         return cached
     if user.is_superuser:
+        types = list(TicketType.objects.values_list("pk", "visibility", "active"))
         access = {
-            pk: TypeAccess(Level.MANAGE, visibility)
-            for pk, visibility in TicketType.objects.filter(active=True).values_list(
-                "pk", "visibility"
-            )
+            pk: TypeAccess(Level.MANAGE, visibility) for pk, visibility, active in types if active
         }
+        every_type = len(access) == len(types)
     else:
+        # the number of types there are comes along, for manages_every_type
+        total = TicketType.objects.order_by().annotate(n=Func(F("pk"), function="COUNT"))
         rows = (
             TypePermission.objects.filter(group__user=user, ticket_type__active=True)
             .values("ticket_type_id", "ticket_type__visibility")
-            .annotate(level=Max("level"))
+            .annotate(level=Max("level"), types=Subquery(total.values("n")))
         )
-        access = {
-            row["ticket_type_id"]: TypeAccess(row["level"], row["ticket_type__visibility"])
-            for row in rows
-        }
+        access, types = {}, 0
+        for row in rows:
+            access[row["ticket_type_id"]] = TypeAccess(
+                row["level"], row["ticket_type__visibility"]
+            )
+            types = row["types"]
+        managed = sum(1 for a in access.values() if a.level >= Level.MANAGE)
+        every_type = bool(managed) and managed == types
+    setattr(user, _EVERY_TYPE_ATTR, every_type)
     setattr(user, _CACHE_ATTR, access)
     return access
 
 
 def forget(user) -> None:
-    """Drop the cached levels (after a group or permission change in the same request)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    """Drop what is cached on the user object: levels and customer record (after a group,
+    permission or customer change in the same request)."""
+    for name in (_CACHE_ATTR, _EVERY_TYPE_ATTR, _CUSTOMER_ATTR):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def level_for(user, ticket_type_id: int) -> int:
@@ -99,13 +109,13 @@ def customer_for(user):
         return None
     if get_customer_model_string().lower() == get_user_model()._meta.label_lower:
         return user
-    if hasattr(user, "_wagtail_tickets_customer"):
-        return user._wagtail_tickets_customer
+    if hasattr(user, _CUSTOMER_ATTR):
+        return getattr(user, _CUSTOMER_ATTR)
     field = app_settings.CUSTOMER_USERS_FIELD
     customer = None
     if field:
         customer = get_customer_model()._default_manager.filter(**{field: user}).first()
-    user._wagtail_tickets_customer = customer
+    setattr(user, _CUSTOMER_ATTR, customer)
     return customer
 
 
@@ -177,11 +187,23 @@ def has_shared(user) -> bool:
 
 
 def agent_tickets(user) -> QuerySet[Ticket]:
-    """Every ticket of the types the user manages (the agent's inbox)."""
+    """Every ticket of the types the user manages (the agent's inbox). Someone who manages
+    every type gets the unfiltered table: a list of all type ids would only keep the
+    database from answering a filter or sort from its index alone."""
     managed = type_ids_with_level(user, Level.MANAGE)
     if not managed:
         return Ticket.objects.none()
+    if manages_every_type(user):
+        return Ticket.objects.all()
     return Ticket.objects.filter(ticket_type__in=managed)
+
+
+def manages_every_type(user) -> bool:
+    """Whether the user manages every ticket type there is, inactive ones included (found
+    by ``type_access``'s query and cached with it)."""
+    if not type_access(user):
+        return False
+    return getattr(user, _EVERY_TYPE_ATTR, False)
 
 
 def can_see(user, ticket: Ticket) -> bool:
@@ -281,9 +303,13 @@ def agents_for_types(type_ids: list[int]) -> QuerySet:
     manages one": a semi-join on the few agent groups, not a join of every user's groups
     made distinct (customers' group memberships outnumber the agents' a hundred times)."""
     User = get_user_model()
-    agent_groups = TypePermission.objects.filter(
-        ticket_type__in=type_ids, level__gte=Level.MANAGE
-    ).values("group")
+    # the group ids as values, not a subquery: the planner then knows from its statistics
+    # that the agents' groups have few members (a subquery made it scan every membership)
+    agent_groups = list(
+        TypePermission.objects.filter(ticket_type__in=type_ids, level__gte=Level.MANAGE)
+        .values_list("group", flat=True)
+        .distinct()
+    )
     members = User.groups.through.objects.filter(group__in=agent_groups).values("user")
     return User._default_manager.filter(is_active=True, pk__in=members).order_by(
         "first_name", "last_name", "pk"

@@ -145,7 +145,9 @@ def test_hostile_page_numbers_never_fail(client, world, page):
 def test_panel_context_runs_two_queries(rf, world, django_assert_max_num_queries):
     request = rf.get("/")
     request.user = world["agent"]
-    customer_tab.permissions.type_access(request.user)  # the per-request cache
+    # the per-request caches
+    customer_tab.permissions.type_access(request.user)
+    customer_tab.permissions.manages_every_type(request.user)
     with django_assert_max_num_queries(2):
         context = customer_tab.customer_tickets_context(request, world["acme"])
         assert [t.subject for t, _url in context["rows"]] == ["Acme printer jam"]

@@ -4,6 +4,7 @@ remembered view, export, and a constant number of queries."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -117,6 +118,17 @@ def test_columns_and_coloured_status_and_priority(client, setup):
         assert header in html
 
 
+def test_row_values_are_escaped(client, setup):
+    carol = setup["customer"]
+    carol.first_name = "<b>Carol</b>"
+    carol.save()
+    make_ticket(carol, setup["hardware"], subject="<script>alert(1)</script>")
+    client.force_login(setup["agent"])
+    html = client.get(reverse(INBOX)).content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>Carol</b>" not in html and "&lt;b&gt;Carol&lt;/b&gt;" in html
+
+
 def test_overdue_rows_are_highlighted(client, setup):
     late = make_ticket(setup["customer"], setup["hardware"], subject="Late one")
     actions.change_ticket(late, target_date=timezone.localdate() - datetime.timedelta(days=2))
@@ -125,9 +137,13 @@ def test_overdue_rows_are_highlighted(client, setup):
     actions.close_ticket(done)
     make_ticket(setup["customer"], setup["hardware"], subject="On time")
     client.force_login(setup["agent"])
-    table = client.get(reverse(INBOX)).context["table"]
-    classes = {row.instance.subject: row.classname for row in table.rows}
+    response = client.get(reverse(INBOX))
+    classes = {row.instance.subject: row.classname for row in response.context["table"].rows}
     assert classes == {"Late one": "wt-overdue", "Late but closed": "", "On time": ""}
+    rows = re.findall(r"<tr([^>]*)>(.*?)</tr>", response.content.decode(), re.S)
+    marked = [cells for attrs, cells in rows if attrs == ' class="wt-overdue"']
+    assert len(marked) == 1 and "Late one" in marked[0]
+    assert 'class="wt-target-date--overdue"' in marked[0]
     overdue = client.get(reverse(INBOX), {"state": "overdue"}).context["object_list"]
     assert [t.subject for t in overdue] == ["Late one"]
 

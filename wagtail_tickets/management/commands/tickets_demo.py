@@ -33,7 +33,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from ... import actions
+from ... import actions, permissions
 from ...conf import app_settings, get_customer_model
 from ...models import (
     Category,
@@ -200,7 +200,7 @@ class Command(BaseCommand):
                 record.save()
             getattr(record, field).add(*(users[username] for username in spec["users"]))
         for user in users.values():
-            forget_cached_access(user)
+            permissions.forget(user)
         return True
 
     def print_logins(self) -> None:
@@ -318,7 +318,7 @@ def ensure_users(groups: dict[str, Group]) -> dict:
         user.set_password(PASSWORD)
         user.save()
         user.groups.add(*(groups[name] for name in spec.groups))
-        forget_cached_access(user)
+        permissions.forget(user)
         users[spec.username] = user
     return users
 
@@ -496,8 +496,3 @@ def known_fields(model, values: dict) -> dict:
     names = {field.name for field in model._meta.concrete_fields}
     return {name: value for name, value in values.items() if name in names}
 
-
-def forget_cached_access(user) -> None:
-    for attr in ("_wagtail_tickets_access", "_wagtail_tickets_customer"):
-        if hasattr(user, attr):
-            delattr(user, attr)

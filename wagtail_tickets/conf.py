@@ -187,6 +187,13 @@ class AppSettings:
         transaction's row locks well under a second)."""
         return int(self._get("AUTO_CLOSE_BATCH_SIZE", 25))
 
+    @property
+    def REPORT_CONNECTIONS(self) -> int:
+        """Database connections the reports page reads its slices with at once (PostgreSQL;
+        they share one snapshot, so the numbers agree). ``1`` reads them one after the
+        other on the request's own connection."""
+        return max(1, int(self._get("REPORT_CONNECTIONS", 2)))
+
 
     # External page (B10): embedding and abuse limits for visitors without an account.
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connections, transaction
@@ -44,9 +46,11 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
+from ..conf import app_settings
 from ..models import Message, Status, TicketType
 
 GRANULARITIES = ("day", "week", "month")
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -109,18 +113,64 @@ def _postgres(queryset: QuerySet) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
+ANALYTICS_SETTINGS = "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
+
+
+class Session:
+    """Where the report's queries run: ``together`` runs independent parts of the report at
+    once on extra connections that read the snapshot of ours (PostgreSQL,
+    ``REPORT_CONNECTIONS``); otherwise one after the other."""
+
+    def __init__(self, using: str, workers: int = 1, snapshot: str | None = None):
+        self.using = using
+        self.workers = workers if snapshot else 1
+        self.snapshot = snapshot
+
+    def together(self, *calls: Callable[[], Any]) -> list[Any]:
+        if self.workers < 2 or len(calls) < 2:
+            return [call() for call in calls]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(calls)) - 1) as pool:
+            later = [pool.submit(self._on_own_connection, call) for call in calls[1:]]
+            first = calls[0]()
+            return [first, *(future.result() for future in later)]
+
+    def _on_own_connection(self, call: Callable[[], Any]) -> Any:
+        connection = connections[self.using]  # this thread's own
+        try:
+            with transaction.atomic(using=self.using):
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [self.snapshot])
+                    cursor.execute(ANALYTICS_SETTINGS)
+                return call()
+        finally:
+            connection.close()
+
+
 @contextmanager
-def analytics(using: str = "default") -> Iterator[None]:
+def analytics(using: str = "default") -> Iterator[Session]:
     """Run the report's queries in one transaction with room to sort and hash a year of
     rows in memory (PostgreSQL's default ``work_mem`` spills them to disk) and without JIT
-    compilation, which costs more than it saves on queries of a few hundred ms."""
-    if connections[using].vendor != "postgresql":
-        yield
+    compilation, which costs more than it saves on queries of a few hundred ms.
+
+    The extra connections of ``Session.together`` import this transaction's snapshot. They
+    are used only when this transaction is the outermost: rows written by an enclosing
+    transaction that has not committed yet (a test's) would be invisible to them."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield Session(using)
         return
+    workers = 1 if connection.in_atomic_block else app_settings.REPORT_CONNECTIONS
     with transaction.atomic(using=using):
-        with connections[using].cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
-        yield
+        with connection.cursor() as cursor:
+            snapshot = None
+            if workers > 1:
+                # one snapshot for the whole report, ours and the extra connections'
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SELECT pg_export_snapshot()")
+                (snapshot,) = cursor.fetchone()
+            cursor.execute(ANALYTICS_SETTINGS)
+        yield Session(using, workers, snapshot)
 
 
 class _BucketNumber(Func):
@@ -219,25 +269,46 @@ def logged_time(tickets: QuerySet, period: Period) -> QuerySet[Message]:
     return messages
 
 
-def hours_rows(tickets: QuerySet, period: Period) -> list[dict]:
-    """Hours logged in the period per author (``None``: messages without an author)."""
-    return list(
-        logged_time(tickets, period).order_by().values("author_id").annotate(hours=Sum("hours"))
-    )
-
-
-def time_spent_count(tickets: QuerySet, period: Period) -> int:
-    """The number of rows of ``time_spent``, counted by ids only (a ticket's number and
-    subject follow from its id, a rate's unique name and value from its id). The ids are
-    listed in the order of the message index of migration 0009, so PostgreSQL groups them
-    as it reads, without hashing or sorting."""
+def hours_and_rows(tickets: QuerySet, period: Period) -> tuple[list[dict], int]:
+    """Hours logged in the period per author (``None``: messages without an author), and
+    the number of rows of ``time_spent``, in one pass over the messages: the rows are the
+    groups per ticket, author, rate and author name (a ticket's number and subject follow
+    from its id, a rate's name and value from its id), summed up per author."""
     groups = (
         logged_time(tickets, period)
         .order_by()
         .values("ticket_id", "author_id", "rate_id", "author_name")
-        .distinct()
+        .annotate(group_hours=Sum("hours"))
     )
-    return groups.count()
+    sql, params = groups.query.sql_with_params()
+    with connections[groups.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT author_id, SUM(group_hours), COUNT(*) FROM ({sql}) AS time_groups "
+            "GROUP BY author_id",
+            params,
+        )
+        found = cursor.fetchall()
+    hours = [
+        {"author_id": author_id, "hours": _hours(total)} for author_id, total, _count in found
+    ]
+    return hours, sum(count for _author, _total, count in found)
+
+
+def _hours(value) -> Decimal | None:
+    """A sum of hours as the database gave it (SQLite: a float) as a Decimal of cents."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(CENT)
+
+
+def hours_rows(tickets: QuerySet, period: Period) -> list[dict]:
+    """Hours logged in the period per author (``None``: messages without an author)."""
+    return hours_and_rows(tickets, period)[0]
+
+
+def time_spent_count(tickets: QuerySet, period: Period) -> int:
+    """The number of rows of ``time_spent``."""
+    return hours_and_rows(tickets, period)[1]
 
 
 # ---------------------------------------------------------------- durations
@@ -491,22 +562,35 @@ class Report:
     time_spent_rows: int = 0
 
 
-def build(tickets: QuerySet, period: Period) -> Report:
+def build(tickets: QuerySet, period: Period, session: Session | None = None) -> Report:
     """The page's numbers from four grouped slices, two medians and three name look-ups
-    (call it inside ``analytics``)."""
-    opened = opened_rows(tickets, period)
-    closed = closed_rows(tickets, period)
+    (call it inside ``analytics`` and pass its session). The opened tickets with their
+    median and the closed ones with theirs and the hours are independent: the session
+    reads them side by side."""
+
+    def opened_part():
+        opened = opened_rows(tickets, period)
+        return opened, _first_response(tickets, period, opened)
+
+    def closed_part():
+        closed = closed_rows(tickets, period)
+        hours, time_rows = hours_and_rows(tickets, period)
+        return closed, _resolution(tickets, period, closed), hours, time_rows
+
+    session = session or Session(tickets.db)
+    (opened, first), (closed, resolved, hours, time_rows) = session.together(
+        opened_part, closed_part
+    )
     still_open = open_rows(tickets)
-    hours = hours_rows(tickets, period)
     return Report(
         totals=_totals(opened, closed, still_open, hours),
         buckets=_over_time(period, opened, closed),
         per_type=_per_type(opened, closed, still_open),
         per_status=_per_status(opened),
-        first_response=_first_response(tickets, period, opened),
-        resolution=_resolution(tickets, period, closed),
+        first_response=first,
+        resolution=resolved,
         agents=_workload(closed, still_open, hours),
-        time_spent_rows=time_spent_count(tickets, period),
+        time_spent_rows=time_rows,
     )
 
 

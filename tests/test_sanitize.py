@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from wagtail_tickets import sanitize
 from wagtail_tickets.sanitize import (
     clean_filename,
     clean_html,
@@ -156,7 +157,24 @@ def test_cleaning_is_stable(backend):
     """Cleaning the cleaned output again changes nothing (no mutation on a second pass)."""
     for payload in PAYLOADS.values():
         once = clean_html(payload)
-        assert clean_html(once) == once
+        assert clean_html(str(once)) == once
+
+
+def test_cleaned_html_is_not_cleaned_twice(backend, monkeypatch):
+    once = clean_html("<p onclick='x()'>Hi <b>there</b></p>")
+    assert isinstance(once, sanitize.CleanHTML)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("sanitised again")
+
+    monkeypatch.setattr(sanitize, "_cleaner", refuse)
+    monkeypatch.setattr(sanitize, "_clean_nh3", refuse)
+    assert clean_html(once) is once
+    # anything made from it is plain text again, and is cleaned like any input
+    with pytest.raises(AssertionError, match="sanitised again"):
+        clean_html(once + "<script>alert(1)</script>")
+    with pytest.raises(AssertionError, match="sanitised again"):
+        clean_html(once[:-4])
 
 
 def test_assert_inert_catches_active_content():

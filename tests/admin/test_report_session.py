@@ -51,11 +51,14 @@ def test_parts_run_on_their_own_connections_in_one_snapshot():
         assert session.workers == 2
         before = Ticket.objects.count()
         open_ticket_elsewhere(kind)
-        (pid_a, seen_a), (pid_b, seen_b) = session.together(
-            lambda: (backend_pid(), Ticket.objects.count()),
-            lambda: (backend_pid(), Ticket.objects.count()),
-        )
-    assert pid_a == backend_pid() and pid_b != pid_a
+        both_running = threading.Barrier(2, timeout=10)
+
+        def part():
+            both_running.wait()  # so neither connection does both parts
+            return backend_pid(), Ticket.objects.count()
+
+        (pid_a, seen_a), (pid_b, seen_b) = session.together(part, part)
+    assert pid_a != pid_b and backend_pid() in (pid_a, pid_b)
     # the ticket committed meanwhile is in no part of this report
     assert before == seen_a == seen_b == 1
     assert Ticket.objects.count() == 2

@@ -18,6 +18,7 @@ other databases read the middle values with ORDER BY + OFFSET.
 from __future__ import annotations
 
 import datetime
+import queue
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -127,12 +128,30 @@ class Session:
         self.snapshot = snapshot
 
     def together(self, *calls: Callable[[], Any]) -> list[Any]:
+        """The calls' results, in order. Each connection takes the next call waiting when
+        it is done with one, so list the longest first."""
         if self.workers < 2 or len(calls) < 2:
             return [call() for call in calls]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(calls)) - 1) as pool:
-            later = [pool.submit(self._on_own_connection, call) for call in calls[1:]]
-            first = calls[0]()
-            return [first, *(future.result() for future in later)]
+        results: list[Any] = [None] * len(calls)
+        waiting: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for index in range(len(calls)):
+            waiting.put(index)
+
+        def work() -> None:
+            while True:
+                try:
+                    index = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                results[index] = calls[index]()
+
+        helpers = min(self.workers, len(calls)) - 1
+        with ThreadPoolExecutor(max_workers=helpers) as pool:
+            futures = [pool.submit(self._on_own_connection, work) for _ in range(helpers)]
+            work()
+            for future in futures:
+                future.result()
+        return results
 
     def _on_own_connection(self, call: Callable[[], Any]) -> Any:
         connection = connections[self.using]  # this thread's own
@@ -336,22 +355,33 @@ class Durations:
     median: datetime.timedelta | None = None
 
 
+def median_seconds(tickets: QuerySet, until: str) -> float | None:
+    """PostgreSQL: the median of ``until - created_at`` in seconds (``None`` for none)."""
+    return tickets.order_by().aggregate(
+        median=Median(_Seconds(_duration(until)), output_field=FloatField())
+    )["median"]
+
+
 def _durations(
-    tickets: QuerySet, until: str, count: int, total: datetime.timedelta | None
+    tickets: QuerySet,
+    until: str,
+    count: int,
+    total: datetime.timedelta | None,
+    median: float | None = None,
 ) -> Durations:
-    """The average from the slice's totals; the median in one more query (none when there
-    is nothing to take the middle of)."""
+    """The average from the slice's totals; the median as given (seconds), else in one
+    more query (none when there is nothing to take the middle of)."""
     result = Durations(count)
     if not count:
         return result
     result.average = (total or datetime.timedelta()) / count
+    if median is None and _postgres(tickets):
+        median = median_seconds(tickets, until)
+    if median is not None:
+        result.median = datetime.timedelta(microseconds=round(median * 1_000_000))
+        return result
     duration = _duration(until)
     tickets = tickets.order_by()
-    if _postgres(tickets):
-        median = Median(_Seconds(duration), output_field=FloatField())
-        seconds = tickets.aggregate(median=median)["median"]
-        result.median = datetime.timedelta(microseconds=round(seconds * 1_000_000))
-        return result
     low, high = (count - 1) // 2, count // 2
     middle = list(
         tickets.annotate(duration=duration)
@@ -362,21 +392,27 @@ def _durations(
     return result
 
 
-def _first_response(tickets: QuerySet, period: Period, opened: list[dict]) -> Durations:
+def _first_response(
+    tickets: QuerySet, period: Period, opened: list[dict], median: float | None = None
+) -> Durations:
     return _durations(
         tickets.filter(_in(period, "created_at"), first_response_at__isnull=False),
         "first_response_at",
         sum(row["answered"] for row in opened),
         _total(row["waited"] for row in opened),
+        median,
     )
 
 
-def _resolution(tickets: QuerySet, period: Period, closed: list[dict]) -> Durations:
+def _resolution(
+    tickets: QuerySet, period: Period, closed: list[dict], median: float | None = None
+) -> Durations:
     return _durations(
         tickets.filter(_closed_in(period)),
         "closed_at",
         sum(row["n"] for row in closed),
         _total(row["took"] for row in closed),
+        median,
     )
 
 
@@ -564,31 +600,33 @@ class Report:
 
 def build(tickets: QuerySet, period: Period, session: Session | None = None) -> Report:
     """The page's numbers from four grouped slices, two medians and three name look-ups
-    (call it inside ``analytics`` and pass its session). The opened tickets with their
-    median and the closed ones with theirs and the hours are independent: the session
-    reads them side by side."""
-
-    def opened_part():
-        opened = opened_rows(tickets, period)
-        return opened, _first_response(tickets, period, opened)
-
-    def closed_part():
-        closed = closed_rows(tickets, period)
-        hours, time_rows = hours_and_rows(tickets, period)
-        return closed, _resolution(tickets, period, closed), hours, time_rows
-
+    (call it inside ``analytics`` and pass its session, which reads the six independent
+    parts side by side on PostgreSQL)."""
     session = session or Session(tickets.db)
-    (opened, first), (closed, resolved, hours, time_rows) = session.together(
-        opened_part, closed_part
-    )
-    still_open = open_rows(tickets)
+    answered = tickets.filter(_in(period, "created_at"), first_response_at__isnull=False)
+    resolved = tickets.filter(_closed_in(period))
+    medians: list[float | None] = [None, None]
+    if _postgres(tickets):
+        # longest first (a year at a million tickets: 170, 170, 130, 105, 95, 25 ms)
+        opened, (hours, time_rows), *medians, closed, still_open = session.together(
+            lambda: opened_rows(tickets, period),
+            lambda: hours_and_rows(tickets, period),
+            lambda: median_seconds(answered, "first_response_at"),
+            lambda: median_seconds(resolved, "closed_at"),
+            lambda: closed_rows(tickets, period),
+            lambda: open_rows(tickets),
+        )
+    else:
+        opened, closed = opened_rows(tickets, period), closed_rows(tickets, period)
+        hours, time_rows = hours_and_rows(tickets, period)
+        still_open = open_rows(tickets)
     return Report(
         totals=_totals(opened, closed, still_open, hours),
         buckets=_over_time(period, opened, closed),
         per_type=_per_type(opened, closed, still_open),
         per_status=_per_status(opened),
-        first_response=first,
-        resolution=resolved,
+        first_response=_first_response(tickets, period, opened, medians[0]),
+        resolution=_resolution(tickets, period, closed, medians[1]),
         agents=_workload(closed, still_open, hours),
         time_spent_rows=time_rows,
     )

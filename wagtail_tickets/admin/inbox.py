@@ -112,10 +112,8 @@ class TitledCheckboxSelectMultiple(CheckboxList):
         self.titles = titles or {}
         super().__init__(*args, **kwargs)
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        option["title"] = self.titles.get(str(value), "")
-        return option
+    def option_title(self, value: str) -> str:
+        return self.titles.get(value, "")
 
 
 class TicketFilterSet(WagtailFilterSet):

@@ -8,7 +8,7 @@ import re
 import pytest
 from django import forms
 
-from wagtail_tickets.admin.widgets import CheckboxList, FastSelect, RadioList
+from wagtail_tickets.admin import widgets
 
 CHOICES = [
     ("", "Any"),
@@ -25,9 +25,9 @@ def tidy(html: str) -> str:
 @pytest.mark.parametrize(
     "ours,django_widget,value",
     [
-        (CheckboxList, forms.CheckboxSelectMultiple, ["2", "3"]),
-        (RadioList, forms.RadioSelect, "1"),
-        (FastSelect, forms.Select, "3"),
+        (widgets.CheckboxSelectMultiple, forms.CheckboxSelectMultiple, ["2", "3"]),
+        (widgets.RadioSelect, forms.RadioSelect, "1"),
+        (widgets.Select, forms.Select, "3"),
     ],
 )
 def test_same_markup_as_django(ours, django_widget, value):
@@ -39,6 +39,6 @@ def test_same_markup_as_django(ours, django_widget, value):
 
 
 def test_nothing_chosen_and_no_id():
-    html = CheckboxList(choices=[("1", "One")]).render("f", None)
+    html = widgets.CheckboxSelectMultiple(choices=[("1", "One")]).render("f", None)
     option = '<input type="checkbox" name="f" value="1">'
     assert html == f"<div><div><label>{option} One</label></div></div>"

@@ -20,6 +20,7 @@ from ..models import Category, Priority, Rate, Status
 from ..models.workspace import REPLY_FEATURES
 from ..sanitize import clean_user_input
 from ..validators import parse_cc_addresses, validate_uploads
+from . import widgets
 
 
 class _EditorInput(str):
@@ -146,7 +147,10 @@ class ReplyForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.25", "min": "0"}),
     )
     rate = forms.ModelChoiceField(
-        label=_("Rate"), queryset=Rate.objects.filter(active=True), required=False
+        label=_("Rate"),
+        queryset=Rate.objects.filter(active=True),
+        required=False,
+        widget=widgets.Select,
     )
 
     def clean(self):
@@ -160,7 +164,11 @@ class TemplatePickerForm(forms.Form):
     """Which response template goes into the reply box (D9)."""
 
     template = forms.ModelChoiceField(
-        label=_("Response template"), queryset=None, required=False, empty_label=None
+        label=_("Response template"),
+        queryset=None,
+        required=False,
+        empty_label=None,
+        widget=widgets.Select,
     )
 
     def __init__(self, *args, templates=None, **kwargs):
@@ -171,12 +179,14 @@ class TemplatePickerForm(forms.Form):
 class ChangeTicketForm(forms.Form):
     """Fields an agent changes (D6); each change goes through ``actions.change_ticket``."""
 
-    status = forms.ModelChoiceField(label=_("Status"), queryset=Status.objects.all())
+    status = forms.ModelChoiceField(
+        label=_("Status"), queryset=Status.objects.all(), widget=widgets.Select
+    )
     priority = forms.ModelChoiceField(
-        label=_("Priority"), queryset=Priority.objects.all(), required=False
+        label=_("Priority"), queryset=Priority.objects.all(), required=False, widget=widgets.Select
     )
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.all(), required=False
+        label=_("Category"), queryset=Category.objects.all(), required=False, widget=widgets.Select
     )
     target_date = forms.DateField(label=_("Target date"), required=False, widget=AdminDateInput)
 
@@ -185,7 +195,11 @@ class AssignForm(forms.Form):
     """Assign to a member of the type's support team (D4)."""
 
     assignee = AgentChoiceField(
-        label=_("Assignee"), queryset=None, required=False, empty_label=_("Nobody")
+        label=_("Assignee"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody"),
+        widget=widgets.Select,
     )
 
     def __init__(self, *args, ticket=None, **kwargs):
@@ -196,7 +210,7 @@ class AssignForm(forms.Form):
 class MoveForm(forms.Form):
     """Move a ticket to another type the agent manages."""
 
-    ticket_type = forms.ModelChoiceField(label=_("Type"), queryset=None)
+    ticket_type = forms.ModelChoiceField(label=_("Type"), queryset=None, widget=widgets.Select)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

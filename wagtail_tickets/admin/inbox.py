@@ -34,7 +34,7 @@ from ..counters import status_counts
 from ..models import Category, InboxPreference, Priority, Status, Ticket, TicketType
 from ..pagination import BoundedPaginatorMixin
 from ..search import search_tickets
-from .widgets import CheckboxList, FastSelect, RadioList
+from . import widgets
 
 INBOX_PAGE_SIZE = 50
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -105,7 +105,7 @@ class AgentFilter(django_filters.ModelChoiceFilter):
     field_class = AgentChoiceField
 
 
-class TitledCheckboxSelectMultiple(CheckboxList):
+class TitledCheckboxSelectMultiple(widgets.CheckboxSelectMultiple):
     """Checkboxes whose labels show a description on hover (type descriptions, B2)."""
 
     def __init__(self, *args, titles=None, **kwargs):
@@ -122,7 +122,7 @@ class TicketFilterSet(WagtailFilterSet):
     status = CountedStatusFilter(
         label=_("Status"),
         queryset=Status.objects.all(),
-        widget=CheckboxList,
+        widget=widgets.CheckboxSelectMultiple,
         distinct=False,
     )
     ticket_type = django_filters.MultipleChoiceFilter(
@@ -131,13 +131,13 @@ class TicketFilterSet(WagtailFilterSet):
     priority = ListedMultipleChoiceFilter(
         label=_("Priority"),
         queryset=Priority.objects.all(),
-        widget=CheckboxList,
+        widget=widgets.CheckboxSelectMultiple,
         distinct=False,
     )
     category = ListedMultipleChoiceFilter(
         label=_("Category"),
         queryset=Category.objects.all(),
-        widget=CheckboxList,
+        widget=widgets.CheckboxSelectMultiple,
         distinct=False,
     )
     assigned = django_filters.ChoiceFilter(
@@ -145,19 +145,19 @@ class TicketFilterSet(WagtailFilterSet):
         choices=[("mine", _("Assigned to me")), ("unassigned", _("Unassigned"))],
         method="filter_assigned",
         empty_label=_("Any"),
-        widget=RadioList,
+        widget=widgets.RadioSelect,
     )
     assignee = AgentFilter(
         label=_("Assignee"),
         queryset=get_user_model()._default_manager.none(),
-        widget=FastSelect,
+        widget=widgets.Select,
     )
     state = django_filters.ChoiceFilter(
         label=_("Open or closed"),
         choices=[("open", _("Open")), ("closed", _("Closed")), ("overdue", _("Overdue"))],
         method="filter_state",
         empty_label=_("Any"),
-        widget=RadioList,
+        widget=widgets.RadioSelect,
     )
 
     class Meta:

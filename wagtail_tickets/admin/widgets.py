@@ -3,7 +3,8 @@
 Django renders a checkbox list through three templates per option and builds a dictionary
 of attributes for each; the inbox's filters have dozens of options (statuses, types,
 agents) and are on every inbox page, so these widgets write the same markup straight from
-their choices."""
+their choices. They carry the names of Django's widgets: Wagtail styles a field by the name
+of its widget's class (``w-field--select``)."""
 
 from __future__ import annotations
 
@@ -87,15 +88,15 @@ class ChoiceListMixin:
         return mark_safe(f"<div{outer}>{''.join(parts)}</div>")
 
 
-class CheckboxList(ChoiceListMixin, forms.CheckboxSelectMultiple):
+class CheckboxSelectMultiple(ChoiceListMixin, forms.CheckboxSelectMultiple):
     pass
 
 
-class RadioList(ChoiceListMixin, forms.RadioSelect):
+class RadioSelect(ChoiceListMixin, forms.RadioSelect):
     pass
 
 
-class FastSelect(forms.Select):
+class Select(forms.Select):
     """A select element, options grouped like the choices."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:

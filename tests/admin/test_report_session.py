@@ -91,3 +91,13 @@ def test_inside_an_open_transaction_the_report_stays_on_its_connection():
         with analytics() as session:
             assert session.workers == 1
             assert session.together(backend_pid, backend_pid) == [backend_pid()] * 2
+
+
+def test_a_connection_that_cannot_share_the_snapshot_leaves_the_parts_to_ours(caplog):
+    kind = TicketTypeFactory()
+    make_ticket(UserFactory(), kind)
+    with analytics() as session:
+        session.snapshot = "00000003-0000001B-1"  # no such snapshot
+        pids = session.together(backend_pid, backend_pid, backend_pid)
+    assert set(pids) == {backend_pid()}
+    assert "could not share the snapshot" in caplog.text

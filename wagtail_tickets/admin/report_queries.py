@@ -18,6 +18,7 @@ other databases read the middle values with ORDER BY + OFFSET.
 from __future__ import annotations
 
 import datetime
+import logging
 import queue
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -28,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import (
     Aggregate,
     Count,
@@ -49,6 +50,8 @@ from django.utils import timezone
 
 from ..conf import app_settings
 from ..models import Message, Status, TicketType
+
+logger = logging.getLogger(__name__)
 
 GRANULARITIES = ("day", "week", "month")
 CENT = Decimal("0.01")
@@ -153,17 +156,37 @@ class Session:
                 future.result()
         return results
 
-    def _on_own_connection(self, call: Callable[[], Any]) -> Any:
+    def _on_own_connection(self, work: Callable[[], None]) -> None:
+        """Run ``work`` on this thread's own connection, in the snapshot of the page's
+        transaction. A connection that cannot be opened or cannot take the snapshot (no
+        connection left on the server, say) takes no part: the request's own connection
+        does the parts waiting."""
         connection = connections[self.using]  # this thread's own
+        working = False
         try:
             with transaction.atomic(using=self.using):
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [self.snapshot])
-                    cursor.execute(ANALYTICS_SETTINGS)
-                return call()
+                if not self._share_snapshot(connection):
+                    transaction.set_rollback(True, using=self.using)
+                    return
+                working = True
+                work()
+        except DatabaseError:
+            if working:
+                raise
+            logger.warning("A report connection could not be opened", exc_info=True)
         finally:
             connection.close()
+
+    def _share_snapshot(self, connection) -> bool:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SET TRANSACTION SNAPSHOT %s", [self.snapshot])
+                cursor.execute(ANALYTICS_SETTINGS)
+        except DatabaseError:
+            logger.warning("A report connection could not share the snapshot", exc_info=True)
+            return False
+        return True
 
 
 @contextmanager

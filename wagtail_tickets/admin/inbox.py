@@ -240,8 +240,7 @@ class InboxRows:
 
 class InboxTable(Table):
     """Overdue rows (target date passed, still open) stand out (E4). The rows are written
-    out by one template loop (``inbox_table.html``) over ``inbox_rows``, whose values are
-    worked out here; the columns still give the headers and sorting."""
+    by ``rows_html``; the columns still give the headers and sorting."""
 
     template_name = "wagtail_tickets/admin/inbox_table.html"
     # set by the view when the listing stopped counting at its limit
@@ -267,22 +266,19 @@ class InboxTable(Table):
         ago = TimeAgo()
         # the workspace URL is "<index><pk>/" (get_urlpatterns): no reverse() per row
         index = escape(reverse(f"{TicketViewSet.name}:index"))
-        # the few types, statuses, priorities and target dates, each written once
-        shown: dict[tuple, str] = {}
+        # the few types, statuses, priorities and target dates are each written once
+        cells: dict[tuple, str] = {}
+
+        def cell(key: tuple, make, *args) -> str:
+            if key not in cells:
+                cells[key] = make(*args)
+            return cells[key]
+
         rows = []
         for ticket in self.data:
             overdue = self.is_overdue(ticket)
             updated = timezone.localtime(ticket.updated_at)
-            cells = (
-                ("type", ticket.ticket_type),
-                ("status", ticket.status),
-                ("priority", ticket.priority),
-                ("target", (ticket.target_date, overdue, short_date)),
-            )
-            for kind, value in cells:
-                key = (kind, value.pk if hasattr(value, "pk") else value)
-                if key not in shown:
-                    shown[key] = CELLS[kind](value)
+            target = (ticket.target_date, overdue)
             rows.append(
                 ROW.format(
                     overdue=' class="wt-overdue"' if overdue else "",
@@ -291,14 +287,16 @@ class InboxTable(Table):
                     subject=escape(ticket.subject),
                     requester=escape(ticket.requester_display_name),
                     customer="" if ticket.customer is None else escape(str(ticket.customer)),
-                    type=shown["type", ticket.ticket_type_id],
-                    status=shown["status", ticket.status_id],
-                    priority=shown["priority", ticket.priority_id],
+                    type=cell(("type", ticket.ticket_type_id), _type_cell, ticket.ticket_type),
+                    status=cell(("status", ticket.status_id), _status_cell, ticket.status),
+                    priority=cell(
+                        ("priority", ticket.priority_id), _priority_cell, ticket.priority
+                    ),
                     assignee=escape(agent_name(ticket.assignee)),
                     moment=escape(dateformat.format(updated, moment)),
                     iso=updated.isoformat(),
                     ago=escape(ago(updated)),
-                    target=shown["target", (ticket.target_date, overdue, short_date)],
+                    target=cell(("target", *target), _target_cell, *target, short_date),
                 )
             )
         return mark_safe("".join(rows))
@@ -323,6 +321,10 @@ PRIORITY = (
 TARGET = "<span{overdue}>{date}</span>"
 
 
+def _type_cell(ticket_type: TicketType) -> str:
+    return escape(str(ticket_type))
+
+
 def _status_cell(status: Status) -> str:
     return STATUS.format(
         closed=" wt-status--closed" if status.is_closed else "",
@@ -337,22 +339,13 @@ def _priority_cell(priority: Priority | None) -> str:
     return PRIORITY.format(colour=escape(priority.colour), name=escape(priority.name))
 
 
-def _target_cell(value: tuple) -> str:
-    target, overdue, date_format = value
+def _target_cell(target, overdue: bool, date_format: str) -> str:
     if not target:
         return ""
     return TARGET.format(
         overdue=' class="wt-target-date--overdue"' if overdue else "",
         date=escape(dateformat.format(target, date_format)),
     )
-
-
-CELLS = {
-    "type": lambda ticket_type: escape(str(ticket_type)),
-    "status": _status_cell,
-    "priority": _priority_cell,
-    "target": _target_cell,
-}
 
 
 class TimeAgo:
@@ -611,7 +604,3 @@ class TicketViewSet(PolicyViewSetMixin, ModelViewSet):
                 name="attachment",
             ),
         ]
-
-
-def workspace_url(ticket: Ticket) -> str:
-    return reverse(f"{TicketViewSet.name}:edit", args=[ticket.pk])

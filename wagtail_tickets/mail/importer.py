@@ -243,8 +243,14 @@ def _uploads(parsed: ParsedMessage) -> tuple[list[SimpleUploadedFile], list[str]
 
 
 def _body(parsed: ParsedMessage, notes: list[str], prefix: str = "") -> str:
+    """The message body as stored. Without notes or a prefix it is returned as the parser's
+    ``CleanHTML``, so the action does not sanitise it a second time (joining strings would
+    make it plain text again)."""
+    body = parsed.body_html(app_settings.MAX_BODY_LENGTH)
+    if not notes and not prefix:
+        return body
     extra = "".join(f"<p><em>{escape(note)}</em></p>" for note in notes)
-    return prefix + parsed.body_html(app_settings.MAX_BODY_LENGTH) + extra
+    return prefix + body + extra
 
 
 def _long_body(parsed: ParsedMessage, files: list, notes: list[str]) -> None:

@@ -8,7 +8,6 @@ entity decoding), so a payload that survives in a disguised form fails the test.
 from __future__ import annotations
 
 import html
-import importlib.util
 import re
 
 import pytest
@@ -24,14 +23,8 @@ from wagtail_tickets.sanitize import (
     text_to_html,
 )
 
-HAS_NH3 = importlib.util.find_spec("nh3") is not None
-
-BACKENDS = [
-    "bleach",
-    pytest.param(
-        "nh3", marks=pytest.mark.skipif(not HAS_NH3, reason="nh3 (optional extra) not installed")
-    ),
-]
+# nh3 is a dependency (and the default): its tests always run, never skipped
+BACKENDS = ["bleach", "nh3"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -252,6 +245,30 @@ def test_html_to_text_keeps_structure():
 
 def test_html_to_text_unescapes_entities_once():
     assert html_to_text("<p>Tom &amp; Jerry &lt;b&gt;</p>") == "Tom & Jerry <b>"
+
+
+def test_html_to_text_reads_tags_as_a_browser_does():
+    """A ``>`` inside an attribute ends no tag, comments are no text, and script or style
+    content (raw mail HTML is checked for blankness too) is not text either."""
+    assert html_to_text('<a title="a > b" href="/x">x</a>') == "x"
+    assert html_to_text("<!-- hidden -->shown") == "shown"
+    assert html_to_text("<style>p{margin:0}</style><script>alert(1)</script>text") == "text"
+    assert is_blank("<style>p{margin:0}</style><p> </p>")
+
+
+def test_html_to_text_is_the_same_for_both_backends(backend):
+    source = '<h2>Title</h2><p>Tom &amp; Jerry<br>next</p><ul><li>one</li></ul><a href="/x">l</a>'
+    assert html_to_text(clean_html(source)) == "Title\n\nTom & Jerry\nnext\n\n- one\n\nl"
+
+
+def test_nh3_is_the_default_backend(settings, monkeypatch):
+    settings.WAGTAIL_TICKETS = {
+        k: v for k, v in settings.WAGTAIL_TICKETS.items() if k != "SANITIZER"
+    }
+    used = []
+    monkeypatch.setattr(sanitize, "_clean_nh3", lambda value: used.append(value) or value)
+    clean_html("<p>x</p>")
+    assert used == ["<p>x</p>"]
 
 
 def test_text_to_html_escapes_and_keeps_lines():

@@ -37,7 +37,7 @@ def check_sanitizer(app_configs, **kwargs):
             return [
                 Error(
                     "WAGTAIL_TICKETS['SANITIZER'] is 'nh3' but nh3 is not installed.",
-                    hint="pip install 'wagtail-tickets[nh3]'",
+                    hint="nh3 is a dependency of wagtail-tickets: pip install 'nh3>=0.2.17'",
                     id="wagtail_tickets.E003",
                 )
             ]

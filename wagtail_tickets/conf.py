@@ -102,8 +102,10 @@ class AppSettings:
 
     @property
     def SANITIZER(self) -> str:
-        """HTML sanitizer backend: ``"bleach"`` (default) or ``"nh3"`` (extra ``nh3``)."""
-        return self._get("SANITIZER", "bleach")
+        """HTML sanitizer backend: ``"nh3"`` (default) or ``"bleach"``, with the same
+        allowlist. nh3 is many times faster on long mail; bleach also turns bare URLs into
+        links."""
+        return self._get("SANITIZER", "nh3")
 
     @property
     def CUSTOMERS_MAY_CLOSE(self) -> bool:

@@ -3,13 +3,15 @@ after commit, and nothing half-saved (rows or files) when an action fails."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import (
     CompanyFactory,
@@ -207,6 +209,36 @@ def test_agent_opens_for_a_customer(support, customer, agent, events):
     assert message.author == agent
     assert message.is_staff
     assert TicketLogEntry.objects.get(ticket_id=ticket.pk).user == agent
+
+
+def test_agent_opening_for_a_customer_is_the_first_response(support, customer, agent):
+    ticket = actions.open_ticket(
+        ticket_type=support, subject="Called us", body_html="notes", actor=agent, requester=customer
+    )
+    ticket.refresh_from_db()
+    assert ticket.last_message_by_staff
+    assert ticket.first_response_at == ticket.last_message_at
+    assert ticket.created_at - ticket.first_response_at < datetime.timedelta(seconds=1)
+
+
+def test_open_ticket_writes_the_ticket_row_once(support, customer):
+    """The row is inserted with its first message's times; no second write of a row that
+    every listing index covers, and no existence checks for the history entry."""
+    with CaptureQueriesContext(connection) as captured:
+        ticket = actions.open_ticket(
+            ticket_type=support, subject="x", body_html="<p>y</p>", actor=customer,
+            requester=customer,
+        )  # fmt: skip
+    sql = [q["sql"] for q in captured.captured_queries]
+    ticket_table = Ticket._meta.db_table
+    assert sum(s.startswith(f'INSERT INTO "{ticket_table}"') for s in sql) == 1
+    assert not any(s.startswith(f'UPDATE "{ticket_table}"') for s in sql)
+    assert not any("django_content_type" in s for s in sql)
+    ticket.refresh_from_db()
+    message = ticket.messages.get()
+    assert ticket.last_message_at <= ticket.updated_at <= message.created_at
+    assert not ticket.last_message_by_staff and ticket.first_response_at is None
+    assert TicketLogEntry.objects.get(ticket_id=ticket.pk).action == "wagtail_tickets.opened"
 
 
 def test_system_opens_for_an_email_sender(support):

@@ -108,9 +108,12 @@ def _add_message(
     message_id: str = "",
     hours: Decimal | None = None,
     rate: Rate | None = None,
+    touch_ticket: bool = True,
 ) -> Message:
+    """Store one message with its files. ``touch_ticket`` records it on the ticket object
+    (its last message, first response, update time) for the caller to save; a ticket
+    being opened was written with those values already."""
     body = _stored_body(body_html)
-    now = timezone.now()
     message = Message.objects.create(
         ticket=ticket,
         author=author,
@@ -127,6 +130,9 @@ def _add_message(
         rate=rate,
     )
     _store_files(message, files, saved)
+    if not touch_ticket:
+        return message
+    now = timezone.now()
     ticket.updated_at = now
     if not internal:
         ticket.last_message_at = now
@@ -182,6 +188,9 @@ def open_ticket(
     is_staff = actor is not None and requester is not None and actor.pk != requester.pk
 
     def run(saved):
+        # the ticket row is written once, already saying what its first message will be:
+        # a second write would touch every listing index of the ticket table again
+        now = timezone.now()
         ticket = Ticket(
             ticket_type=ticket_type,
             subject=subject,
@@ -195,6 +204,9 @@ def open_ticket(
             requester_email=requester_email or (getattr(requester, "email", "") or ""),
             customer=permissions.customer_for(requester),
             cc="\n".join(cc),
+            last_message_at=now,
+            last_message_by_staff=is_staff,
+            first_response_at=now if is_staff else None,
         )
         for attempt in range(NUMBER_ATTEMPTS):
             ticket.number = next_number()
@@ -218,14 +230,7 @@ def open_ticket(
             author_email="" if author else requester_email,
             source=source,
             message_id=message_id,
-        )
-        ticket.save(
-            update_fields=[
-                "updated_at",
-                "last_message_at",
-                "last_message_by_staff",
-                "first_response_at",
-            ]
+            touch_ticket=False,
         )
         log(ticket, "wagtail_tickets.opened", user=actor, data={"number": ticket.number})
         notify(Event(EventKind.OPENED, ticket, actor=actor, message=message, request=request))

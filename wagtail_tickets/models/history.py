@@ -31,6 +31,13 @@ class TicketLogEntry(BaseLogEntry):
 
     objects = TicketLogEntryManager()
 
+    def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
+        """Wagtail validates every entry before saving it. The ticket and the content type
+        are set by the actions, never typed in, so their existence is not checked: that
+        was two queries for every ticket change."""
+        exclude = {*(exclude or ()), "ticket", "content_type"}
+        super().full_clean(exclude, validate_unique, validate_constraints)
+
     class Meta(BaseLogEntry.Meta):
         ordering = ["-timestamp", "-id"]
         # Wagtail 8 gives log entries this index and Wagtail 7 does not: naming it here keeps

@@ -13,6 +13,7 @@ class WagtailTicketsConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers system checks)
         from .derived import reinstall_after_migrate
+        from .report_days import ensure_after_migrate
         from .schedules import register_after_migrate
 
         # the import and auto-close schedules exist right after ``migrate``
@@ -21,6 +22,9 @@ class WagtailTicketsConfig(AppConfig):
         )
         post_migrate.connect(
             reinstall_after_migrate, sender=self, dispatch_uid="wagtail_tickets.derived"
+        )
+        post_migrate.connect(
+            ensure_after_migrate, sender=self, dispatch_uid="wagtail_tickets.report_days"
         )
         from .admin.policies import register_policies
 

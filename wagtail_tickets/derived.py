@@ -209,6 +209,11 @@ def rebuild(connection, *, words: bool = True) -> None:
             cursor.execute(statement)
         if words and connection.vendor == "postgresql":
             cursor.execute(POSTGRES_REBUILD_WORDS)
+    if connection.vendor == "postgresql":
+        from . import report_days
+
+        if report_days.installed_zone(connection):
+            report_days.rebuild(connection)
 
 
 def reinstall_after_migrate(using: str = "default", **kwargs) -> None:

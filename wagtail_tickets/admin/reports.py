@@ -166,8 +166,9 @@ class ReportsView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         period = self.form.get_period(timezone.localdate())
         tickets = permissions.agent_tickets(self.request.user)
+        types = permissions.agent_types(self.request.user)
         with report_queries.analytics(tickets.db) as session:
-            report = report_queries.build(tickets, period, session)
+            report = report_queries.build(tickets, period, session, types=types)
             rows = report_queries.TimeSpentRows(tickets, period, report.time_spent_rows)
             time_page = Paginator(rows, TIME_PAGE_SIZE).get_page(
                 self.request.GET.get(TIME_PAGE_PARAM)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import mimetypes
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -153,6 +154,23 @@ def _guarded(fn):
         raise
 
 
+@dataclass(frozen=True)
+class OpeningDefaults:
+    """The status and priority a new ticket gets unless told otherwise."""
+
+    status: Status | None
+    priority: Priority | None
+
+
+def opening_defaults() -> OpeningDefaults:
+    """The rule for a new ticket's status and priority, read now. A caller that opens many
+    tickets in one go (the mail import) reads it once and hands it to ``open_ticket``."""
+    return OpeningDefaults(
+        status=Status.objects.default(),
+        priority=Priority.objects.filter(is_default=True).first(),
+    )
+
+
 def open_ticket(
     *,
     ticket_type: TicketType,
@@ -169,9 +187,11 @@ def open_ticket(
     source: str = Message.Source.WEB,
     message_id: str = "",
     request=None,
+    defaults: OpeningDefaults | None = None,
 ) -> Ticket:
     """Open a ticket with its first message. A customer opens for themselves (create level);
-    an agent of the type may open on behalf of a customer (D2)."""
+    an agent of the type may open on behalf of a customer (D2). ``defaults`` is
+    ``opening_defaults()`` when the caller has read it already."""
     if actor is not None:
         if requester is not None and requester.pk != actor.pk:
             _require(permissions.level_for(actor, ticket_type.pk) >= permissions.Level.MANAGE)
@@ -180,11 +200,12 @@ def open_ticket(
     subject = clean_subject(subject, app_settings.MAX_SUBJECT_LENGTH)
     if not subject:
         raise ValidationError(_("The subject is empty."))
-    status = Status.objects.default()
+    defaults = defaults or opening_defaults()
+    status = defaults.status
     if status is None:
         raise ValidationError(_("No open status is configured; ask an administrator."))
     if priority is None:
-        priority = Priority.objects.filter(is_default=True).first()
+        priority = defaults.priority
     is_staff = actor is not None and requester is not None and actor.pk != requester.pk
 
     def run(saved):

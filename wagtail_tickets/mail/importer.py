@@ -27,6 +27,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
@@ -117,18 +118,34 @@ def raw_key(raw: bytes) -> str:
 # ----------------------------------------------------------------------------- one message
 
 
+class ImportRun:
+    """What a run looks up once for all its messages rather than once per message: the
+    addresses whose mail is ours, and the status and priority new tickets open with. Made
+    for each run, so a change an administrator makes counts from the next run."""
+
+    def __init__(self, mailbox: Mailbox | None) -> None:
+        self.mailbox = mailbox
+
+    @cached_property
+    def own_addresses(self) -> set[str]:
+        return own_addresses(self.mailbox)
+
+    @cached_property
+    def opening_defaults(self) -> actions.OpeningDefaults:
+        return actions.opening_defaults()
+
+
 def import_raw(
     raw: bytes,
     mailbox: Mailbox,
     *,
     uidvalidity: int | None = None,
     uid: int | None = None,
-    own_addresses: set[str] | None = None,
+    run: ImportRun | None = None,
 ) -> str:
     """Import one message; returns its outcome (``duplicate`` for one already imported).
-    Everything that goes wrong with the message itself ends in the quarantine.
-    ``own_addresses`` (``own_addresses(mailbox)``) spares a run looking them up again for
-    every message."""
+    Everything that goes wrong with the message itself ends in the quarantine. ``run``
+    carries the look-ups a run shares between its messages."""
     parsed: ParsedMessage | None = None
     key = raw_key(raw)
     try:
@@ -139,9 +156,8 @@ def import_raw(
             )
         parsed = parse_message(raw)
         key = ledger_key(parsed)
-        if InboundMessage.objects.filter(key=key).exists():
-            return DUPLICATE
-        return _import_parsed(parsed, key, mailbox, uidvalidity, uid, own_addresses)
+        # a message imported before is found by its ledger key when it is claimed
+        return _import_parsed(parsed, key, mailbox, uidvalidity, uid, run)
     except _Duplicate:
         return DUPLICATE
     except Exception as exc:  # the message is bad, not the run: keep it aside
@@ -166,44 +182,45 @@ def _reason(exc: Exception) -> str:
     return f"{exc.__class__.__name__}: {text}"[:2000]
 
 
-def _claim(key: str, **fields) -> InboundMessage:
-    """Write the ledger row first: a concurrent import of the same message waits here for
-    our commit and then fails on the unique key."""
-    try:
-        with transaction.atomic():
-            return InboundMessage.objects.create(key=key, **fields)
-    except IntegrityError:
-        raise _Duplicate from None
-
-
-def _import_parsed(parsed, key, mailbox, uidvalidity, uid, own=None) -> str:
+def _import_parsed(parsed, key, mailbox, uidvalidity, uid, run=None) -> str:
+    """Claim the ledger key and change the ticket, in one transaction. The ledger row is
+    written first: a concurrent import of the same message waits there for our commit and
+    then fails on the unique key, as does a message imported before. Nothing precedes the
+    claim in the transaction, so that failure needs no savepoint of its own."""
+    run = run or ImportRun(mailbox)
     verdict = classify_module.classify(
         parsed,
-        own_addresses=own_addresses(mailbox) if own is None else own,
+        own_addresses=run.own_addresses,
         is_own_message_id=lambda mid: verify_message_id(mid) is not None,
     )
-    with transaction.atomic():
-        entry = _claim(
-            key,
-            message_id=parsed.message_id,
+    claimed = False
+    try:
+        with transaction.atomic():
+            entry = InboundMessage.objects.create(
+                key=key,
+                message_id=parsed.message_id,
             content_hash=parsed.content_hash,
             mailbox=mailbox,
             uidvalidity=uidvalidity,
             uid=uid,
-            sender=parsed.sender_email[:255],
-            subject=parsed.subject[:255],
-            outcome=Outcome.IGNORED,
-        )
-        if not verdict.is_person:
-            entry.reason = verdict.reason[:255]
-            entry.save(update_fields=["reason"])
-            logger.info("Ignored mail from %s: %s", parsed.sender_email, verdict.reason)
-            return Outcome.IGNORED
-        outcome, ticket, message, reason = _change_ticket(parsed, mailbox)
-        entry.outcome, entry.ticket, entry.ticket_message = outcome, ticket, message
-        entry.reason = reason
-        entry.save(update_fields=["outcome", "ticket", "ticket_message", "reason"])
-        return outcome
+                sender=parsed.sender_email[:255],
+                subject=parsed.subject[:255],
+                outcome=Outcome.IGNORED,
+                reason="" if verdict.is_person else verdict.reason[:255],
+            )
+            claimed = True
+            if not verdict.is_person:
+                logger.info("Ignored mail from %s: %s", parsed.sender_email, verdict.reason)
+                return Outcome.IGNORED
+            outcome, ticket, message, reason = _change_ticket(parsed, mailbox, run)
+            entry.outcome, entry.ticket, entry.ticket_message = outcome, ticket, message
+            entry.reason = reason
+            entry.save(update_fields=["outcome", "ticket", "ticket_message", "reason"])
+            return outcome
+    except IntegrityError:
+        if claimed:  # not the ledger key: a real error, the message goes to the quarantine
+            raise
+        raise _Duplicate from None
 
 
 def own_addresses(mailbox: Mailbox | None) -> set[str]:
@@ -266,7 +283,7 @@ def _long_body(parsed: ParsedMessage, files: list, notes: list[str]) -> None:
     )  # fmt: skip
 
 
-def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None):
+def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None, run: ImportRun):
     """Returns ``(outcome, ticket, message, reason)``; runs inside the ledger transaction."""
     user = recognise_user(parsed.sender_email)
     files, notes = _uploads(parsed)
@@ -284,7 +301,7 @@ def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None):
                            % {"number": ticket.number})
                 )  # fmt: skip
                 new = _open(parsed, user, files, _body(parsed, notes, prefix), message_id,
-                            ticket.ticket_type, subject=ticket.subject)  # fmt: skip
+                            ticket.ticket_type, run, subject=ticket.subject)  # fmt: skip
                 return Outcome.OPENED, new, _first_message(new), f"follow-up of #{ticket.number}"
             actions.reopen_ticket(ticket, actor=None)
         message = actions.add_reply(
@@ -302,7 +319,9 @@ def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None):
         return Outcome.REPLY, ticket, message, f"threaded by {match.via}"
     if mailbox is None:
         raise ValueError(_("No mailbox to open a new ticket in."))
-    ticket = _open(parsed, user, files, _body(parsed, notes), message_id, mailbox.ticket_type)
+    ticket = _open(
+        parsed, user, files, _body(parsed, notes), message_id, mailbox.ticket_type, run
+    )
     return Outcome.OPENED, ticket, _first_message(ticket), ""
 
 
@@ -311,7 +330,7 @@ def _first_message(ticket: Ticket) -> Message | None:
     return ticket.messages.only("pk", "ticket_id").first()
 
 
-def _open(parsed, user, files, body, message_id, ticket_type, subject=None) -> Ticket:
+def _open(parsed, user, files, body, message_id, ticket_type, run, subject=None) -> Ticket:
     return actions.open_ticket(
         ticket_type=ticket_type,
         subject=subject or strip_reply_prefixes(parsed.subject) or _("(no subject)"),
@@ -323,6 +342,7 @@ def _open(parsed, user, files, body, message_id, ticket_type, subject=None) -> T
         files=files,
         source=Message.Source.EMAIL,
         message_id=message_id,
+        defaults=run.opening_defaults,
     )
 
 
@@ -457,15 +477,15 @@ def import_mailbox(
         return report
     try:
         with connect(mailbox) as connection:
-            # looked up once per run: three queries less for every message
-            own = own_addresses(mailbox)
+            # looked up once per run, not for every message
+            run = ImportRun(mailbox)
             lease = _Lease(mailbox, token)
             for uid in connection.uids()[: app_settings.MAIL_IMPORT_BATCH]:
                 raw = connection.fetch(uid)
                 if raw is None:
                     continue
                 outcome = import_raw(
-                    raw, mailbox, uidvalidity=connection.uidvalidity, uid=uid, own_addresses=own
+                    raw, mailbox, uidvalidity=connection.uidvalidity, uid=uid, run=run
                 )
                 report.count(outcome)
                 # the ticket change is committed: now the message may leave the server

@@ -110,8 +110,11 @@ def recognise_user(address: str):
     the address is shared by several accounts (then nobody is guessed)."""
     if not address:
         return None
+    # with the profile: the display name of the message's author is read from it
     users = list(
-        get_user_model()._default_manager.filter(email__iexact=address, is_active=True)[:2]
+        get_user_model()
+        ._default_manager.filter(email__iexact=address, is_active=True)
+        .select_related("ticket_profile")[:2]
     )
     return users[0] if len(users) == 1 else None
 

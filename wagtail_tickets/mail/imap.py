@@ -5,7 +5,9 @@ says what went wrong and where, without the password, so it can be logged and sh
 from __future__ import annotations
 
 import imaplib
+import re
 import ssl
+from collections.abc import Iterable, Iterator
 
 from ..conf import app_settings
 from ..models import Mailbox
@@ -97,26 +99,64 @@ class ImapConnection:
             raise self._fail("search failed", Exception(_text(data)))
         return sorted(int(x) for x in b" ".join(_bytes(d) for d in data if d).split())
 
-    def fetch(self, uid: int) -> bytes | None:
-        """The whole message, without setting ``\\Seen``; ``None`` if it vanished."""
-        typ, data = self._call("fetch", self.client.uid, "FETCH", str(uid), "(BODY.PEEK[])")
-        if typ != "OK":
-            raise self._fail(f"fetch of UID {uid} failed", Exception(_text(data)))
-        for item in data:
-            if isinstance(item, tuple) and len(item) == 2:
-                return item[1]
-        return None
-
-    def delete(self, uid: int) -> None:
-        """Flag one message ``\\Deleted`` and, where the server can (UIDPLUS), expunge just
-        that message; otherwise ``expunge()`` at the end of the run removes it."""
+    def sizes(self, uids: Iterable[int]) -> dict[int, int]:
+        """The size in bytes of each message, in one command, so the import can fetch
+        several at a time and still bound what it holds in memory."""
+        wanted = sorted(set(uids))
+        if not wanted:
+            return {}
         typ, data = self._call(
-            "flag as deleted", self.client.uid, "STORE", str(uid), "+FLAGS.SILENT", "(\\Deleted)"
+            "fetch sizes", self.client.uid, "FETCH", _uid_set(wanted), "(RFC822.SIZE)"
         )
         if typ != "OK":
-            raise self._fail(f"cannot flag UID {uid}", Exception(_text(data)))
+            raise self._fail("fetch of message sizes failed", Exception(_text(data)))
+        found: dict[int, int] = {}
+        for item in data or []:
+            line = item[0] if isinstance(item, tuple) else item
+            uid, size = _UID.search(_bytes(line or b"")), _SIZE.search(_bytes(line or b""))
+            if uid and size and int(uid.group(1)) in wanted:
+                found[int(uid.group(1))] = int(size.group(1))
+        return found
+
+    def fetch(self, uid: int) -> bytes | None:
+        """The whole message, without setting ``\\Seen``; ``None`` if it vanished."""
+        return self.fetch_many([uid]).get(uid)
+
+    def fetch_many(self, uids: Iterable[int]) -> dict[int, bytes]:
+        """Whole messages by UID in one round trip, without setting ``\\Seen``. A message
+        that vanished is missing from the result; anything the server adds that was not
+        asked for is left out."""
+        wanted = sorted(set(uids))
+        if not wanted:
+            return {}
+        typ, data = self._call(
+            "fetch", self.client.uid, "FETCH", _uid_set(wanted), "(BODY.PEEK[])"
+        )
+        if typ != "OK":
+            raise self._fail(f"fetch of UID {_uid_set(wanted)} failed", Exception(_text(data)))
+        found: dict[int, bytes] = {}
+        for uid, body in _literals(data or []):
+            if uid is None and len(wanted) == 1:
+                uid = wanted[0]  # a server that leaves the UID out of a single answer
+            if uid in wanted and uid not in found:
+                found[uid] = body
+        return found
+
+    def delete(self, uids: Iterable[int] | int) -> None:
+        """Flag messages ``\\Deleted`` (one command for all of them) and, where the server
+        can (UIDPLUS), expunge just those; otherwise ``expunge()`` at the end of the run
+        removes them."""
+        wanted = [uids] if isinstance(uids, int) else sorted(set(uids))
+        if not wanted:
+            return
+        uid_set = _uid_set(wanted)
+        typ, data = self._call(
+            "flag as deleted", self.client.uid, "STORE", uid_set, "+FLAGS.SILENT", "(\\Deleted)"
+        )
+        if typ != "OK":
+            raise self._fail(f"cannot flag UID {uid_set}", Exception(_text(data)))
         if self.uidplus:
-            self._call("expunge", self.client.uid, "EXPUNGE", str(uid))
+            self._call("expunge", self.client.uid, "EXPUNGE", uid_set)
 
     def expunge(self) -> None:
         self._call("expunge", self.client.expunge)
@@ -134,6 +174,40 @@ class ImapConnection:
                 client.shutdown()
             except OSError:
                 pass
+
+
+_UID = re.compile(rb"\bUID\s+(\d+)", re.IGNORECASE)
+_SIZE = re.compile(rb"\bRFC822\.SIZE\s+(\d+)", re.IGNORECASE)
+
+
+def _uid_set(uids: list[int]) -> str:
+    """``1,2,3`` (RFC 3501 sequence set); runs of consecutive UIDs as ``4:9``."""
+    parts: list[str] = []
+    start = previous = None
+    for uid in uids:
+        if previous is not None and uid == previous + 1:
+            previous = uid
+            continue
+        if start is not None:
+            parts.append(str(start) if start == previous else f"{start}:{previous}")
+        start = previous = uid
+    if start is not None:
+        parts.append(str(start) if start == previous else f"{start}:{previous}")
+    return ",".join(parts)
+
+
+def _literals(data: list) -> Iterator[tuple[int | None, bytes]]:
+    """``(uid, body)`` of each message in a FETCH answer. imaplib gives a message as a
+    ``(head, literal)`` pair followed by the rest of its line; the UID may stand in the
+    head (``1 (UID 7 BODY[] {512}``) or in that rest (`` UID 7)``)."""
+    for index, item in enumerate(data):
+        if not (isinstance(item, tuple) and len(item) == 2):
+            continue
+        head, body = _bytes(item[0]), item[1]
+        match = _UID.search(head)
+        if match is None and index + 1 < len(data) and not isinstance(data[index + 1], tuple):
+            match = _UID.search(_bytes(data[index + 1] or b""))
+        yield (int(match.group(1)) if match else None), body
 
 
 def _bytes(value) -> bytes:

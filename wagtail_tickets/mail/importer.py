@@ -465,6 +465,54 @@ def _release(mailbox: Mailbox, token: str, error: str) -> None:
     )
 
 
+# Messages fetched in one IMAP round trip: at most this many, and no more bytes than this
+# together (a larger message comes alone).
+FETCH_GROUP_MESSAGES = 25
+FETCH_GROUP_BYTES = 8 * 1024 * 1024
+
+
+def fetch_groups(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
+    """``uids`` in their order, cut into groups fetched together: bounded in number and in
+    bytes, so a mailbox of large messages is never held in memory at once. A message of
+    unknown size counts as large."""
+    groups: list[list[int]] = []
+    group: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, FETCH_GROUP_BYTES)
+        if group and (len(group) >= FETCH_GROUP_MESSAGES or total + size > FETCH_GROUP_BYTES):
+            groups.append(group)
+            group, total = [], 0
+        group.append(uid)
+        total += size
+    if group:
+        groups.append(group)
+    return groups
+
+
+def _import_group(connection, group, mailbox, run, report, lease) -> bool:
+    """Fetch a group of messages in one round trip, import each in its own transaction,
+    then remove from the server, in one command, those whose transaction committed (also
+    when something stops the group half-way). False when the lease was lost."""
+    fetched = connection.fetch_many(group)
+    done: list[int] = []
+    try:
+        for uid in group:
+            raw = fetched.pop(uid, None)
+            if raw is None:  # vanished from the server meanwhile
+                continue
+            outcome = import_raw(
+                raw, mailbox, uidvalidity=connection.uidvalidity, uid=uid, run=run
+            )
+            report.count(outcome)
+            done.append(uid)  # committed: now the message may leave the server
+            if not lease.keep():
+                return False
+        return True
+    finally:
+        connection.delete(done)
+
+
 def import_mailbox(
     mailbox: Mailbox, *, connect: Callable[[Mailbox], ImapConnection] = ImapConnection
 ) -> ImportReport:
@@ -480,17 +528,9 @@ def import_mailbox(
             # looked up once per run, not for every message
             run = ImportRun(mailbox)
             lease = _Lease(mailbox, token)
-            for uid in connection.uids()[: app_settings.MAIL_IMPORT_BATCH]:
-                raw = connection.fetch(uid)
-                if raw is None:
-                    continue
-                outcome = import_raw(
-                    raw, mailbox, uidvalidity=connection.uidvalidity, uid=uid, run=run
-                )
-                report.count(outcome)
-                # the ticket change is committed: now the message may leave the server
-                connection.delete(uid)
-                if not lease.keep():
+            uids = connection.uids()[: app_settings.MAIL_IMPORT_BATCH]
+            for group in fetch_groups(uids, connection.sizes(uids)):
+                if not _import_group(connection, group, mailbox, run, report, lease):
                     logger.warning("Lost the import lock of mailbox %s.", mailbox.name)
                     break
             connection.expunge()

@@ -70,3 +70,36 @@ def test_my_tickets_labels_stop_counting(client, monkeypatch):
     html = client.get(reverse("wagtail_tickets:my_tickets")).content.decode()
     assert '<span class="wt-count">2+</span>' in html  # open, and so "all"
     assert '<span class="wt-count">0</span>' in html  # closed
+
+
+def test_a_first_page_that_holds_everything_needs_no_count(five_tickets):
+    paginator = BoundedPaginator(Ticket.objects.order_by("pk"), 10)
+    with CaptureQueriesContext(connection) as queries:
+        page = paginator.get_page(None)
+    assert len(queries) == 1 and "COUNT" not in queries[0]["sql"]
+    assert [t.subject for t in page.object_list] == [f"T{i}" for i in range(5)]
+    assert paginator.count == 5 and paginator.num_pages == 1 and not page.has_next()
+
+
+@pytest.mark.parametrize("asked", [None, "", "1", 1])
+def test_a_longer_first_page_is_counted_and_read_once(five_tickets, asked):
+    paginator = BoundedPaginator(Ticket.objects.order_by("pk"), 2)
+    with CaptureQueriesContext(connection) as queries:
+        page = paginator.get_page(asked)
+    assert len(queries) == 2  # the rows (one more than a page), then the bounded count
+    assert [t.subject for t in page.object_list] == ["T0", "T1"]
+    assert page.number == 1 and paginator.count == 5 and paginator.num_pages == 3
+
+
+def test_orphans_join_the_only_page(five_tickets):
+    paginator = BoundedPaginator(Ticket.objects.order_by("pk"), 4, orphans=1)
+    page = paginator.get_page("1")
+    assert len(page.object_list) == 5 and paginator.num_pages == 1
+
+
+@pytest.mark.parametrize("asked", ["2", "99", "-1", "x", "1.5"])
+def test_other_pages_go_the_usual_way(five_tickets, asked):
+    paginator = BoundedPaginator(Ticket.objects.order_by("pk"), 2)
+    page = paginator.get_page(asked)
+    expected = {"2": 2, "99": 3, "-1": 3, "x": 1, "1.5": 1}[asked]
+    assert page.number == expected

@@ -52,6 +52,20 @@ class BoundedPaginatorMixin:
     def is_bounded(self) -> bool:
         return isinstance(self.count, AtLeast)
 
+    def get_page(self, number):
+        """The first page is read before anything is counted: when it is the only page
+        (a search, a narrow filter), its rows give the count and no count query runs."""
+        if number not in (None, "", "1", 1) or "count" in self.__dict__:
+            return super().get_page(number)
+        last = self.per_page + self.orphans
+        rows = list(self.object_list[: last + 1])
+        if len(rows) <= min(last, self.count_limit):
+            self.__dict__["count"] = len(rows)
+            return self._get_page(rows, 1, self)
+        if self.count <= last:  # rows were added meanwhile
+            return super().get_page(number)
+        return self._get_page(rows[: self.per_page], 1, self)
+
 
 class BoundedPaginator(BoundedPaginatorMixin, Paginator):
     pass

@@ -13,9 +13,11 @@ Elsewhere (SQLite) it is substring matching, fine for the small sites that run o
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from .derived import HEADER_VECTOR_SQL, SEARCH_CONFIG, TICKET
@@ -65,20 +67,29 @@ def search_branches(term: str) -> list[Q]:
     ]
 
 
+def probe(branches: list[Q]) -> QuerySet:
+    """``(branch number, ticket id)`` of at most ``PROBE_LIMIT + 1`` tickets per branch,
+    each branch read through its own index, all in one round trip."""
+    probes = [
+        Ticket.objects.filter(branch)
+        .order_by()
+        .annotate(branch=Value(index))
+        .values_list("branch", "pk")[: PROBE_LIMIT + 1]
+        for index, branch in enumerate(branches)
+    ]
+    return probes[0].union(*probes[1:], all=True)
+
+
 def _full_text_condition(term: str) -> Q:
     """Each word index is asked alone first, for at most ``PROBE_LIMIT`` tickets. Rare
     words: the page is read from those ids (PostgreSQL's estimate for the combined condition
     is too coarse; it would walk the whole table in date order looking for them). Common
     words: the combined condition, which the date-ordered index walk satisfies at once."""
     branches = search_branches(term)
-    ids: set[int] = set()
-    common = False
-    for branch in branches:
-        found = list(
-            Ticket.objects.filter(branch).order_by().values_list("pk", flat=True)[: PROBE_LIMIT + 1]
-        )
-        common = common or len(found) > PROBE_LIMIT
-        ids.update(found)
+    found = list(probe(branches))
+    ids = {pk for _branch, pk in found}
+    per_branch = Counter(branch for branch, _pk in found)
+    common = any(n > PROBE_LIMIT for n in per_branch.values())
     words = (branches[0] | branches[1]) if common else Q(pk__in=sorted(ids))
     condition = words | Q(number=term.lstrip("#"))
     requesters = _requester_condition(term)

@@ -395,6 +395,10 @@ def attach_related(tickets: list[Ticket], known: dict[str, dict] | None = None) 
 # Views ------------------------------------------------------------------------------
 
 
+# the view this session last remembered, so that the same view is not looked up again
+REMEMBERED_SESSION_KEY = "wagtail_tickets_inbox_view"
+
+
 class InboxView(generic.IndexView):
     """The listing of tickets; opened bare, it restores the agent's last view."""
 
@@ -434,11 +438,15 @@ class InboxView(generic.IndexView):
         query = kept.urlencode()
         if len(query) > InboxPreference._meta.get_field("query").max_length:
             return
+        session = self.request.session
+        if session.get(REMEMBERED_SESSION_KEY) == query:
+            return  # paging, searching or refreshing the same view: nothing to read or write
         saved = InboxPreference.objects.filter(user=self.request.user).values_list("query")
-        if saved.first() != (query,):  # paging through the same view writes nothing
+        if saved.first() != (query,):
             InboxPreference.objects.update_or_create(
                 user=self.request.user, defaults={"query": query}
             )
+        session[REMEMBERED_SESSION_KEY] = query
 
     related = (
         "ticket_type",

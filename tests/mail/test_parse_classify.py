@@ -54,6 +54,18 @@ def test_sender_address_is_normalised():
     assert parsed.sender_name == "Doe, Jane"
 
 
+def test_each_header_of_a_message_is_parsed_once():
+    """Reading a header again returns the header already parsed (the parser reads
+    Content-Type some twenty times); another message has its own."""
+    first = parse_message(corpus.multipart_with_attachments())
+    second = parse_message(corpus.plain())
+    assert first.headers["Subject"] is first.headers["Subject"]
+    assert first.headers["Content-Type"] is first.headers["Content-Type"]
+    assert first.headers.policy is not second.headers.policy
+    assert second.headers["Subject"] == "Printer on fire"
+    assert [a.filename for a in first.attachments]  # the MIME tree is read as before
+
+
 def test_html_quote_is_moved_into_a_closing_blockquote():
     raw = corpus._join(
         "From: a@customer.example",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 
 from django.utils.translation import gettext as _
@@ -32,6 +33,27 @@ REPLY_PREFIX = re.compile(
     r"\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*)+",
     re.IGNORECASE,
 )
+
+
+class _OneMessagePolicy(EmailPolicy):
+    """The standard library's modern policy, parsing each header of one message once.
+
+    The standard policy builds a header object anew on every read; the parser and this
+    module read ``Content-Type`` alone some twenty times per message. The objects are
+    immutable, so each (name, raw value) is parsed once and kept, by a policy made for each
+    message: the kept headers live and die with that message, whatever its size."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        object.__setattr__(self, "_parsed", {})
+
+    def header_fetch_parse(self, name, value):
+        key = (name, value)
+        try:
+            return self._parsed[key]
+        except KeyError:
+            header = self._parsed[key] = super().header_fetch_parse(name, value)
+            return header
 
 
 class ParseError(ValueError):
@@ -121,7 +143,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     """Parse raw RFC 5322 bytes. Raises ``ParseError`` when there is no sender address."""
     if not raw or not raw.strip():
         raise ParseError(_("The message is empty."))
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    msg = BytesParser(policy=_OneMessagePolicy()).parsebytes(raw)
     sender_name, sender_email = _sender(msg)
     if not sender_email:
         raise ParseError(_("The message has no valid sender address."))

@@ -239,6 +239,7 @@ def test_open_ticket_writes_the_ticket_row_once(support, customer):
     assert ticket.last_message_at <= ticket.updated_at <= message.created_at
     assert not ticket.last_message_by_staff and ticket.first_response_at is None
     assert TicketLogEntry.objects.get(ticket_id=ticket.pk).action == "wagtail_tickets.opened"
+    assert ticket.opening_message == message  # the callers' link to it, without a query
 
 
 def test_system_opens_for_an_email_sender(support):

@@ -84,6 +84,21 @@ def test_default_format_is_short_and_readable():
 
 
 @pytest.mark.django_db
+def test_a_number_taken_inside_a_transaction_needs_no_savepoint():
+    """Opening a ticket takes its number inside the action's transaction; the counter's
+    two statements need no savepoint of their own there (two statements fewer)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    next_number(at(2026))  # the period's counter exists now
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        assert next_number(at(2026)) == "260002"
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert not [s for s in sql if "SAVEPOINT" in s.upper()], sql
+    assert next_number(at(2026)) == "260003"  # and outside a transaction it still works
+
+
+@pytest.mark.django_db
 def test_sequence_restarts_each_year(number_format):
     number_format("{year2}{seq:04d}")
     assert next_number(at(2026)) == "260001"

@@ -191,7 +191,8 @@ def open_ticket(
 ) -> Ticket:
     """Open a ticket with its first message. A customer opens for themselves (create level);
     an agent of the type may open on behalf of a customer (D2). ``defaults`` is
-    ``opening_defaults()`` when the caller has read it already."""
+    ``opening_defaults()`` when the caller has read it already. The returned ticket's
+    ``opening_message`` is that first message (no query to find it again)."""
     if actor is not None:
         if requester is not None and requester.pk != actor.pk:
             _require(permissions.level_for(actor, ticket_type.pk) >= permissions.Level.MANAGE)
@@ -253,6 +254,7 @@ def open_ticket(
             message_id=message_id,
             touch_ticket=False,
         )
+        ticket.opening_message = message
         log(ticket, "wagtail_tickets.opened", user=actor, data={"number": ticket.number})
         notify(Event(EventKind.OPENED, ticket, actor=actor, message=message, request=request))
         _after_commit(signals.ticket_opened, ticket=ticket, actor=actor)

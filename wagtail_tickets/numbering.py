@@ -45,7 +45,9 @@ def next_number(now: datetime.datetime | None = None) -> str:
     fmt = app_settings.NUMBER_FORMAT
     now = timezone.localtime(now or timezone.now())
     key = period_key(fmt, now)
-    with transaction.atomic():
+    # no savepoint of its own inside a caller's transaction (opening a ticket): a failure
+    # here fails the caller's block, which rolls back to its own savepoint anyway
+    with transaction.atomic(savepoint=False):
         if not NumberSequence.objects.filter(key=key).update(value=F("value") + 1):
             try:
                 with transaction.atomic():

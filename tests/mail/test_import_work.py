@@ -60,6 +60,7 @@ def test_new_ticket_body_is_sanitised_once(stored_mailbox, sanitiser_calls):
     message = Ticket.objects.get().messages.get()
     assert "invoice" in message.body_html and "javascript" not in message.body_html
     assert len(sanitiser_calls) == 1
+    assert InboundMessage.objects.get().ticket_message == message
 
 
 @pytest.mark.parametrize("sanitiser_calls", BACKENDS, indirect=True)

@@ -302,7 +302,7 @@ def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None, run: ImportRu
                 )  # fmt: skip
                 new = _open(parsed, user, files, _body(parsed, notes, prefix), message_id,
                             ticket.ticket_type, run, subject=ticket.subject)  # fmt: skip
-                return Outcome.OPENED, new, _first_message(new), f"follow-up of #{ticket.number}"
+                return Outcome.OPENED, new, new.opening_message, f"follow-up of #{ticket.number}"
             actions.reopen_ticket(ticket, actor=None)
         message = actions.add_reply(
             ticket,
@@ -322,12 +322,7 @@ def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None, run: ImportRu
     ticket = _open(
         parsed, user, files, _body(parsed, notes), message_id, mailbox.ticket_type, run
     )
-    return Outcome.OPENED, ticket, _first_message(ticket), ""
-
-
-def _first_message(ticket: Ticket) -> Message | None:
-    """The opening message, for the ledger's link: its id only, not its 20 KB of text."""
-    return ticket.messages.only("pk", "ticket_id").first()
+    return Outcome.OPENED, ticket, ticket.opening_message, ""
 
 
 def _open(parsed, user, files, body, message_id, ticket_type, run, subject=None) -> Ticket:

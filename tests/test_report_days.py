@@ -194,3 +194,49 @@ def test_other_databases_keep_no_totals():
     assert report_days.ensure(connection) is False
     assert report_days.zone() is None
     assert not report_queries.days_serve(connection.alias)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_opposite_changes_at_the_same_time_do_not_deadlock():
+    """Two connections move tickets of one type and day between the same two statuses in
+    opposite directions, each change in its own transaction: the totals' rows are taken in
+    key order, so neither waits for the other for ever, and the totals stay right."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from tests.factories import open_status
+
+    kind = TicketTypeFactory()
+    customer = UserFactory()
+    first, second = open_status(), StatusFactory(name="Waiting")
+    left = [make_ticket(customer, kind).pk for _ in range(3)]
+    right = [make_ticket(customer, kind).pk for _ in range(3)]
+    Ticket.objects.filter(pk__in=right).update(status=second)
+    errors: list[BaseException] = []
+    start = threading.Barrier(2, timeout=10)
+
+    def flip(ids, there, back):
+        try:
+            start.wait()
+            for round_ in range(30):
+                target = there if round_ % 2 == 0 else back
+                for pk in ids:
+                    with transaction.atomic():
+                        Ticket.objects.filter(pk=pk).update(status=target)
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connections["default"].close()
+
+    workers = [
+        threading.Thread(target=flip, args=(left, second, first)),
+        threading.Thread(target=flip, args=(right, first, second)),
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert kept() == recounted()

@@ -367,29 +367,36 @@ class TimeAgo:
 
 def attach_related(tickets: list[Ticket], known: dict[str, dict] | None = None) -> list[Ticket]:
     """Give a page of tickets the rows the inbox shows (type, status, priority, assignee,
-    customer, requester with profile) with one plain query each, none for those ``known``
-    already. ``prefetch_related`` costs several times more in Python for the same queries,
-    and joining the tables cost PostgreSQL more time to plan than to run (the ticket table
-    has many indexes to weigh)."""
-    known = known or {}
-    User = get_user_model()
+    customer, requester with profile) with one plain query each (assignees and requesters
+    together), none for those ``known`` already. ``prefetch_related`` costs several times
+    more in Python for the same queries, and joining the tables cost PostgreSQL more time
+    to plan than to run (the ticket table has many indexes to weigh)."""
+    known = dict(known or {})
+    users = _ids(tickets, "assignee") | _ids(tickets, "requester")
+    if users:  # assignees and requesters in one query
+        people = get_user_model()._default_manager.select_related("ticket_profile")
+        known["assignee"] = known["requester"] = people.filter(pk__in=users).in_bulk()
     wanted = [
         ("ticket_type", TicketType._default_manager),
         ("status", Status._default_manager),
         ("priority", Priority._default_manager),
-        ("assignee", User._default_manager),
+        ("assignee", None),
         ("customer", get_customer_model()._default_manager),
-        ("requester", User._default_manager.select_related("ticket_profile")),
+        ("requester", None),
     ]
     for name, manager in wanted:
         field = Ticket._meta.get_field(name)
-        ids = {getattr(t, field.attname) for t in tickets} - {None}
         found = known.get(name, {})
-        if ids - found.keys():
-            found = manager.filter(pk__in=ids).in_bulk()
+        if manager is not None and _ids(tickets, name) - found.keys():
+            found = manager.filter(pk__in=_ids(tickets, name)).in_bulk()
         for ticket in tickets:
             field.set_cached_value(ticket, found.get(getattr(ticket, field.attname)))
     return tickets
+
+
+def _ids(tickets: list[Ticket], name: str) -> set:
+    attname = Ticket._meta.get_field(name).attname
+    return {getattr(ticket, attname) for ticket in tickets} - {None}
 
 
 # Views ------------------------------------------------------------------------------

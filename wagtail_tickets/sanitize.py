@@ -3,8 +3,9 @@
 Only simple formatting survives: paragraphs, line breaks, bold, italic, underline, strike,
 lists, links (http, https, mailto), headings, blockquote and code. Everything else, svg,
 math, style, iframe, forms, event handlers and ``javascript:``/``data:`` links included, is
-removed. The backend is nh3; ``WAGTAIL_TICKETS["SANITIZER"] = "bleach"`` uses bleach with
-the same allowlist (bleach also turns bare URLs into links).
+removed. The backend is bleach; ``WAGTAIL_TICKETS["SANITIZER"] = "nh3"`` uses nh3 with the
+same allowlist. The plain-text version (``html_to_text``) always uses nh3: on sanitised HTML
+it reads the same as bleach, many times faster.
 """
 
 from __future__ import annotations

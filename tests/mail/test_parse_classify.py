@@ -80,6 +80,21 @@ def test_html_quote_is_moved_into_a_closing_blockquote():
     assert body.endswith("</blockquote>") and "old text" in body
 
 
+def test_quoted_history_in_odd_markup_is_kept():
+    """The quote is judged blank or not by its sanitised text: an element named like a
+    MathML one hides nothing (the plain-text reading would drop its text)."""
+    raw = corpus._join(
+        "From: a@customer.example",
+        "Subject: x",
+        "Content-Type: text/html; charset=utf-8",
+        "",
+        '<div>New answer</div><div class="gmail_quote"><mrow>old text</mrow></div>',
+    )
+    body = parse_message(raw).body_html()
+    assert body.startswith("<div>New answer</div>")
+    assert body.endswith("</blockquote>") and "old text" in body
+
+
 def test_text_quote_without_attribution_line():
     raw = corpus.plain(body="Yes please.\r\n\r\n> Shall we?\r\n> Regards\r\n")
     body = parse_message(raw).body_html()

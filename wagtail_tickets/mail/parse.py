@@ -379,10 +379,13 @@ _TEXT_QUOTE_START = re.compile(
 
 def _folded(quote_html: str) -> str:
     """The quoted history as the message's last element, one ``<blockquote>``: displays
-    fold it (``.wt-prose > blockquote:last-child``), the text stays complete."""
-    if is_blank(quote_html):
+    fold it (``.wt-prose > blockquote:last-child``), the text stays complete. Whether it
+    is blank is judged on the sanitised quote: the plain-text reading is made for
+    sanitised HTML, and raw mail HTML can hide text from it."""
+    cleaned = clean_html(quote_html)
+    if is_blank(cleaned):
         return ""
-    return f"<blockquote>{quote_html}</blockquote>"
+    return f"<blockquote>{cleaned}</blockquote>"
 
 
 def _fold_html_quote(value: str, cleaned: str | None = None) -> str:

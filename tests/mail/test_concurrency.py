@@ -54,8 +54,8 @@ def slow_ticket_change(monkeypatch):
     """Hold each ticket change open a moment, so concurrent imports really overlap."""
     original = importer._change_ticket
 
-    def slow(parsed, mailbox):
-        result = original(parsed, mailbox)
+    def slow(*args, **kwargs):
+        result = original(*args, **kwargs)
         time.sleep(0.3)
         return result
 

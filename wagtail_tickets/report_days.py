@@ -136,6 +136,16 @@ DROP TRIGGER IF EXISTS wagtail_tickets_report_days ON {TICKET};
 CREATE TRIGGER wagtail_tickets_report_days
     AFTER INSERT OR DELETE ON {TICKET}
     FOR EACH ROW EXECUTE FUNCTION wagtail_tickets_report_days();
+-- emptying the ticket table (TRUNCATE fires no row triggers) empties the totals
+CREATE OR REPLACE FUNCTION wagtail_tickets_report_days_clear() RETURNS trigger AS $$
+BEGIN
+    TRUNCATE {OPENED}, {CLOSED};
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS wagtail_tickets_report_days_clear ON {TICKET};
+CREATE TRIGGER wagtail_tickets_report_days_clear
+    AFTER TRUNCATE ON {TICKET}
+    FOR EACH STATEMENT EXECUTE FUNCTION wagtail_tickets_report_days_clear();
 DROP TRIGGER IF EXISTS wagtail_tickets_report_days_update ON {TICKET};
 CREATE TRIGGER wagtail_tickets_report_days_update
     AFTER UPDATE ON {TICKET}
@@ -163,6 +173,8 @@ FROM {TICKET} WHERE NOT is_open AND closed_at IS NOT NULL GROUP BY 1, 2, 3;
 """
 
 UNINSTALL = f"""
+DROP TRIGGER IF EXISTS wagtail_tickets_report_days_clear ON {TICKET};
+DROP FUNCTION IF EXISTS wagtail_tickets_report_days_clear();
 DROP TRIGGER IF EXISTS wagtail_tickets_report_days_update ON {TICKET};
 DROP TRIGGER IF EXISTS wagtail_tickets_report_days ON {TICKET};
 DROP FUNCTION IF EXISTS wagtail_tickets_report_days();

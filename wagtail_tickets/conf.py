@@ -174,8 +174,8 @@ class AppSettings:
 
     @property
     def MAIL_IMPORT_LOCK_SECONDS(self) -> int:
-        """How long one importer holds a mailbox; renewed after every message, so a crashed
-        worker blocks the mailbox for at most this long."""
+        """How long one importer holds a mailbox; renewed whenever a tenth of it has passed,
+        so a crashed worker blocks the mailbox for at most this long."""
         return int(self._get("MAIL_IMPORT_LOCK_SECONDS", 600))
 
     @property

@@ -39,6 +39,25 @@ def _day(moment: str) -> str:
     return f"({moment} AT TIME ZONE wagtail_tickets_report_zone())::date"
 
 
+def _move(table: str, columns: list[str], key: list[str]) -> str:
+    """PL/pgSQL for an updated ticket: when any of ``columns`` changed, take the old row
+    out of ``table``'s totals and put the new one in, the lower ``key`` first."""
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+    old_key = ", ".join(part.format(row="OLD") for part in key)
+    new_key = ", ".join(part.format(row="NEW") for part in key)
+    add = f"wagtail_tickets_{table}_add"
+    return f"""
+        IF {changed} THEN
+            IF ({old_key}) <= ({new_key}) THEN
+                PERFORM {add}(OLD, -1);
+                PERFORM {add}(NEW, 1);
+            ELSE
+                PERFORM {add}(NEW, 1);
+                PERFORM {add}(OLD, -1);
+            END IF;
+        END IF;"""
+
+
 _TABLES = f"""
 CREATE TABLE IF NOT EXISTS {OPENED} (
     day date NOT NULL,
@@ -101,33 +120,11 @@ BEGIN
         PERFORM wagtail_tickets_opened_add(OLD, -1);
         PERFORM wagtail_tickets_closed_add(OLD, -1);
     ELSE
-        IF (OLD.created_at, OLD.ticket_type_id, OLD.status_id, OLD.first_response_at)
-                IS DISTINCT FROM
-                (NEW.created_at, NEW.ticket_type_id, NEW.status_id, NEW.first_response_at) THEN
-            IF ({_day("OLD.created_at")}, OLD.ticket_type_id, OLD.status_id)
-                    <= ({_day("NEW.created_at")}, NEW.ticket_type_id, NEW.status_id) THEN
-                PERFORM wagtail_tickets_opened_add(OLD, -1);
-                PERFORM wagtail_tickets_opened_add(NEW, 1);
-            ELSE
-                PERFORM wagtail_tickets_opened_add(NEW, 1);
-                PERFORM wagtail_tickets_opened_add(OLD, -1);
-            END IF;
-        END IF;
-        IF (OLD.created_at, OLD.closed_at, OLD.is_open, OLD.ticket_type_id, OLD.assignee_id)
-                IS DISTINCT FROM
-                (NEW.created_at, NEW.closed_at, NEW.is_open, NEW.ticket_type_id,
-                 NEW.assignee_id) THEN
-            IF (COALESCE({_day("OLD.closed_at")}, 'infinity'::date), OLD.ticket_type_id,
-                    COALESCE(OLD.assignee_id, 0))
-                    <= (COALESCE({_day("NEW.closed_at")}, 'infinity'::date),
-                        NEW.ticket_type_id, COALESCE(NEW.assignee_id, 0)) THEN
-                PERFORM wagtail_tickets_closed_add(OLD, -1);
-                PERFORM wagtail_tickets_closed_add(NEW, 1);
-            ELSE
-                PERFORM wagtail_tickets_closed_add(NEW, 1);
-                PERFORM wagtail_tickets_closed_add(OLD, -1);
-            END IF;
-        END IF;
+{_move("opened", ["created_at", "ticket_type_id", "status_id", "first_response_at"],
+         [_day("{row}.created_at"), "{row}.ticket_type_id", "{row}.status_id"])}
+{_move("closed", ["created_at", "closed_at", "is_open", "ticket_type_id", "assignee_id"],
+         [f"COALESCE({_day('{row}.closed_at')}, 'infinity'::date)", "{row}.ticket_type_id",
+          "COALESCE({row}.assignee_id, 0)"])}
     END IF;
     RETURN NULL;
 END $$ LANGUAGE plpgsql;

@@ -365,74 +365,47 @@ def time_query_alone(sql: str, repeat: int) -> float:
     return statistics.median(timings)
 
 
-class PageRun:
-    """One page scenario's requests: three to warm up, then its samples."""
+def measure_page(page: Page, manifest: dict, port: int, repeat: int, full: bool):
+    from bench.results import Result
 
-    WARM_UP = 3
-
-    def __init__(self, page: Page, manifest: dict, port: int):
-        self.page, self.port = page, port
-        self.cookie = session_cookie(manifest[page.user])
-        self.path = page.url(manifest)
-        self.form = page.post(manifest) if page.post else None
-        self.expected = 302 if self.form is not None else 200
-        self.samples: list[Sample] = []
-        self.errors: list[str] = []
-
-    def request(self, counted: bool = True) -> None:
-        if self.errors:
-            return
-        sample = fetch(self.port, self.path, self.cookie, self.form)
-        if sample.status != self.expected:
-            self.errors.append(f"HTTP {sample.status} for {self.path} (expected {self.expected})")
-        elif self.form is not None and "/new/" in sample.location:
-            self.errors.append("the new-ticket form was refused")
-        elif counted:
-            self.samples.append(sample)
-
-    def warm_up(self) -> None:
-        for _ in range(self.WARM_UP):
-            self.request(counted=False)
-
-    def result(self, repeat: int, full: bool):
-        from bench.results import Result
-
-        page, errors = self.page, list(self.errors)
-        if not self.samples:
-            return Result(page.scenario, f"<= {page.budget_ms:g} ms", "error", False, errors=errors)
-        times = [s.server_ms for s in self.samples]
-        median = statistics.median(times)
-        queries = max(s.queries for s in self.samples)
-        typical = min(self.samples, key=lambda s: abs(s.server_ms - median))
-        main_ms = time_query_alone(typical.main_query, repeat)
-        ratio = median / main_ms if main_ms and main_ms == main_ms else None
-        if queries > page.max_queries:
-            errors.append(f"{queries} queries, budget {page.max_queries}")
-        ok = not errors and (median <= page.budget_ms or not full)
-        return Result(
-            page.scenario,
-            f"<= {page.budget_ms:g} ms",
-            f"{median:.1f} ms (p95 {percentile(times, 0.95):.1f})",
-            ok,
-            queries=queries,
-            query_budget=page.max_queries,
-            main_query_ms=main_ms,
-            ratio=ratio,
-            errors=errors,
-        )
-
-
-def measure_pages(pages: list[Page], manifest: dict, port: int, repeat: int, full: bool):
-    """Each page warmed up, then requested once per round, ``repeat`` rounds: the pages
-    take turns, so a slow spell of a shared machine weighs on all of them alike instead of
-    on whichever page it happened to fall on."""
-    runs = [PageRun(page, manifest, port) for page in pages]
-    for run in runs:
-        run.warm_up()
-    for _ in range(repeat):
-        for run in runs:
-            run.request()
-    return [run.result(repeat, full) for run in runs]
+    cookie = session_cookie(manifest[page.user])
+    path = page.url(manifest)
+    form = page.post(manifest) if page.post else None
+    expected = 302 if form is not None else 200
+    samples: list[Sample] = []
+    errors: list[str] = []
+    for attempt in range(3 + repeat):
+        sample = fetch(port, path, cookie, form)
+        if sample.status != expected:
+            errors.append(f"HTTP {sample.status} for {path} (expected {expected})")
+            break
+        if form is not None and "/new/" in sample.location:
+            errors.append("the new-ticket form was refused")
+            break
+        if attempt >= 3:
+            samples.append(sample)
+    if not samples:
+        return Result(page.scenario, f"<= {page.budget_ms:g} ms", "error", False, errors=errors)
+    times = [s.server_ms for s in samples]
+    median = statistics.median(times)
+    queries = max(s.queries for s in samples)
+    typical = min(samples, key=lambda s: abs(s.server_ms - median))
+    main_ms = time_query_alone(typical.main_query, repeat)
+    ratio = median / main_ms if main_ms and main_ms == main_ms else None
+    if queries > page.max_queries:
+        errors.append(f"{queries} queries, budget {page.max_queries}")
+    ok = not errors and (median <= page.budget_ms or not full)
+    return Result(
+        page.scenario,
+        f"<= {page.budget_ms:g} ms",
+        f"{median:.1f} ms (p95 {percentile(times, 0.95):.1f})",
+        ok,
+        queries=queries,
+        query_budget=page.max_queries,
+        main_query_ms=main_ms,
+        ratio=ratio,
+        errors=errors,
+    )
 
 
 def delete_bench_tickets(subject: str) -> None:
@@ -596,9 +569,13 @@ def main(argv: list[str] | None = None) -> int:
     database_url = settings.BENCH_DATABASE_URL
     results = []
     reference = [cpu_reference()]
-    pages = [page for page in PAGES if selected(args, page.scenario)]
     with Server(database_url) as server:
-        for result in measure_pages(pages, manifest, server.port, args.repeat, full):
+        for page in PAGES:
+            if not selected(args, page.scenario):
+                continue
+            result = measure_page(page, manifest, server.port, args.repeat, full)
+            if page.post:
+                delete_bench_tickets(page.post(manifest)["subject"])
             results.append(result)
             print(
                 f"{result.scenario}: {result.measured}, {result.queries} queries, "
@@ -606,9 +583,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'ok' if result.ok else 'OVER BUDGET'} {' '.join(result.errors)}",
                 flush=True,
             )
-        for page in pages:
-            if page.post:
-                delete_bench_tickets(page.post(manifest)["subject"])
     reference.append(cpu_reference())
     limits = {
         mail_import: 2_000 if args.smoke else None,

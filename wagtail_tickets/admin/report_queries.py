@@ -371,6 +371,14 @@ def days_serve(using: str) -> bool:
     return zone is not None and zone == timezone.get_current_timezone_name()
 
 
+# the first day of a day's bucket (as ``bucket_start``)
+DAY_BUCKETS = {
+    "day": "day",
+    "week": "day - (EXTRACT(ISODOW FROM day)::integer - 1)",
+    "month": "date_trunc('month', day)::date",
+}
+
+
 def _from_days(
     using: str, sql: str, period: Period, types: frozenset[int] | None, keys: list[str]
 ) -> list[dict]:
@@ -386,14 +394,6 @@ def _from_days(
         cursor.execute(query, params)
         rows = [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
     return _bucket_days(rows, period)
-
-
-# the first day of a day's bucket (as ``bucket_start``)
-DAY_BUCKETS = {
-    "day": "day",
-    "week": "day - (EXTRACT(ISODOW FROM day)::integer - 1)",
-    "month": "date_trunc('month', day)::date",
-}
 
 
 def _microseconds(value) -> datetime.timedelta:

@@ -391,6 +391,18 @@ def test_query_count_does_not_grow_with_tickets(client, world, django_assert_max
     assert len(few) <= 25
 
 
+@pytest.mark.parametrize("most", [7, 4_000, 100_000, 5_000_000])
+def test_value_labels_of_large_counts_fit_left_of_the_plot(most):
+    """At a million tickets a year's months hold 100,000 and more; "100000" was cut off."""
+    day = datetime.date(2026, 1, 1)
+    buckets = [report_queries.Bucket(day, opened=most, closed=most // 2)]
+    chart = report_charts.time_chart(buckets, "month", "opened", "closed")
+    for label in chart.y_labels:
+        width = report_charts.DIGIT_WIDTH * len(label.text)
+        assert label.x - width >= 0
+        assert label.x < chart.plot_left
+
+
 def test_charts_geometry_stays_inside_the_drawing(world):
     buckets = report_queries.over_time(visible(world["ann"]), last_30_days())
     chart = report_charts.time_chart(buckets, "day", "opened", "closed")

@@ -11,6 +11,9 @@ from django.utils.formats import date_format
 
 WIDTH = 720
 PLOT_LEFT = 44
+# room for a value label of the vertical axis (11 px text): per digit, and the gap to the plot
+DIGIT_WIDTH = 7
+LABEL_GAP = 8
 PLOT_RIGHT = 12
 PLOT_TOP = 12
 PLOT_BOTTOM = 36
@@ -78,8 +81,10 @@ def time_chart(buckets, granularity: str, opened_label: str, closed_label: str) 
     height = 240
     plot_bottom = height - PLOT_BOTTOM
     plot_height = plot_bottom - PLOT_TOP
-    chart = Chart(WIDTH, height, plot_bottom=plot_bottom)
     maximum = nice_ceiling(max([max(b.opened, b.closed) for b in buckets] or [0]))
+    # the longest value label (the maximum) fits left of the plot
+    plot_left = max(PLOT_LEFT, LABEL_GAP + DIGIT_WIDTH * len(str(maximum)))
+    chart = Chart(WIDTH, height, plot_left=plot_left, plot_bottom=plot_bottom)
     slot = (chart.plot_right - chart.plot_left) / max(len(buckets), 1)
     bar_width = max(min(slot * 0.38, 24), 1)
     every = max(1, math.ceil(len(buckets) / MAX_X_LABELS))

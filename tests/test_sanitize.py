@@ -218,6 +218,56 @@ def test_links_keep_href_and_get_rel(backend, href):
     assert ">link</a>" in output
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see example.com today",
+        "x.org/path?a=1, and (www.foo.de).",
+        "a-.com",
+        "_.net",
+        "ab.cOM",
+        "x.\u212ae",  # the Kelvin sign is "k" when case is ignored: x.ke is linked
+        "x.\u0130o",
+        "foo.\u0131n",
+        "xn--bcher-kva.ch",
+        "1.5 kg, e.g. this. End.",
+        "Sentences end. Nothing to link here.",
+    ],
+)
+def test_text_that_can_hold_no_url_skips_the_linkifier_and_links_stay_the_same(text):
+    """The linkifier's URL search runs only on text where a URL can be; what it finds is
+    what bleach's own linkifier finds."""
+    from functools import partial
+
+    import bleach
+    from bleach.linkifier import LinkifyFilter
+
+    reference = bleach.Cleaner(
+        tags=sanitize.ALLOWED_TAGS,
+        attributes=sanitize.ALLOWED_ATTRIBUTES,
+        protocols=sanitize.ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[partial(LinkifyFilter, callbacks=[sanitize._set_rel], skip_tags={"pre", "code"})],
+    )
+    source = f"<p>{html.escape(text)}</p><pre>{html.escape(text)}</pre>"
+    assert sanitize._cleaner().clean(source) == reference.clean(source)
+
+
+def test_the_url_search_is_skipped_for_text_without_a_dotted_word(monkeypatch):
+    searched = []
+    pattern = sanitize._cleaner().filters[0].keywords["url_re"]
+
+    class Recording:
+        def finditer(self, text):
+            searched.append(text)
+            return iter(())
+
+    monkeypatch.setattr(pattern, "pattern", Recording())
+    sanitize._cleaner().clean("<p>Sentences end. Nothing here.</p><p>see example.com</p>")
+    assert searched == ["see example.com"]
+
+
 def test_dropped_elements_lose_their_content(backend):
     output = clean_html("<p>keep</p><script>secret()</script><style>.x{}</style>")
     assert "keep" in output

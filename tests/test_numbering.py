@@ -99,6 +99,20 @@ def test_a_number_taken_inside_a_transaction_needs_no_savepoint():
 
 
 @pytest.mark.django_db
+def test_a_number_is_one_statement_on_postgresql():
+    """The counter is raised and read back in one ``UPDATE ... RETURNING`` there (the mail
+    import opens many tickets in a row); other databases update, then read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    next_number(at(2026))
+    with CaptureQueriesContext(connection) as captured:
+        assert next_number(at(2026)) == "260002"
+    assert len(captured.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert next_number(at(2026)) == "260003"
+
+
+@pytest.mark.django_db
 def test_sequence_restarts_each_year(number_format):
     number_format("{year2}{seq:04d}")
     assert next_number(at(2026)) == "260001"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import string
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -48,11 +48,31 @@ def next_number(now: datetime.datetime | None = None) -> str:
     # no savepoint of its own inside a caller's transaction (opening a ticket): a failure
     # here fails the caller's block, which rolls back to its own savepoint anyway
     with transaction.atomic(savepoint=False):
-        if not NumberSequence.objects.filter(key=key).update(value=F("value") + 1):
+        value = _increment(key)
+        if value is None:
             try:
                 with transaction.atomic():
                     NumberSequence.objects.create(key=key, value=1)
             except IntegrityError:
                 NumberSequence.objects.filter(key=key).update(value=F("value") + 1)
-        value = NumberSequence.objects.values_list("value", flat=True).get(key=key)
+            value = NumberSequence.objects.values_list("value", flat=True).get(key=key)
     return fmt.format(seq=value, year=now.year, year2=now.year % 100, month=now.month)
+
+
+def _increment(key: str) -> int | None:
+    """Add one to the period's counter and return the new value; ``None`` when the period
+    has no counter yet. PostgreSQL does it in one statement (``RETURNING``)."""
+    connection = connections[router.db_for_write(NumberSequence)]
+    if connection.vendor != "postgresql":
+        if not NumberSequence.objects.filter(key=key).update(value=F("value") + 1):
+            return None
+        return NumberSequence.objects.values_list("value", flat=True).get(key=key)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(NumberSequence._meta.db_table)} SET {quote('value')} = "
+            f"{quote('value')} + 1 WHERE {quote('key')} = %s RETURNING {quote('value')}",
+            [key],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -103,3 +103,32 @@ def test_other_pages_go_the_usual_way(five_tickets, asked):
     page = paginator.get_page(asked)
     expected = {"2": 2, "99": 3, "-1": 3, "x": 1, "1.5": 1}[asked]
     assert page.number == expected
+
+
+# ---------------------------------------------------------------- pages never counted
+
+
+def test_an_uncounted_page_reads_one_row_more_and_never_counts(five_tickets):
+    tickets = Ticket.objects.order_by("pk")
+    with CaptureQueriesContext(connection) as queries:
+        first = pagination.uncounted_page(tickets, "1", 2)
+    assert [t.pk for t in first] == [t.pk for t in five_tickets[:2]]
+    assert len(queries) == 1 and "COUNT" not in queries[0]["sql"].upper()
+    assert first.has_next() and not first.has_previous() and first.has_other_pages()
+    assert first.next_page_number() == 2
+    last = pagination.uncounted_page(tickets, 3, 2)
+    assert len(last) == 1 and not last.has_next() and last.previous_page_number() == 2
+    only = pagination.uncounted_page(tickets, 1, 5)
+    assert len(only) == 5 and not only.has_other_pages()
+
+
+@pytest.mark.parametrize("number", [None, "", "x", "-2", "0", "1.5", "4", "10**9", 10**30])
+def test_an_uncounted_page_falls_back_to_the_first(five_tickets, number):
+    page = pagination.uncounted_page(Ticket.objects.order_by("pk"), number, 2, max_rows=100)
+    assert page.number == 1 and len(page) == 2
+
+
+def test_an_uncounted_page_goes_no_further_than_its_limit(five_tickets):
+    tickets = Ticket.objects.order_by("pk")
+    assert pagination.uncounted_page(tickets, 3, 2, max_rows=6).number == 3
+    assert pagination.uncounted_page(tickets, 4, 2, max_rows=6).number == 1

@@ -5,6 +5,7 @@ report read from them equals the report read from the tickets."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -20,7 +21,7 @@ from tests.factories import (
 from wagtail_tickets import actions, report_days
 from wagtail_tickets.admin import report_queries
 from wagtail_tickets.admin.report_queries import Period
-from wagtail_tickets.models import Ticket
+from wagtail_tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,12 @@ def kept() -> dict[str, set[tuple]]:
             f"FROM {report_days.CLOSED} WHERE closed <> 0 OR took_us <> 0"
         )
         closed = set(cursor.fetchall())
-    return {"opened": opened, "closed": closed}
+        cursor.execute(
+            f"SELECT day, author_id, logged, hours FROM {report_days.HOURS} "
+            "WHERE logged <> 0 OR hours <> 0"
+        )
+        hours = set(cursor.fetchall())
+    return {"opened": opened, "closed": closed, "hours": hours}
 
 
 def recounted() -> dict[str, set[tuple]]:
@@ -89,6 +95,57 @@ def test_every_change_of_a_ticket_keeps_the_totals_right(world):
     after = kept()
     assert after != before
     assert after == recounted()
+
+
+@pytest.mark.postgres
+def test_every_change_of_logged_hours_keeps_the_totals_right(world):
+    agent, other = world["agent"], make_agent(world["types"][0])
+    one, two = world["tickets"][:2]
+    logged = actions.add_reply(one, actor=agent, body_html="<p>a</p>", hours=Decimal("1.25"))
+    actions.add_reply(one, actor=other, body_html="<p>b</p>", hours=Decimal("0.50"))
+    actions.add_reply(two, actor=agent, body_html="<p>c</p>", hours=Decimal("2.00"))
+    actions.add_reply(two, actor=agent, body_html="<p>no hours</p>")
+    assert len(kept()["hours"]) == 2 and kept() == recounted()
+    before = kept()
+
+    Message.objects.filter(pk=logged.pk).update(hours=Decimal("3.75"))
+    Message.objects.filter(pk=logged.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=40)
+    )
+    Message.objects.filter(ticket=two, hours__isnull=True).update(hours=Decimal("0.25"))
+    Message.objects.filter(ticket=two, hours=Decimal("2.00")).update(hours=None)
+    other.delete()  # the messages keep their hours, without an author
+    assert kept() != before and kept() == recounted()
+    assert any(row[1] == 0 for row in kept()["hours"])
+
+    Ticket.objects.filter(pk=one.pk).delete()  # its messages go with it
+    assert kept() == recounted()
+    Message.objects.all().delete()
+    assert kept()["hours"] == set()
+
+
+@pytest.mark.postgres
+def test_the_hours_of_a_report_over_every_type_come_from_the_totals(world, monkeypatch):
+    first, _second = world["types"]
+    one, four = world["tickets"][0], world["tickets"][3]
+    actions.add_reply(one, actor=world["agent"], body_html="<p>a</p>", hours=Decimal("1.25"))
+    actions.add_reply(four, actor=None, body_html="<p>b</p>", hours=Decimal("0.50"))
+    today = timezone.localdate()
+    period = Period(today - datetime.timedelta(days=29), today, "day")
+    everything = reports_agree(Ticket.objects.all(), None, period)
+    assert everything.totals["hours"] == Decimal("1.75")
+    only_first = reports_agree(
+        Ticket.objects.filter(ticket_type=first), frozenset({first.pk}), period
+    )
+    assert only_first.totals["hours"] == Decimal("1.25")
+
+    def unread(*args):
+        raise AssertionError("the hours were read from the messages")
+
+    monkeypatch.setattr(report_queries, "hours_rows", unread)
+    with report_queries.analytics() as session:
+        report = report_queries.build(Ticket.objects.all(), period, session, types=None)
+    assert report.totals["hours"] == Decimal("1.75")
 
 
 @pytest.mark.postgres
@@ -249,4 +306,4 @@ def test_emptying_the_ticket_table_empties_the_totals(world):
     assert kept()["opened"]
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE wagtail_tickets_ticket CASCADE")
-    assert kept() == {"opened": set(), "closed": set()}
+    assert kept() == {"opened": set(), "closed": set(), "hours": set()}

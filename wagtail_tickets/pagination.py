@@ -69,3 +69,54 @@ class BoundedPaginatorMixin:
 
 class BoundedPaginator(BoundedPaginatorMixin, Paginator):
     pass
+
+
+class UncountedPage:
+    """A page of a listing that is never counted (the report's time spent, grouped from
+    hundreds of thousands of messages): one row more than the page shows tells whether
+    another page follows. It offers what a template asks of a ``Page`` but the total."""
+
+    def __init__(self, rows: list, number: int, per_page: int) -> None:
+        self.number = number
+        self.more = len(rows) > per_page
+        self.object_list = rows[:per_page]
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous() or self.has_next()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def uncounted_page(
+    queryset: QuerySet, number, per_page: int, max_rows: int = COUNT_LIMIT
+) -> UncountedPage:
+    """Page ``number`` of ``queryset`` without a count. A number that is not one, or lies
+    past ``max_rows`` (each page further costs the database more), gives the first page;
+    so does a page past the end, in one more query."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    if number < 1 or (number - 1) * per_page >= max_rows:
+        number = 1
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    if not rows and number > 1:
+        return uncounted_page(queryset, 1, per_page, max_rows)
+    return UncountedPage(rows, number, per_page)

@@ -1,18 +1,21 @@
 """Daily report totals kept by the database (PostgreSQL), so that a report over a year
 reads a few thousand rows instead of half a million tickets.
 
-Two tables, kept by a trigger on the ticket table whatever way a ticket changes, like the
+Three tables, kept by triggers whatever way a ticket or message changes, like the
 counters of ``derived``:
 
 - ``wagtail_tickets_openedday``: per local day of opening, type and current status, the
   tickets opened, those answered by staff and their total wait for that first answer;
 - ``wagtail_tickets_closedday``: per local day of closing, type and assignee (0: none),
-  the closed tickets and their total time from opening to closing.
+  the closed tickets and their total time from opening to closing;
+- ``wagtail_tickets_hoursday``: per local day and author (0: none), the messages with
+  hours and the hours logged on them. It has no type (a ticket moved to another type
+  would have to move all its hours), so it answers only a report over every type.
 
 A day is a day of one time zone, the site's ``TIME_ZONE`` when the totals were built; a
 report in any other zone (an agent's own time zone) reads the tickets instead. ``ensure``
-rebuilds the totals when ``TIME_ZONE`` changed; ``migrate`` runs it. The medians and the
-hours are still read from the tickets and messages: a median cannot be summed up.
+rebuilds the totals when ``TIME_ZONE`` changed; ``migrate`` runs it. The medians are still
+read from the tickets: a median cannot be summed up.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ import zoneinfo
 from django.conf import settings
 from django.db import connections
 
-from .derived import TICKET
+from .derived import MESSAGE, TICKET
 
 OPENED = "wagtail_tickets_openedday"
 CLOSED = "wagtail_tickets_closedday"
+HOURS = "wagtail_tickets_hoursday"
 
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
@@ -40,7 +44,7 @@ def _day(moment: str) -> str:
 
 
 def _move(table: str, columns: list[str], key: list[str]) -> str:
-    """PL/pgSQL for an updated ticket: when any of ``columns`` changed, take the old row
+    """PL/pgSQL for an updated row: when any of ``columns`` changed, take the old row
     out of ``table``'s totals and put the new one in, the lower ``key`` first."""
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
     old_key = ", ".join(part.format(row="OLD") for part in key)
@@ -75,6 +79,13 @@ CREATE TABLE IF NOT EXISTS {CLOSED} (
     closed integer NOT NULL,
     took_us bigint NOT NULL,
     PRIMARY KEY (day, ticket_type_id, assignee_id)
+);
+CREATE TABLE IF NOT EXISTS {HOURS} (
+    day date NOT NULL,
+    author_id bigint NOT NULL,
+    logged integer NOT NULL,
+    hours numeric(14, 2) NOT NULL,
+    PRIMARY KEY (day, author_id)
 );
 """
 
@@ -136,12 +147,20 @@ CREATE TRIGGER wagtail_tickets_report_days
 -- emptying the ticket table (TRUNCATE fires no row triggers) empties the totals
 CREATE OR REPLACE FUNCTION wagtail_tickets_report_days_clear() RETURNS trigger AS $$
 BEGIN
-    TRUNCATE {OPENED}, {CLOSED};
+    IF TG_TABLE_NAME = '{MESSAGE}' THEN
+        TRUNCATE {HOURS};
+    ELSE
+        TRUNCATE {OPENED}, {CLOSED};
+    END IF;
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS wagtail_tickets_report_days_clear ON {TICKET};
 CREATE TRIGGER wagtail_tickets_report_days_clear
     AFTER TRUNCATE ON {TICKET}
+    FOR EACH STATEMENT EXECUTE FUNCTION wagtail_tickets_report_days_clear();
+DROP TRIGGER IF EXISTS wagtail_tickets_report_days_clear ON {MESSAGE};
+CREATE TRIGGER wagtail_tickets_report_days_clear
+    AFTER TRUNCATE ON {MESSAGE}
     FOR EACH STATEMENT EXECUTE FUNCTION wagtail_tickets_report_days_clear();
 DROP TRIGGER IF EXISTS wagtail_tickets_report_days_update ON {TICKET};
 CREATE TRIGGER wagtail_tickets_report_days_update
@@ -154,6 +173,61 @@ CREATE TRIGGER wagtail_tickets_report_days_update
          NEW.closed_at, NEW.is_open, NEW.assignee_id)
     )
     EXECUTE FUNCTION wagtail_tickets_report_days();
+
+-- hours: only messages with hours count, so the triggers of the others do nothing
+CREATE OR REPLACE FUNCTION wagtail_tickets_hours_add(m {MESSAGE}, sign integer)
+RETURNS void AS $$
+BEGIN
+    IF m.hours IS NULL THEN
+        RETURN;
+    END IF;
+    INSERT INTO {HOURS} AS h VALUES (
+        {_day("m.created_at")}, COALESCE(m.author_id, 0), sign, sign * m.hours
+    )
+    ON CONFLICT (day, author_id) DO UPDATE SET
+        logged = h.logged + EXCLUDED.logged,
+        hours = h.hours + EXCLUDED.hours;
+END $$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION wagtail_tickets_report_hours() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM wagtail_tickets_hours_add(NEW, 1);
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM wagtail_tickets_hours_add(OLD, -1);
+    ELSE
+{_move("hours", ["created_at", "author_id", "hours"],
+         [_day("{row}.created_at"), "COALESCE({row}.author_id, 0)"])}
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS wagtail_tickets_report_hours_insert ON {MESSAGE};
+CREATE TRIGGER wagtail_tickets_report_hours_insert
+    AFTER INSERT ON {MESSAGE}
+    FOR EACH ROW WHEN (NEW.hours IS NOT NULL)
+    EXECUTE FUNCTION wagtail_tickets_report_hours();
+DROP TRIGGER IF EXISTS wagtail_tickets_report_hours_delete ON {MESSAGE};
+CREATE TRIGGER wagtail_tickets_report_hours_delete
+    AFTER DELETE ON {MESSAGE}
+    FOR EACH ROW WHEN (OLD.hours IS NOT NULL)
+    EXECUTE FUNCTION wagtail_tickets_report_hours();
+DROP TRIGGER IF EXISTS wagtail_tickets_report_hours_update ON {MESSAGE};
+CREATE TRIGGER wagtail_tickets_report_hours_update
+    AFTER UPDATE ON {MESSAGE}
+    FOR EACH ROW WHEN (
+        (OLD.created_at, OLD.author_id, OLD.hours)
+        IS DISTINCT FROM (NEW.created_at, NEW.author_id, NEW.hours)
+    )
+    EXECUTE FUNCTION wagtail_tickets_report_hours();
+"""
+
+_REBUILD_HOURS = f"""
+LOCK TABLE {MESSAGE} IN SHARE MODE;
+TRUNCATE {HOURS};
+INSERT INTO {HOURS} (day, author_id, logged, hours)
+SELECT {_day("created_at")}, COALESCE(author_id, 0), COUNT(*), SUM(hours)
+FROM {MESSAGE} WHERE hours IS NOT NULL GROUP BY 1, 2;
 """
 
 _REBUILD = f"""
@@ -169,7 +243,17 @@ SELECT {_day("closed_at")}, ticket_type_id, COALESCE(assignee_id, 0), COUNT(*),
 FROM {TICKET} WHERE NOT is_open AND closed_at IS NOT NULL GROUP BY 1, 2, 3;
 """
 
-UNINSTALL = f"""
+UNINSTALL_HOURS = f"""
+DROP TRIGGER IF EXISTS wagtail_tickets_report_hours_update ON {MESSAGE};
+DROP TRIGGER IF EXISTS wagtail_tickets_report_hours_delete ON {MESSAGE};
+DROP TRIGGER IF EXISTS wagtail_tickets_report_hours_insert ON {MESSAGE};
+DROP FUNCTION IF EXISTS wagtail_tickets_report_hours();
+DROP FUNCTION IF EXISTS wagtail_tickets_hours_add({MESSAGE}, integer);
+DROP TRIGGER IF EXISTS wagtail_tickets_report_days_clear ON {MESSAGE};
+DROP TABLE IF EXISTS {HOURS};
+"""
+
+UNINSTALL = UNINSTALL_HOURS + f"""
 DROP TRIGGER IF EXISTS wagtail_tickets_report_days_clear ON {TICKET};
 DROP FUNCTION IF EXISTS wagtail_tickets_report_days_clear();
 DROP TRIGGER IF EXISTS wagtail_tickets_report_days_update ON {TICKET};
@@ -221,9 +305,28 @@ def uninstall(connection) -> None:
 
 
 def rebuild(connection) -> None:
-    """Recompute the totals from the tickets (holding off ticket changes meanwhile)."""
+    """Recompute the totals from the tickets and messages (holding off their changes
+    meanwhile)."""
     with connection.cursor() as cursor:
         cursor.execute(_REBUILD)
+        cursor.execute(_REBUILD_HOURS)
+
+
+def add_hours(connection) -> None:
+    """Migration 0014: totals kept before it get the hours table (in their zone)."""
+    zone = installed_zone(connection) if connection.vendor == "postgresql" else None
+    if zone is None:
+        return
+    install(connection, zone)
+    with connection.cursor() as cursor:
+        cursor.execute(_REBUILD_HOURS)
+
+
+def remove_hours(connection) -> None:
+    """Migration 0014 reversed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(UNINSTALL_HOURS)
 
 
 def installed_zone(connection) -> str | None:

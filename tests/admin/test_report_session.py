@@ -83,7 +83,7 @@ def test_side_by_side_gives_the_report_of_one_connection(settings):
         alone = report_queries.build(tickets, period, session)
     assert together == alone
     assert together.totals["opened"] == 2 and together.totals["closed"] == 1
-    assert together.totals["hours"] == Decimal("1.75") and together.time_spent_rows == 2
+    assert together.totals["hours"] == Decimal("1.75")
 
 
 def test_inside_an_open_transaction_the_report_stays_on_its_connection():

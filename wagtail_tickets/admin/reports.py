@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import include, path, reverse
 from django.utils import timezone
@@ -29,6 +28,7 @@ from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import HeaderButton
 
 from .. import permissions
+from ..pagination import uncounted_page
 from . import report_charts, report_queries
 from .report_queries import Period
 from .ticket_links import inbox_url, workspace_url
@@ -169,9 +169,11 @@ class ReportsView(WagtailAdminTemplateMixin, TemplateView):
         types = permissions.agent_types(self.request.user)
         with report_queries.analytics(tickets.db) as session:
             report = report_queries.build(tickets, period, session, types=types)
-            rows = report_queries.TimeSpentRows(tickets, period, report.time_spent_rows)
-            time_page = Paginator(rows, TIME_PAGE_SIZE).get_page(
-                self.request.GET.get(TIME_PAGE_PARAM)
+            # not counted: the rows are groups of up to a year of messages
+            time_page = uncounted_page(
+                report_queries.time_spent(tickets, period),
+                self.request.GET.get(TIME_PAGE_PARAM),
+                TIME_PAGE_SIZE,
             )
             time_rows = [(row, workspace_url(row["ticket_id"])) for row in time_page.object_list]
         query = self.request.GET.copy()

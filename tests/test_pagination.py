@@ -132,3 +132,56 @@ def test_an_uncounted_page_goes_no_further_than_its_limit(five_tickets):
     tickets = Ticket.objects.order_by("pk")
     assert pagination.uncounted_page(tickets, 3, 2, max_rows=6).number == 3
     assert pagination.uncounted_page(tickets, 4, 2, max_rows=6).number == 1
+
+
+# ---------------------------------------------------------------- several counts at once
+
+
+def test_several_bounded_counts_are_one_query(five_tickets):
+    tickets = Ticket.objects.all()
+    first = five_tickets[0]
+    with CaptureQueriesContext(connection) as queries:
+        counts = pagination.bounded_counts(
+            [tickets, tickets.exclude(pk=first.pk), tickets.filter(pk=first.pk), tickets.none()],
+            limit=3,
+        )
+    assert len(queries) == 1
+    assert counts == [3, 3, 1, 0]
+    assert [isinstance(c, AtLeast) for c in counts] == [True, True, False, False]
+    assert pagination.bounded_counts([tickets.none(), tickets.filter(pk__in=[])]) == [0, 0]
+
+
+def test_hostile_text_in_a_counted_filter_stays_a_parameter(five_tickets):
+    hostile = "x') OR 1=1; DROP TABLE wagtail_tickets_ticket; --"
+    counts = pagination.bounded_counts(
+        [Ticket.objects.filter(subject=hostile), Ticket.objects.filter(subject="T1")]
+    )
+    assert counts == [0, 1] and Ticket.objects.count() == 5
+
+
+def test_a_paginator_takes_a_count_the_page_has_already(five_tickets):
+    tickets = Ticket.objects.order_by("pk")
+    paginator = BoundedPaginator(tickets, 2, count_limit=3, count=AtLeast(3))
+    assert paginator.count == 3 and paginator.is_bounded
+    assert BoundedPaginator(tickets, 2, count_limit=3, count=5).is_bounded
+    assert BoundedPaginator(tickets, 2, count_limit=10, count=5).count == 5
+    # stopped below the paginator's limit: it says nothing, the paginator counts itself
+    unknown = BoundedPaginator(tickets, 2, count_limit=10, count=AtLeast(2))
+    assert unknown.count == 5 and not unknown.is_bounded
+
+
+def test_my_tickets_counts_labels_and_pages_in_one_query(client, monkeypatch):
+    monkeypatch.setattr("wagtail_tickets.views.customer.LABEL_COUNT_LIMIT", 30)
+    monkeypatch.setattr("wagtail_tickets.views.customer.LIST_COUNT_LIMIT", 30)
+    kind = TicketTypeFactory()
+    customer = make_customer(kind)
+    for index in range(40):
+        make_ticket(customer, kind, subject=f"T{index}")
+    client.force_login(customer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("wagtail_tickets:my_tickets"))
+    # one query counts both labels and the pages, one reads the page
+    reading = [q["sql"] for q in queries if 'FROM "wagtail_tickets_ticket"' in q["sql"]]
+    assert len(reading) == 2 and "COUNT(" in reading[0].upper()
+    assert response.context["page"].paginator.is_bounded
+    assert str(response.context["counts"]["open"]) == "30+"

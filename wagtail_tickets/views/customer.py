@@ -21,7 +21,7 @@ from ..conf import app_settings
 from ..forms import NewTicketForm, ProfileForm, ReplyForm
 from ..models import Ticket, TicketProfile
 from ..models.tickets import display_name_for
-from ..pagination import AtLeast, BoundedPaginator, bounded_count
+from ..pagination import AtLeast, BoundedPaginator, bounded_counts
 from .base import (
     access_denied,
     conversation_page,
@@ -56,10 +56,13 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
         tickets = permissions.shared_tickets(user)
     else:
         tickets = permissions.own_tickets(user)
-    counts = {
-        name: bounded_count(tickets.filter(condition), LABEL_COUNT_LIMIT)
-        for name, condition in STATES.items()
-    }
+    counts = dict(
+        zip(
+            STATES,
+            bounded_counts([tickets.filter(c) for c in STATES.values()], LABEL_COUNT_LIMIT),
+            strict=True,
+        )
+    )
     total = counts["open"] + counts["closed"]
     if isinstance(counts["open"], AtLeast) or isinstance(counts["closed"], AtLeast):
         total = AtLeast(total)
@@ -69,7 +72,13 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     else:
         state = ""
     tickets = tickets.select_related("ticket_type", "status").order_by("-updated_at", "-pk")
-    paginator = BoundedPaginator(tickets, app_settings.PAGE_SIZE, count_limit=LIST_COUNT_LIMIT)
+    # the labels counted the listed rows already
+    paginator = BoundedPaginator(
+        tickets,
+        app_settings.PAGE_SIZE,
+        count_limit=LIST_COUNT_LIMIT,
+        count=counts[state] if state else total,
+    )
     page = paginator.get_page(request.GET.get("page"))
     return render_customer(
         request,

@@ -73,10 +73,41 @@ def test_messages_are_fetched_and_removed_a_group_at_a_time(imap, mailbox, monke
 
 
 @pytest.mark.django_db
-def test_a_group_stopped_half_way_removes_only_what_committed(imap, mailbox, monkeypatch):
-    """A worker killed in the middle of a group: the messages it imported leave the
-    server, the others stay for the next run, and nothing is imported twice."""
+def test_a_worker_killed_in_a_shared_transaction_keeps_nothing_of_it(imap, mailbox, monkeypatch):
+    """Messages imported together commit together: a worker killed half-way through them
+    leaves every one on the server, none in the ledger, and the next run imports each once."""
     imap.append(*(corpus.plain(subject=f"mail {n}") for n in range(3)))
+    real_change = importer._change_ticket
+    calls = []
+
+    def dies_on_the_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt("worker killed")
+        return real_change(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "_change_ticket", dies_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        import_mailbox(mailbox)
+    assert len(calls) == 2  # the first ticket was made, then rolled back with the rest
+    assert not Ticket.objects.exists() and not InboundMessage.objects.exists()
+    assert len(imap.messages()) == 3
+    monkeypatch.setattr(importer, "_change_ticket", real_change)
+    mailbox.refresh_from_db()
+    mailbox.locked_until = None  # the dead worker's lease would expire; do not wait for it
+    mailbox.save(update_fields=["locked_until"])
+    report = import_mailbox(mailbox)
+    assert report.imported == 3
+    assert imap.messages() == []
+    assert Ticket.objects.count() == 3 and InboundMessage.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_group_stopped_half_way_removes_only_what_committed(imap, mailbox, monkeypatch):
+    """A worker killed in the middle of a group of messages imported one by one (each
+    carries a file): the messages it imported leave the server, the others stay for the
+    next run, and nothing is imported twice."""
+    imap.append(*(corpus.multipart_with_attachments() for _n in range(3)))
     real_import = importer.import_raw
     calls = []
 

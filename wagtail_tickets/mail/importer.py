@@ -8,6 +8,11 @@ Never lose, never duplicate:
   transaction as the ticket change, under a unique constraint. A second copy, a second run
   after a crash between commit and expunge, or a second worker importing the same message
   at the same moment finds the key taken and changes nothing;
+- the messages of a fetched group share one transaction: their ledger keys claimed in
+  one insert, their ticket changes, one commit, their notifications queued together
+  after it. If anything in it fails (a key taken, a bad message, a database error), it
+  is rolled back whole and each message is imported again in a transaction of its own.
+  A message with files, or one too large or not parseable, is always imported alone;
 - a message is flagged ``\\Deleted`` only after that transaction committed, so
   ``import_mailbox`` must run outside any transaction (a task, a command);
 - one importer per mailbox at a time: a lease on the mailbox row taken by a conditional
@@ -30,22 +35,23 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from .. import actions
+from .. import actions, permissions
 from ..conf import app_settings
 from ..models import InboundMessage, Mailbox, Message, QuarantinedMessage, Ticket
 from ..models.tickets import display_name_for
+from ..notifications import sending
 from ..notifications.tokens import verify_message_id
 from ..validators import validate_uploads
 from . import classify as classify_module
 from .imap import ImapConnection, ImapError
 from .parse import ParsedMessage, parse_message
-from .thread import find_ticket, is_agent_of, recognise_user, strip_reply_prefixes
+from .thread import find_ticket, is_agent_of, recognise_users, strip_reply_prefixes
 
 logger = logging.getLogger("wagtail_tickets.mail")
 
@@ -120,11 +126,31 @@ def raw_key(raw: bytes) -> str:
 
 class ImportRun:
     """What a run looks up once for all its messages rather than once per message: the
-    addresses whose mail is ours, and the status and priority new tickets open with. Made
-    for each run, so a change an administrator makes counts from the next run."""
+    addresses whose mail is ours, the status and priority new tickets open with, and the
+    senders' accounts with their customer records. Made for each run, so a change an
+    administrator makes counts from the next run."""
 
     def __init__(self, mailbox: Mailbox | None) -> None:
         self.mailbox = mailbox
+        self.senders: dict[str, object] = {}  # address -> account (or None)
+
+    def sender_account(self, address: str):
+        """The registered user who sent a message (``recognise_user``), looked up once."""
+        if not address:
+            return None
+        if address not in self.senders:
+            self.know_senders([address])
+        return self.senders[address]
+
+    def know_senders(self, addresses) -> None:
+        """Look up the accounts of the senders of a group, with their customer records,
+        in two queries for all of them."""
+        unknown = {address for address in addresses if address and address not in self.senders}
+        if not unknown:
+            return
+        found = recognise_users(unknown)
+        self.senders.update(found)
+        permissions.prefetch_customers(found.values())
 
     @cached_property
     def own_addresses(self) -> set[str]:
@@ -188,26 +214,12 @@ def _import_parsed(parsed, key, mailbox, uidvalidity, uid, run=None) -> str:
     then fails on the unique key, as does a message imported before. Nothing precedes the
     claim in the transaction, so that failure needs no savepoint of its own."""
     run = run or ImportRun(mailbox)
-    verdict = classify_module.classify(
-        parsed,
-        own_addresses=run.own_addresses,
-        is_own_message_id=lambda mid: verify_message_id(mid) is not None,
-    )
+    verdict = _classify(parsed, run)
     claimed = False
     try:
         with transaction.atomic():
-            entry = InboundMessage.objects.create(
-                key=key,
-                message_id=parsed.message_id,
-                content_hash=parsed.content_hash,
-                mailbox=mailbox,
-                uidvalidity=uidvalidity,
-                uid=uid,
-                sender=parsed.sender_email[:255],
-                subject=parsed.subject[:255],
-                outcome=Outcome.IGNORED,
-                reason="" if verdict.is_person else verdict.reason[:255],
-            )
+            entry = _ledger_entry(parsed, key, verdict, mailbox, uidvalidity, uid)
+            entry.save(force_insert=True)
             claimed = True
             if not verdict.is_person:
                 logger.info("Ignored mail from %s: %s", parsed.sender_email, verdict.reason)
@@ -221,6 +233,22 @@ def _import_parsed(parsed, key, mailbox, uidvalidity, uid, run=None) -> str:
         if claimed:  # not the ledger key: a real error, the message goes to the quarantine
             raise
         raise _Duplicate from None
+
+
+def _ledger_entry(parsed, key, verdict, mailbox, uidvalidity, uid) -> InboundMessage:
+    """The ledger row of a message, unsaved: ignored until its ticket change says more."""
+    return InboundMessage(
+        key=key,
+        message_id=parsed.message_id,
+        content_hash=parsed.content_hash,
+        mailbox=mailbox,
+        uidvalidity=uidvalidity,
+        uid=uid,
+        sender=parsed.sender_email[:255],
+        subject=parsed.subject[:255],
+        outcome=Outcome.IGNORED,
+        reason="" if verdict.is_person else verdict.reason[:255],
+    )
 
 
 def own_addresses(mailbox: Mailbox | None) -> set[str]:
@@ -285,7 +313,7 @@ def _long_body(parsed: ParsedMessage, files: list, notes: list[str]) -> None:
 
 def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None, run: ImportRun):
     """Returns ``(outcome, ticket, message, reason)``; runs inside the ledger transaction."""
-    user = recognise_user(parsed.sender_email)
+    user = run.sender_account(parsed.sender_email)
     files, notes = _uploads(parsed)
     _long_body(parsed, files, notes)
     message_id = f"<{parsed.message_id}>" if parsed.message_id else ""
@@ -486,26 +514,157 @@ def fetch_groups(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
 
 
 def _import_group(connection, group, mailbox, run, report, lease) -> bool:
-    """Fetch a group of messages in one round trip, import each in its own transaction,
-    then remove from the server, in one command, those whose transaction committed (also
-    when something stops the group half-way). False when the lease was lost."""
+    """Fetch a group of messages in one round trip and import them, in their order; then
+    remove from the server, in one command, those whose transaction committed (also when
+    something stops the group half-way). False when the lease was lost.
+
+    Messages follow each other in one transaction (``_import_together``); a message with
+    files, or one that is too large or cannot be parsed, is imported alone in its own, as
+    is every message of a run whose shared transaction failed."""
     fetched = connection.fetch_many(group)
+    uidvalidity = connection.uidvalidity
     done: list[int] = []
+    together: list[_Prepared] = []
+
+    def import_together() -> bool:
+        items = together[:]
+        together.clear()
+        if len(items) > 1:
+            try:
+                outcomes = _import_together(items, mailbox, uidvalidity, run)
+            except Exception as exc:  # nothing was kept: each message again on its own
+                logger.info(
+                    "Importing %d messages of %s together failed (%s); one by one now.",
+                    len(items), mailbox.name, _reason(exc),
+                )  # fmt: skip
+            else:
+                for item, outcome in zip(items, outcomes, strict=True):
+                    report.count(outcome)
+                    done.append(item.uid)  # committed: now they may leave the server
+                return lease.keep()
+        for item in items:
+            if not import_alone(item.raw, item.uid):
+                return False
+        return True
+
+    def import_alone(raw: bytes, uid: int) -> bool:
+        report.count(import_raw(raw, mailbox, uidvalidity=uidvalidity, uid=uid, run=run))
+        done.append(uid)  # committed: now the message may leave the server
+        return lease.keep()
+
     try:
         for uid in group:
             raw = fetched.pop(uid, None)
             if raw is None:  # vanished from the server meanwhile
                 continue
-            outcome = import_raw(
-                raw, mailbox, uidvalidity=connection.uidvalidity, uid=uid, run=run
-            )
-            report.count(outcome)
-            done.append(uid)  # committed: now the message may leave the server
-            if not lease.keep():
+            item = _prepare(raw, uid, run)
+            if item is not None:
+                together.append(item)
+                continue
+            if not import_together() or not import_alone(raw, uid):
                 return False
-        return True
+        return import_together()
     finally:
         connection.delete(done)
+
+
+@dataclass
+class _Prepared:
+    """A message parsed and judged before its group's transaction begins."""
+
+    uid: int
+    raw: bytes
+    parsed: ParsedMessage
+    key: str
+    verdict: classify_module.Verdict
+
+
+def _prepare(raw: bytes, uid: int, run: ImportRun) -> _Prepared | None:
+    """The message ready to be imported with others, or ``None`` when it goes alone: too
+    large, not parseable (``import_raw`` quarantines it), or with files to store (a shared
+    transaction rolled back could not take back files already stored). The sanitised body
+    is made here, outside the transaction."""
+    if len(raw) > app_settings.MAIL_MAX_MESSAGE_SIZE:
+        return None
+    try:
+        parsed = parse_message(raw)
+        if parsed.attachments or parsed.full_body(app_settings.MAX_BODY_LENGTH) is not None:
+            return None
+        parsed.body_html(app_settings.MAX_BODY_LENGTH)
+        return _Prepared(uid, raw, parsed, ledger_key(parsed), _classify(parsed, run))
+    except Exception:
+        return None
+
+
+def _classify(parsed: ParsedMessage, run: ImportRun) -> classify_module.Verdict:
+    return classify_module.classify(
+        parsed,
+        own_addresses=run.own_addresses,
+        is_own_message_id=lambda mid: verify_message_id(mid) is not None,
+    )
+
+
+def _import_together(items: list[_Prepared], mailbox, uidvalidity, run) -> list[str]:
+    """Import messages in one transaction and return their outcomes. Their ledger keys are
+    claimed first, in one insert (in key order, so two workers claiming the same keys wait
+    for each other instead of deadlocking), then the tickets change, the outcomes are
+    recorded in one update, and one commit keeps it all; the notifications are queued
+    together after it. Raises when anything fails, a key taken included: then nothing of
+    it was kept, and the caller imports each message on its own."""
+    entries = [_ledger_entry(item.parsed, item.key, item.verdict, mailbox, uidvalidity,
+                             item.uid) for item in items]  # fmt: skip
+    outcomes: list[str] = []
+    run.know_senders(item.parsed.sender_email for item in items if item.verdict.is_person)
+    with sending.queued_together():
+        with transaction.atomic(), actions.no_savepoints():
+            InboundMessage.objects.bulk_create(sorted(entries, key=lambda e: e.key))
+            changed = []
+            for item, entry in zip(items, entries, strict=True):
+                if not item.verdict.is_person:
+                    logger.info("Ignored mail from %s: %s", item.parsed.sender_email,
+                                item.verdict.reason)  # fmt: skip
+                    outcomes.append(Outcome.IGNORED)
+                    continue
+                outcome, ticket, message, reason = _change_ticket(item.parsed, mailbox, run)
+                entry.outcome, entry.ticket, entry.ticket_message = outcome, ticket, message
+                entry.reason = reason
+                changed.append(entry)
+                outcomes.append(outcome)
+            if changed:
+                _record_outcomes(changed)
+    return outcomes
+
+
+_OUTCOME_FIELDS = ("outcome", "reason", "ticket", "ticket_message")
+
+
+def _record_outcomes(entries: list[InboundMessage]) -> None:
+    """Write the outcomes of claimed ledger rows in one statement. On PostgreSQL an
+    ``UPDATE ... FROM (VALUES ...)``: Django's ``bulk_update`` builds a ``CASE`` for every
+    row and field, which costs more than the rest of a message's ledger work."""
+    connection = connections[router.db_for_write(InboundMessage)]
+    if any(entry.pk is None for entry in entries):  # a bulk insert that returned no ids
+        ids = dict(InboundMessage.objects.filter(key__in=[e.key for e in entries])
+                   .values_list("key", "pk"))  # fmt: skip
+        for entry in entries:
+            entry.pk = ids[entry.key]
+    if connection.vendor != "postgresql":
+        InboundMessage.objects.bulk_update(entries, _OUTCOME_FIELDS)
+        return
+    quote = connection.ops.quote_name
+    columns = [quote(InboundMessage._meta.get_field(name).column) for name in _OUTCOME_FIELDS]
+    row = "(%s::bigint, %s, %s, %s::bigint, %s::bigint)"
+    params: list = []
+    for entry in entries:
+        params += [entry.pk, entry.outcome, entry.reason, entry.ticket_id, entry.ticket_message_id]
+    assignments = ", ".join(f"{column} = v.c{n}" for n, column in enumerate(columns))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(InboundMessage._meta.db_table)} AS e SET {assignments} "
+            f"FROM (VALUES {', '.join([row] * len(entries))}) AS v(id, c0, c1, c2, c3) "
+            f"WHERE e.{quote(InboundMessage._meta.pk.column)} = v.id",
+            params,
+        )
 
 
 def import_mailbox(

@@ -111,7 +111,14 @@ class ParsedMessage:
         """The sanitised HTML stored for the ticket: the HTML part if any, else the text
         part; quoted history in a closing blockquote; inline ``cid:`` images named after
         their attachment. Beyond ``limit`` characters the body is cut (the importer then
-        attaches the whole text, see ``full_body``)."""
+        attaches the whole text, see ``full_body``). Made once per message and limit: the
+        importer makes it before its transaction begins."""
+        made = self.__dict__.setdefault("_body_html", {})
+        if limit not in made:
+            made[limit] = self._make_body_html(limit)
+        return made[limit]
+
+    def _make_body_html(self, limit: int | None) -> str:
         source_html, source_text = self.html, self.text
         if limit:
             source_html, source_text = source_html[:limit], source_text[:limit]

@@ -9,10 +9,13 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
+from functools import reduce
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from .. import permissions
 from ..models import Message, Ticket
@@ -105,18 +108,40 @@ def sender_belongs_to(address: str, ticket: Ticket) -> bool:
     return permissions.agents_for_type(ticket.ticket_type).filter(email__iexact=address).exists()
 
 
+def _active_users():
+    # with the profile: the display name of the message's author is read from it
+    return (
+        get_user_model()._default_manager.filter(is_active=True).select_related("ticket_profile")
+    )
+
+
 def recognise_user(address: str):
     """The registered, active user with this address (C9), or ``None`` if there is none or
     the address is shared by several accounts (then nobody is guessed)."""
     if not address:
         return None
-    # with the profile: the display name of the message's author is read from it
-    users = list(
-        get_user_model()
-        ._default_manager.filter(email__iexact=address, is_active=True)
-        .select_related("ticket_profile")[:2]
-    )
+    users = list(_active_users().filter(email__iexact=address)[:2])
     return users[0] if len(users) == 1 else None
+
+
+def recognise_users(addresses) -> dict:
+    """``recognise_user`` of many addresses, ``{address: user or None}``, in one query for
+    the ASCII ones (their matches are told apart by their upper case, as the database
+    compares them); any other address is looked up alone."""
+    wanted = {address for address in addresses if address}
+    plain = sorted(address for address in wanted if address.isascii())
+    found: dict = {}
+    if plain:
+        matches: dict[str, list] = {address.upper(): [] for address in plain}
+        condition = reduce(operator.or_, (Q(email__iexact=address) for address in plain))
+        for user in _active_users().filter(condition):
+            matches.get((user.email or "").upper(), []).append(user)
+        for address in plain:
+            users = matches[address.upper()]
+            found[address] = users[0] if len(users) == 1 else None
+    for address in wanted - set(found):
+        found[address] = recognise_user(address)
+    return found
 
 
 def is_agent_of(user, ticket: Ticket) -> bool:

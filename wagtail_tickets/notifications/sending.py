@@ -15,6 +15,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -30,15 +33,96 @@ MAX_RETRY_DELAY = 6 * 60 * 60
 BATCH_SIZE = 200
 
 
+# The tasks ``enqueue`` holds back inside ``queued_together`` (None outside it).
+_held: ContextVar[list | None] = ContextVar("wagtail_tickets_held_tasks", default=None)
+
+
 def enqueue(func: str, *args) -> None:
     """Hand a task to django-q2. If the broker is unreachable the work is not lost: the
     rows stay in the database and the ``deliver_due`` schedule picks them up."""
+    held = _held.get()
+    if held is not None:
+        held.append((func, args))
+        return
     from django_q.tasks import async_task
 
     try:
-        async_task(func, *args, task_name=f"{func.rsplit('.', 1)[-1]}-{'-'.join(map(str, args))}")
+        async_task(func, *args, task_name=_task_name(func, args))
     except Exception:
         logger.exception("Could not queue %s%r; the outbox schedule will retry it", func, args)
+
+
+def _task_name(func: str, args) -> str:
+    return f"{func.rsplit('.', 1)[-1]}-{'-'.join(map(str, args))}"
+
+
+@contextmanager
+def queued_together() -> Iterator[None]:
+    """Tasks handed to ``enqueue`` inside the block (e.g. by the commit of a transaction
+    that changed many tickets) go to the task queue together when it ends: with
+    django-q2's database broker one insert for all, not one insert and commit each. A
+    block inside another adds to the outer one's tasks."""
+    if _held.get() is not None:
+        yield
+        return
+    held: list = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if held:
+            _enqueue_many(held)
+
+
+class _Packed:
+    """A stand-in broker for ``async_task``: it keeps the signed package instead of
+    sending it, so the packages can be sent together."""
+
+    def __init__(self, broker) -> None:
+        self.list_key = broker.list_key
+        self.packages: list = []
+
+    def enqueue(self, package) -> None:
+        self.packages.append(package)
+
+
+def _enqueue_many(tasks: list) -> None:
+    from django_q.brokers import get_broker
+    from django_q.brokers.orm import ORM
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+    from django_q.tasks import async_task
+
+    try:
+        broker = get_broker()
+    except Exception:
+        logger.exception("Could not queue %d tasks; the outbox schedule will retry them",
+                         len(tasks))  # fmt: skip
+        return
+    packed = _Packed(broker)
+    for func, args in tasks:
+        try:
+            # a synchronous queue (Q_CLUSTER "sync") runs the task here and packs nothing
+            async_task(func, *args, task_name=_task_name(func, args), broker=packed)
+        except Exception:
+            logger.exception("Could not queue %s%r; the outbox schedule will retry it",
+                             func, args)  # fmt: skip
+    if not packed.packages:
+        return
+    try:
+        if isinstance(broker, ORM):
+            now = timezone.now()
+            key = broker.list_key or Conf.CLUSTER_NAME
+            OrmQ.objects.using(Conf.ORM).bulk_create(
+                [OrmQ(key=key, payload=package, lock=now) for package in packed.packages]
+            )
+        else:
+            for package in packed.packages:
+                broker.enqueue(package)
+    except Exception:
+        logger.exception("Could not queue %d tasks; the outbox schedule will retry them",
+                         len(packed.packages))  # fmt: skip
 
 
 def queue_event(event) -> None:

@@ -168,3 +168,47 @@ def test_bounce_and_loop_rules():
     assert classify(parsed, own_addresses=["Support@Tickets.example"]).kind == LOOP
     mine = parse_message(corpus.plain(message_id="<ours@x>"))
     assert classify(mine, is_own_message_id=lambda mid: mid == "ours@x").kind == LOOP
+
+
+def test_each_header_class_is_made_once():
+    """The standard header registry makes a new class for every header it parses."""
+    first, second = parse_message(corpus.plain()), parse_message(corpus.plain())
+    assert type(first.headers["From"]) is type(second.headers["From"])
+    assert first.headers["From"].addresses[0].addr_spec == "carla@customer.example"
+
+
+def _html_reply(new_text: str) -> bytes:
+    html = (
+        f"<div>{new_text}</div>"
+        '<div class="gmail_quote"><blockquote class="gmail_quote">'
+        "<p>Please restart the printer.</p></blockquote></div>"
+    )
+    return corpus.plain(
+        body=html,
+        extra_headers=(),
+    ).replace(b"Content-Type: text/plain", b"Content-Type: text/html")
+
+
+def test_an_html_reply_is_sanitised_in_parts_and_then_whole_only(monkeypatch):
+    """New text, quoted history, then both together: not first the whole body as well."""
+    from wagtail_tickets import sanitize
+
+    cleaned: list[str] = []
+    real = sanitize._cleaner()
+
+    class Counted:
+        def clean(self, value):
+            cleaned.append(value)
+            return real.clean(value)
+
+    monkeypatch.setattr(sanitize, "_cleaner", Counted)
+    body = parse_message(_html_reply("It works again.")).body_html()
+    assert body.startswith("<div>It works again.</div>")
+    assert body.endswith("</blockquote>") and "Please restart the printer." in body
+    assert len(cleaned) == 3
+
+
+def test_an_html_reply_without_text_of_its_own_is_not_folded():
+    body = parse_message(_html_reply(" ")).body_html()
+    assert body.startswith("<div") and "Please restart the printer." in body
+    assert "</blockquote></blockquote>" not in body

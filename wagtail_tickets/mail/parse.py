@@ -13,6 +13,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from email import policy
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import EmailPolicy
@@ -54,6 +55,26 @@ class _OneMessagePolicy(EmailPolicy):
         except KeyError:
             header = self._parsed[key] = super().header_fetch_parse(name, value)
             return header
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The standard header classes, each made once: the standard registry makes a new
+    class (``type(...)``) for every header it parses."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        try:
+            return self._made[key]
+        except KeyError:
+            made = self._made[key] = super().__getitem__(key)
+            return made
+
+
+_HEADER_CLASSES = _HeaderClasses()
 
 
 class ParseError(ValueError):
@@ -122,6 +143,11 @@ class ParsedMessage:
         source_html, source_text = self.html, self.text
         if limit:
             source_html, source_text = source_html[:limit], source_text[:limit]
+        if source_html:
+            named = _name_inline_images(source_html, self.attachments)
+            folded = _fold_html_quote_if_any(named)
+            if folded is not None and not is_blank(folded):
+                return folded
         cleaned = clean_html(source_html) if source_html else ""
         if cleaned and not is_blank(cleaned):
             named = _name_inline_images(source_html, self.attachments)
@@ -150,7 +176,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     """Parse raw RFC 5322 bytes. Raises ``ParseError`` when there is no sender address."""
     if not raw or not raw.strip():
         raise ParseError(_("The message is empty."))
-    msg = BytesParser(policy=_OneMessagePolicy()).parsebytes(raw)
+    msg = BytesParser(policy=_OneMessagePolicy(header_factory=_HEADER_CLASSES)).parsebytes(raw)
     sender_name, sender_email = _sender(msg)
     if not sender_email:
         raise ParseError(_("The message has no valid sender address."))
@@ -393,6 +419,16 @@ def _folded(quote_html: str) -> str:
     if is_blank(cleaned):
         return ""
     return f"<blockquote>{cleaned}</blockquote>"
+
+
+def _fold_html_quote_if_any(value: str) -> str | None:
+    """The body with its quoted history folded, when it has a history after text of its
+    own; else ``None``. A reply is sanitised in its parts and then whole, not first whole
+    as well: the new text not being blank tells the body is not blank."""
+    match = _HTML_QUOTE_START.search(value)
+    if not match or is_blank(clean_html(value[: match.start()])):
+        return None
+    return clean_html(value[: match.start()] + _folded(value[match.start() :]))
 
 
 def _fold_html_quote(value: str, cleaned: str | None = None) -> str:

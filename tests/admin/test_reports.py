@@ -425,6 +425,43 @@ def test_charts_geometry_stays_inside_the_drawing(world):
     assert {bar.label for bar in agents.bars} >= {"Ann Agent: 1 open", "Bob Builder: 1 closed"}
 
 
+@pytest.mark.parametrize("language", ["en", "de", "nl", "it"])
+def test_charts_draw_with_plain_numbers_and_label_counts_grouped(language):
+    """SVG coordinates are never localised ("208,5" is no number to a browser), while the
+    counts people read are grouped in their language's way."""
+    import re
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    day = datetime.date(2026, 1, 1)
+    buckets = [
+        report_queries.Bucket(day + datetime.timedelta(days=i), 25_000 * i + 3, 7)
+        for i in range(5)
+    ]
+    agents = [report_queries.AgentLoad(1, "Ann", 123_456, 5)]
+    with translation.override(language):
+        time_chart = report_charts.time_chart(buckets, "day", "opened", "closed")
+        agent_chart = report_charts.agent_chart(agents, "open", "closed")
+        html = render_to_string(
+            "wagtail_tickets/admin/reports/time_chart.html",
+            {"chart": time_chart, "totals": {"opened": 250_015, "closed": 35}},
+        ) + render_to_string(
+            "wagtail_tickets/admin/reports/agent_chart.html", {"chart": agent_chart}
+        )
+        top = max(int(re.sub(r"\D", "", label.text)) for label in time_chart.y_labels)
+        grouped = number_format(top, force_grouping=True)
+        opened = number_format(250_015, force_grouping=True)
+        assigned = number_format(123_456, force_grouping=True)
+    coordinates = re.findall(r' (?:x|y|x1|x2|y1|y2|width|height)="([^"]*)"', html)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in coordinates)
+    assert re.search(r'viewBox="0 0 \d+ \d+"', html)
+    assert top >= 100_000 and f">{grouped}<" in html  # the axis' top label
+    assert f"{opened} " in html  # the description
+    assert f": {assigned} open" in html and assigned != "123456"
+
+
 def test_duration_format():
     assert reports.format_duration(None) == "–"
     assert str(reports.format_duration(datetime.timedelta(minutes=12))) == "12 min"

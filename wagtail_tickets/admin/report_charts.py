@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 
 WIDTH = 720
 PLOT_LEFT = 44
@@ -76,6 +76,11 @@ def bucket_label(day, granularity: str) -> str:
     return date_format(day, "j M")
 
 
+def count_label(value: int) -> str:
+    """A count as people read it: "100,000" (in the active language's grouping)."""
+    return number_format(value, force_grouping=True)
+
+
 def time_chart(buckets, granularity: str, opened_label: str, closed_label: str) -> Chart:
     """Opened and closed tickets per bucket, as pairs of vertical bars."""
     height = 240
@@ -83,7 +88,7 @@ def time_chart(buckets, granularity: str, opened_label: str, closed_label: str) 
     plot_height = plot_bottom - PLOT_TOP
     maximum = nice_ceiling(max([max(b.opened, b.closed) for b in buckets] or [0]))
     # the longest value label (the maximum) fits left of the plot
-    plot_left = max(PLOT_LEFT, LABEL_GAP + DIGIT_WIDTH * len(str(maximum)))
+    plot_left = max(PLOT_LEFT, LABEL_GAP + DIGIT_WIDTH * len(count_label(maximum)))
     chart = Chart(WIDTH, height, plot_left=plot_left, plot_bottom=plot_bottom)
     slot = (chart.plot_right - chart.plot_left) / max(len(buckets), 1)
     bar_width = max(min(slot * 0.38, 24), 1)
@@ -91,7 +96,9 @@ def time_chart(buckets, granularity: str, opened_label: str, closed_label: str) 
     for tick in ticks(maximum):
         y = plot_bottom - plot_height * tick / maximum
         chart.grid.append(round(y, 1))
-        chart.y_labels.append(AxisLabel(chart.plot_left - 6, round(y + 4, 1), str(tick)))
+        chart.y_labels.append(
+            AxisLabel(chart.plot_left - 6, round(y + 4, 1), count_label(tick))
+        )
     for index, bucket in enumerate(buckets):
         centre = chart.plot_left + slot * (index + 0.5)
         text = bucket_label(bucket.day, granularity)
@@ -107,7 +114,7 @@ def time_chart(buckets, granularity: str, opened_label: str, closed_label: str) 
                     round(bar_width, 1),
                     round(bar_height, 1),
                     value,
-                    f"{text}: {value} {name}",
+                    f"{text}: {count_label(value)} {name}",
                     css,
                 )
             )
@@ -128,7 +135,7 @@ def agent_chart(agents, open_label: str, closed_label: str, limit: int = 15) -> 
     for tick in ticks(maximum):
         x = chart.plot_left + plot_width * tick / maximum
         chart.grid.append(round(x, 1))
-        chart.x_labels.append(AxisLabel(round(x, 1), chart.plot_bottom + 18, str(tick)))
+        chart.x_labels.append(AxisLabel(round(x, 1), chart.plot_bottom + 18, count_label(tick)))
     for index, agent in enumerate(shown):
         top = PLOT_TOP + row_height * index
         name = agent.name if len(agent.name) <= 22 else agent.name[:21] + "…"
@@ -144,7 +151,7 @@ def agent_chart(agents, open_label: str, closed_label: str, limit: int = 15) -> 
                     round(plot_width * value / maximum, 1),
                     12,
                     value,
-                    f"{agent.name}: {value} {label}",
+                    f"{agent.name}: {count_label(value)} {label}",
                     css,
                 )
             )

@@ -217,3 +217,73 @@ def test_concurrent_openers_get_distinct_numbers():
     assert Ticket.objects.filter(ticket_type=kind).count() == 50
     stored = set(Ticket.objects.filter(ticket_type=kind).values_list("number", flat=True))
     assert stored == set(numbers)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_numbers_taken_outside_keep_no_lock_for_the_callers_transaction():
+    """A long transaction opening tickets (a group of mail) takes its numbers inside
+    ``taken_outside``: another opener meanwhile (of another type: one of the same type
+    waits for the counters both count in) neither waits nor gets the same number, and a
+    rolled-back ticket leaves only a gap."""
+    from django.db import transaction
+
+    from wagtail_tickets.numbering import taken_outside
+
+    kind, user = TicketTypeFactory(name="Outside"), UserFactory()
+    web = TicketTypeFactory(name="Web")
+    first = make_ticket(user, kind).number
+    other: dict = {}
+
+    def open_elsewhere():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+            other["number"] = make_ticket(user, web).number
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            other["error"] = exc
+        finally:
+            connections.close_all()
+
+    with pytest.raises(RuntimeError), taken_outside(), transaction.atomic():
+        inside = make_ticket(user, kind).number
+        thread = threading.Thread(target=open_elsewhere)
+        thread.start()
+        thread.join(timeout=30)
+        raise RuntimeError("the group fails: its ticket is rolled back")
+    assert "error" not in other, other.get("error")
+    numbers = [first, inside, other["number"]]
+    assert len(set(numbers)) == 3
+    assert not Ticket.objects.filter(number=inside).exists()
+    assert next_number() not in numbers  # the counter went on, past the gap
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_without_taken_outside_the_other_opener_would_wait():
+    """The case above without ``taken_outside``: the counter stays locked, the other opener
+    runs into its lock timeout (what the mail import's groups must not do to web users)."""
+    from django.db import transaction
+    from django.db.utils import OperationalError
+
+    kind, user = TicketTypeFactory(name="Inside"), UserFactory()
+    web = TicketTypeFactory(name="Web")
+    make_ticket(user, kind)
+    other: dict = {}
+
+    def open_elsewhere():
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET lock_timeout = '300ms'")
+            make_ticket(user, web)
+        except OperationalError as exc:
+            other["error"] = exc
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        make_ticket(user, kind)
+        thread = threading.Thread(target=open_elsewhere)
+        thread.start()
+        thread.join(timeout=30)
+    assert "lock timeout" in str(other.get("error", "")).lower()

@@ -2,13 +2,18 @@
 
 One counter row per numbering period is incremented with an ``UPDATE ... SET value =
 value + 1``: the database row lock serialises concurrent openers, and the unique constraint
-on ``Ticket.number`` stays the last guard.
+on ``Ticket.number`` stays the last guard. The lock lasts until the opener's transaction
+ends; a long transaction that opens many tickets (the mail import's groups) takes its
+numbers inside ``taken_outside`` instead, so that it never keeps other openers waiting.
 """
 
 from __future__ import annotations
 
 import datetime
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
@@ -18,6 +23,28 @@ from .conf import app_settings
 from .models import NumberSequence
 
 FIELDS = {"year", "year2", "month", "seq"}
+
+# the connection ``taken_outside`` takes numbers on (None: the caller's own)
+_outside: ContextVar = ContextVar("wagtail_tickets_numbers_outside", default=None)
+
+
+@contextmanager
+def taken_outside() -> Iterator[None]:
+    """Numbers taken inside the block are each committed at once, on a connection of the
+    block's own (PostgreSQL; elsewhere writers take turns anyway): the counter row is
+    locked for one statement, not for the caller's whole transaction. A ticket whose
+    transaction then rolls back leaves a gap, as any rolled-back open does."""
+    alias = router.db_for_write(NumberSequence)
+    if connections[alias].vendor != "postgresql" or _outside.get() is not None:
+        yield
+        return
+    own = connections.create_connection(alias)  # autocommit: every statement commits
+    token = _outside.set(own)
+    try:
+        yield
+    finally:
+        _outside.reset(token)
+        own.close()
 
 
 def format_fields(fmt: str) -> set[str]:
@@ -45,6 +72,9 @@ def next_number(now: datetime.datetime | None = None) -> str:
     fmt = app_settings.NUMBER_FORMAT
     now = timezone.localtime(now or timezone.now())
     key = period_key(fmt, now)
+    outside = _outside.get()
+    if outside is not None:
+        return _format(fmt, _upsert(outside, key), now)
     # no savepoint of its own inside a caller's transaction (opening a ticket): a failure
     # here fails the caller's block, which rolls back to its own savepoint anyway
     with transaction.atomic(savepoint=False):
@@ -56,7 +86,25 @@ def next_number(now: datetime.datetime | None = None) -> str:
             except IntegrityError:
                 NumberSequence.objects.filter(key=key).update(value=F("value") + 1)
             value = NumberSequence.objects.values_list("value", flat=True).get(key=key)
+    return _format(fmt, value, now)
+
+
+def _format(fmt: str, value: int, now: datetime.datetime) -> str:
     return fmt.format(seq=value, year=now.year, year2=now.year % 100, month=now.month)
+
+
+def _upsert(connection, key: str) -> int:
+    """PostgreSQL: the period's next value in one statement, its counter made if need be."""
+    quote = connection.ops.quote_name
+    table, value = quote(NumberSequence._meta.db_table), quote("value")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} AS s ({quote('key')}, {value}) VALUES (%s, 1) "
+            f"ON CONFLICT ({quote('key')}) DO UPDATE SET {value} = s.{value} + 1 "
+            f"RETURNING {value}",
+            [key],
+        )
+        return cursor.fetchone()[0]
 
 
 def _increment(key: str) -> int | None:

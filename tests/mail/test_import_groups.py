@@ -88,6 +88,16 @@ def test_a_group_is_imported_in_one_transaction(imap, mailbox, together):
     assert imap.messages() == []
 
 
+def test_a_transaction_holds_at_most_ten_messages(imap, mailbox, together):
+    """Web users opening a ticket wait for the counters a transaction of mail holds: a
+    fetched group of 25 is imported in transactions of 10, 10 and 5."""
+    imap.append(*(corpus.plain(subject=f"mail {n}") for n in range(25)))
+    assert run(mailbox).imported == 25
+    assert together == [(10, True), (10, True), (5, True)]
+    assert InboundMessage.objects.filter(outcome="opened").count() == 25
+    assert imap.messages() == []
+
+
 def test_replies_and_ignored_mail_in_one_group(imap, mailbox, together):
     """A reply to a ticket opened earlier in the same group finds it; an auto-reply is
     recorded as ignored with its reason."""
@@ -300,8 +310,9 @@ def test_the_queries_of_a_group_grow_by_a_few_per_message(imap, mailbox, setting
         return len(captured.captured_queries)
 
     queries(2)  # the counter of ticket numbers exists from now on
-    small, large = queries(4), queries(12)
-    assert large - small <= 8 * per_message, (small, large)
+    small, large = queries(4), queries(importer.TOGETHER_MESSAGES)
+    grown = importer.TOGETHER_MESSAGES - 4
+    assert large - small <= grown * per_message, (small, large)
 
 
 def test_a_group_of_ten_takes_few_queries(imap, mailbox, django_assert_max_num_queries):

@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from .. import actions, permissions
+from .. import actions, numbering, permissions
 from ..conf import app_settings
 from ..models import InboundMessage, Mailbox, Message, QuarantinedMessage, Ticket
 from ..models.tickets import display_name_for
@@ -513,6 +513,12 @@ def fetch_groups(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
     return groups
 
 
+# Messages imported in one transaction at most. Until it commits, web users opening a
+# ticket of the same type and status wait for it (the counters and daily totals its
+# tickets count in are locked): ten keep that wait near a tenth of a second.
+TOGETHER_MESSAGES = 10
+
+
 def _import_group(connection, group, mailbox, run, report, lease) -> bool:
     """Fetch a group of messages in one round trip and import them, in their order; then
     remove from the server, in one command, those whose transaction committed (also when
@@ -560,6 +566,8 @@ def _import_group(connection, group, mailbox, run, report, lease) -> bool:
             item = _prepare(raw, uid, run)
             if item is not None:
                 together.append(item)
+                if len(together) >= TOGETHER_MESSAGES and not import_together():
+                    return False
                 continue
             if not import_together() or not import_alone(raw, uid):
                 return False
@@ -678,7 +686,9 @@ def import_mailbox(
         logger.info("Mailbox %s is being imported by another worker.", mailbox.name)
         return report
     try:
-        with connect(mailbox) as connection:
+        # a group's transaction must not keep the number counter, which web openers
+        # need too, locked until it commits
+        with connect(mailbox) as connection, numbering.taken_outside():
             # looked up once per run, not for every message
             run = ImportRun(mailbox)
             lease = _Lease(mailbox, token)

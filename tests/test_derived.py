@@ -159,3 +159,25 @@ def test_a_user_is_found_by_address_through_an_index(world):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = get_user_model().objects.filter(email__iexact="Ann@Example.com").explain()
     assert "wt_user_email_upper" in plan
+
+
+@pytest.mark.postgres
+def test_the_search_indexes_merge_their_pending_words_in_small_steps():
+    """Every change of a ticket row enters its few hundred words into the search index
+    again; with PostgreSQL's default pending list (4 MB) one change in some hundreds
+    waited up to a second and more for the merge (``derived.GIN_PENDING_KB``)."""
+
+    def limits() -> dict[str, list | None]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname, reloptions FROM pg_class "
+                "WHERE relname IN ('wt_ticket_search', 'wt_ticket_search_header')"
+            )
+            return dict(cursor.fetchall())
+
+    wanted = [f"gin_pending_list_limit={derived.GIN_PENDING_KB}"]
+    assert limits() == {"wt_ticket_search": wanted, "wt_ticket_search_header": wanted}
+    derived.limit_pending_words(connection, limit=False)
+    assert limits() == {"wt_ticket_search": None, "wt_ticket_search_header": None}
+    derived.install(connection)  # as migrate does after a table rebuild
+    assert limits() == {"wt_ticket_search": wanted, "wt_ticket_search_header": wanted}

@@ -287,3 +287,17 @@ def test_without_taken_outside_the_other_opener_would_wait():
         thread.start()
         thread.join(timeout=30)
     assert "lock timeout" in str(other.get("error", "")).lower()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_numbers_are_not_taken_outside_a_transaction_the_caller_is_in():
+    """Inside a caller's transaction (a test's) the counter row it wrote is locked against
+    any other connection until it ends: a number taken there would wait for ever."""
+    from wagtail_tickets import numbering
+
+    make_ticket(UserFactory(), TicketTypeFactory())  # the counter row, not yet committed
+    with numbering.taken_outside():
+        assert numbering._outside.get() is None
+        first, second = next_number(), next_number()
+    assert int(second) == int(first) + 1

@@ -33,9 +33,13 @@ def taken_outside() -> Iterator[None]:
     """Numbers taken inside the block are each committed at once, on a connection of the
     block's own (PostgreSQL; elsewhere writers take turns anyway): the counter row is
     locked for one statement, not for the caller's whole transaction. A ticket whose
-    transaction then rolls back leaves a gap, as any rolled-back open does."""
+    transaction then rolls back leaves a gap, as any rolled-back open does. Entered inside
+    a transaction, the block changes nothing."""
     alias = router.db_for_write(NumberSequence)
-    if connections[alias].vendor != "postgresql" or _outside.get() is not None:
+    caller = connections[alias]
+    # inside a transaction of the caller's (a test's) the counter row it may have written
+    # would be locked against our own connection for as long as the caller waits for us
+    if caller.vendor != "postgresql" or caller.in_atomic_block or _outside.get() is not None:
         yield
         return
     own = connections.create_connection(alias)  # autocommit: every statement commits

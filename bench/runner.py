@@ -207,6 +207,17 @@ PAGES = [
 ]
 
 
+# Wagtail's admin frame alone (``bench/urls.py``): not a scenario, the floor every admin
+# page above stands on, measured in the same run
+FRAME = Page(
+    "Wagtail's admin frame alone (sidebar and header, nothing in it)",
+    0,
+    12,
+    "agent_username",
+    _admin("bench_admin_frame"),
+)
+
+
 # Server -------------------------------------------------------------------------------
 
 
@@ -454,7 +465,12 @@ def cpu_reference() -> float:
 
 
 def write_report(
-    path: Path, results: list, manifest: dict, versions: str, steadiness: str = ""
+    path: Path,
+    results: list,
+    manifest: dict,
+    versions: str,
+    steadiness: str = "",
+    frame=None,
 ) -> None:
     header = (
         "| scenario | budget | measured (median, p95) | queries (budget) | "
@@ -502,6 +518,12 @@ def write_report(
         summary.append(
             f"Server time more than {RATIO_BUDGET:g} times the main query's: {len(ratio)} pages "
             "(their main queries take a few milliseconds; rendering the page costs more)."
+        )
+    if frame is not None and not frame.errors:
+        summary.append(
+            f"For reference, {frame.scenario} took "
+            f"{frame.measured} in this run, with {frame.queries} queries: every admin page "
+            "above includes it."
         )
     table = header + "\n".join(rows) + "\n"
     path.write_text(text + "\n" + table + "\n" + "\n\n".join(summary) + "\n")
@@ -569,7 +591,12 @@ def main(argv: list[str] | None = None) -> int:
     database_url = settings.BENCH_DATABASE_URL
     results = []
     reference = [cpu_reference()]
+    frame = None
     with Server(database_url) as server:
+        if selected(args, FRAME.scenario):
+            frame = measure_page(FRAME, manifest, server.port, args.repeat, full=False)
+            print(f"{frame.scenario}: {frame.measured}, {frame.queries} queries "
+                  f"{' '.join(frame.errors)}", flush=True)  # fmt: skip
         for page in PAGES:
             if not selected(args, page.scenario):
                 continue
@@ -611,9 +638,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"CPU reference: {steadiness}")
     output = args.output or (None if args.smoke else REPORT)
     if output is not None and not args.only:
-        write_report(output, results, manifest, versions, steadiness)
+        write_report(output, results, manifest, versions, steadiness, frame)
         print(f"wrote {output}")
     failures = [r for r in results if r.errors or (full and not r.ok)]
+    if frame is not None and frame.errors:
+        failures.append(frame)
     for result in failures:
         print(f"FAILED: {result.scenario}: {result.measured} {'; '.join(result.errors)}")
     return 1 if failures else 0

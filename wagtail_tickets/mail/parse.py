@@ -143,21 +143,10 @@ class ParsedMessage:
         source_html, source_text = self.html, self.text
         if limit:
             source_html, source_text = source_html[:limit], source_text[:limit]
+        body = ""
         if source_html:
-            named = _name_inline_images(source_html, self.attachments)
-            folded = _fold_html_quote_if_any(named)
-            if folded is not None and not is_blank(folded):
-                return folded
-        cleaned = clean_html(source_html) if source_html else ""
-        if cleaned and not is_blank(cleaned):
-            named = _name_inline_images(source_html, self.attachments)
-            # sanitising costs more than all the rest: a body without images or quoted
-            # history is the cleaned HTML just checked, so it is neither cleaned nor
-            # checked again
-            body = _fold_html_quote(named, cleaned if named == source_html else None)
-            if body is cleaned:
-                return body
-        else:
+            body = _fold_html_quote(_name_inline_images(source_html, self.attachments))
+        if is_blank(body):
             body = _fold_text_quote(source_text)
         if is_blank(body):
             body = "<p>{}</p>".format(html.escape(_("(This email had no text.)")))
@@ -421,22 +410,14 @@ def _folded(quote_html: str) -> str:
     return f"<blockquote>{cleaned}</blockquote>"
 
 
-def _fold_html_quote_if_any(value: str) -> str | None:
-    """The body with its quoted history folded, when it has a history after text of its
-    own; else ``None``. A reply is sanitised in its parts and then whole, not first whole
-    as well: the new text not being blank tells the body is not blank."""
+def _fold_html_quote(value: str) -> str:
+    """The sanitised body, its quoted history folded when it follows text of its own.
+    Sanitising costs more than all the rest: a reply is sanitised in its parts and then
+    whole, a body without history once."""
     match = _HTML_QUOTE_START.search(value)
-    if not match or is_blank(clean_html(value[: match.start()])):
-        return None
-    return clean_html(value[: match.start()] + _folded(value[match.start() :]))
-
-
-def _fold_html_quote(value: str, cleaned: str | None = None) -> str:
-    """``cleaned``, when given, is ``clean_html(value)`` already computed."""
-    match = _HTML_QUOTE_START.search(value)
-    if not match or is_blank(clean_html(value[: match.start()])):
-        return clean_html(value) if cleaned is None else cleaned
-    return clean_html(value[: match.start()] + _folded(value[match.start() :]))
+    if match and not is_blank(clean_html(value[: match.start()])):
+        return clean_html(value[: match.start()] + _folded(value[match.start() :]))
+    return clean_html(value)
 
 
 def _quoted_tail_start(value: str) -> int | None:

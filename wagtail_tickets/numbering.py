@@ -76,20 +76,19 @@ def next_number(now: datetime.datetime | None = None) -> str:
     fmt = app_settings.NUMBER_FORMAT
     now = timezone.localtime(now or timezone.now())
     key = period_key(fmt, now)
-    outside = _outside.get()
-    if outside is not None:
-        return _format(fmt, _upsert(outside, key), now)
+    connection = _outside.get() or connections[router.db_for_write(NumberSequence)]
+    if connection.vendor == "postgresql":
+        return _format(fmt, _upsert(connection, key), now)
     # no savepoint of its own inside a caller's transaction (opening a ticket): a failure
     # here fails the caller's block, which rolls back to its own savepoint anyway
     with transaction.atomic(savepoint=False):
-        value = _increment(key)
-        if value is None:
+        if not NumberSequence.objects.filter(key=key).update(value=F("value") + 1):
             try:
                 with transaction.atomic():
                     NumberSequence.objects.create(key=key, value=1)
             except IntegrityError:
                 NumberSequence.objects.filter(key=key).update(value=F("value") + 1)
-            value = NumberSequence.objects.values_list("value", flat=True).get(key=key)
+        value = NumberSequence.objects.values_list("value", flat=True).get(key=key)
     return _format(fmt, value, now)
 
 
@@ -109,22 +108,3 @@ def _upsert(connection, key: str) -> int:
             [key],
         )
         return cursor.fetchone()[0]
-
-
-def _increment(key: str) -> int | None:
-    """Add one to the period's counter and return the new value; ``None`` when the period
-    has no counter yet. PostgreSQL does it in one statement (``RETURNING``)."""
-    connection = connections[router.db_for_write(NumberSequence)]
-    if connection.vendor != "postgresql":
-        if not NumberSequence.objects.filter(key=key).update(value=F("value") + 1):
-            return None
-        return NumberSequence.objects.values_list("value", flat=True).get(key=key)
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(NumberSequence._meta.db_table)} SET {quote('value')} = "
-            f"{quote('value')} + 1 WHERE {quote('key')} = %s RETURNING {quote('value')}",
-            [key],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None

@@ -88,3 +88,29 @@ def test_command(options, capsys):
     waiting(TicketTypeFactory(name="Support"), 9)
     call_command("close_stale_tickets")
     assert "Closed 1 ticket(s)." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "zone, now_utc",
+    [
+        ("Europe/Berlin", datetime.datetime(2026, 3, 30, 12, 0)),  # a 23-hour day within
+        ("Europe/Berlin", datetime.datetime(2026, 10, 26, 12, 0)),  # a 25-hour day within
+        ("America/New_York", datetime.datetime(2026, 11, 2, 4, 30)),  # local midnight, DST
+    ],
+)
+def test_days_without_an_answer_are_counted_in_elapsed_time_across_dst(
+    options, settings, zone, now_utc
+):
+    """Seven days are seven times 24 hours, whatever the clocks did in between."""
+    settings.TIME_ZONE = zone
+    now = now_utc.replace(tzinfo=datetime.UTC)
+    ticket_type = TicketTypeFactory()
+    kept = waiting(ticket_type, 0)
+    closed = waiting(ticket_type, 0)
+    week = datetime.timedelta(days=7)
+    minute = datetime.timedelta(minutes=1)
+    Ticket.objects.filter(pk=kept.pk).update(last_message_at=now - week + minute)
+    Ticket.objects.filter(pk=closed.pk).update(last_message_at=now - week - minute)
+    assert close_stale_tickets(now=now) == 1
+    assert Ticket.objects.get(pk=kept.pk).is_open
+    assert not Ticket.objects.get(pk=closed.pk).is_open

@@ -301,3 +301,21 @@ def test_numbers_are_not_taken_outside_a_transaction_the_caller_is_in():
         assert numbering._outside.get() is None
         first, second = next_number(), next_number()
     assert int(second) == int(first) + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("zone", "utc", "expected"),
+    [
+        # the local new year comes before UTC's east of Greenwich and after it west of it
+        ("Europe/Berlin", datetime.datetime(2026, 12, 31, 23, 30), "270001"),
+        ("Europe/Berlin", datetime.datetime(2026, 12, 31, 22, 59), "260001"),
+        ("America/New_York", datetime.datetime(2027, 1, 1, 4, 59), "260001"),
+        ("America/New_York", datetime.datetime(2027, 1, 1, 5, 0), "270001"),
+        ("Pacific/Kiritimati", datetime.datetime(2026, 12, 31, 10, 0), "270001"),
+    ],
+)
+def test_the_year_of_a_number_is_the_local_year(settings, zone, utc, expected):
+    settings.TIME_ZONE = zone
+    moment = utc.replace(tzinfo=datetime.UTC)
+    assert next_number(moment) == expected

@@ -102,11 +102,28 @@ def bucket_start(day: datetime.date, granularity: str) -> datetime.date:
     return day
 
 
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the month ``months`` calendar months before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def last_months(today: datetime.date, months: int = 12) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the ``months`` calendar months that end with today's
+    (today's month counts whole up to today)."""
+    return months_before(today, months - 1), today
+
+
+def last_days(today: datetime.date, days: int = 30) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the ``days`` days that end with today."""
+    return today - datetime.timedelta(days=days - 1), today
+
+
 def next_bucket(day: datetime.date, granularity: str) -> datetime.date:
     if granularity == "week":
         return day + datetime.timedelta(days=7)
     if granularity == "month":
-        return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return months_before(day, -1)
     return day + datetime.timedelta(days=1)
 
 
@@ -389,9 +406,7 @@ def _microseconds(value) -> datetime.timedelta:
     return datetime.timedelta(microseconds=int(value))
 
 
-def opened_rows_from_days(
-    using: str, period: Period, types: frozenset[int] | None
-) -> list[dict]:
+def opened_rows_from_days(using: str, period: Period, types: frozenset[int] | None) -> list[dict]:
     """``opened_rows``, from ``report_days``."""
     sql = (
         "SELECT {bucket}, ticket_type_id, status_id, SUM(opened), "
@@ -406,9 +421,7 @@ def opened_rows_from_days(
     return rows
 
 
-def closed_rows_from_days(
-    using: str, period: Period, types: frozenset[int] | None
-) -> list[dict]:
+def closed_rows_from_days(using: str, period: Period, types: frozenset[int] | None) -> list[dict]:
     """``closed_rows``, from ``report_days`` (assignee 0 there is ``None`` here)."""
     sql = (
         "SELECT {bucket}, ticket_type_id, NULLIF(assignee_id, 0), "

@@ -30,7 +30,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from .. import permissions
 from ..pagination import uncounted_page
 from . import report_charts, report_queries
-from .report_queries import Period
+from .report_queries import Period, last_days, last_months
 from .ticket_links import inbox_url, workspace_url
 
 MAX_BUCKETS = 400
@@ -96,9 +96,8 @@ class PeriodForm(forms.Form):
             start, end = data["start"], data["end"]
             return Period(start, end, granularity or automatic_granularity(start, end))
         if choice == "12m":
-            first = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
-            return Period(first, today, granularity or "month")
-        return Period(today - datetime.timedelta(days=29), today, granularity or "day")
+            return Period(*last_months(today, 12), granularity or "month")
+        return Period(*last_days(today, 30), granularity or "day")
 
 
 def automatic_granularity(start: datetime.date, end: datetime.date) -> str:

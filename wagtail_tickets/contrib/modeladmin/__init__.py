@@ -1,8 +1,19 @@
 """The "Customer tickets" tab for hosts whose customer model is managed with
 wagtail-modeladmin (``pip install wagtail-tickets[modeladmin]``).
 
-Add ``"wagtail_modeladmin"`` and ``"wagtail_tickets.contrib.modeladmin"`` to
-``INSTALLED_APPS``: the ModelAdmin edit view of ``WAGTAIL_TICKETS_CUSTOMER_MODEL`` (or of a
-proxy of it) then shows the tab, and its listing a "Tickets" button, without changes to the
-host's ModelAdmin or panels. ``WAGTAIL_TICKETS["CUSTOMER_TAB"] = False`` turns both off.
+The customer model's ModelAdmin opts in with a mixin; nothing else in wagtail-modeladmin
+changes::
+
+    from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
+    from wagtail_tickets.contrib.modeladmin.integration import CustomerTicketsModelAdminMixin
+
+    @modeladmin_register
+    class CustomerAdmin(CustomerTicketsModelAdminMixin, ModelAdmin):
+        model = Customer
+
+Its edit view then shows the tab, and its listing a "Tickets" button. A ModelAdmin with its
+own edit view or button helper classes mixes ``CustomerTicketsEditViewMixin`` and
+``CustomerTicketsButtonHelperMixin`` into them instead. With this sub-app in
+``INSTALLED_APPS`` a system check (``wagtail_tickets.W201``) names a customer ModelAdmin that
+has not opted in. ``WAGTAIL_TICKETS["CUSTOMER_TAB"] = False`` turns both off.
 """

@@ -1,17 +1,22 @@
-"""How the tab gets into wagtail-modeladmin without the host's help.
+"""The "Customer tickets" tab and "Tickets" button for a wagtail-modeladmin ModelAdmin.
 
-ModelAdmin instances are not kept in a registry, so the integration extends the two
-wagtail-modeladmin classes every ModelAdmin uses by default: the edit view asks
-``customer_tab.with_customer_tab`` for its edit handler, and the button helper adds a
-"Tickets" button to customer rows. Both do nothing for other models. Hosts with their own
-edit view or button helper classes use ``CustomerTicketsEditViewMixin`` and
-``CustomerTicketsButtonHelperMixin`` instead.
+Nothing here changes wagtail-modeladmin: a host opts in on its own ModelAdmin class of the
+customer model, so every other ModelAdmin keeps wagtail-modeladmin's classes as they are.
+
+- ``CustomerTicketsModelAdminMixin``: put it before ``ModelAdmin`` in the bases of the
+  customer model's ModelAdmin; it sets ``edit_view_class`` and ``button_helper_class`` to
+  the two ready classes below.
+- ``CustomerTicketsEditViewMixin`` / ``CustomerTicketsButtonHelperMixin``: for a ModelAdmin
+  that already has its own edit view or button helper class; mix them into those classes.
+
+Both do nothing on other models and when ``WAGTAIL_TICKETS["CUSTOMER_TAB"]`` is off.
 """
 
 from __future__ import annotations
 
 from django.contrib.admin.utils import quote
 from django.utils.translation import gettext as _
+from wagtail.admin.panels import Panel
 from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.views import EditView
 
@@ -19,17 +24,24 @@ from ...admin.customer_tab import is_customer_model, tab_anchor, with_customer_t
 from ...conf import app_settings
 from ...permissions import is_agent
 
-_MARK = "_wagtail_tickets_customer_tab"
+__all__ = [
+    "CustomerTicketsButtonHelper",
+    "CustomerTicketsButtonHelperMixin",
+    "CustomerTicketsEditView",
+    "CustomerTicketsEditViewMixin",
+    "CustomerTicketsModelAdminMixin",
+]
 
 
-def _customer_edit_handler(view, edit_handler):
-    model = view.model_admin.model
+def _customer_edit_handler(model, edit_handler: Panel) -> Panel:
+    """``edit_handler`` with the tab appended when ``model`` is the customer model."""
     if app_settings.CUSTOMER_TAB and is_customer_model(model):
         return with_customer_tab(edit_handler, model)
     return edit_handler
 
 
 def _tickets_button(helper, obj) -> dict | None:
+    """The "Tickets" button of a customer row, for agents who may edit the record."""
     if not app_settings.CUSTOMER_TAB or not is_customer_model(helper.model):
         return None
     user = helper.request.user
@@ -45,16 +57,18 @@ def _tickets_button(helper, obj) -> dict | None:
 
 
 class CustomerTicketsEditViewMixin:
-    """For a custom ``edit_view_class``: puts the customer tickets tab into the form."""
+    """For an ``edit_view_class``: the form of a customer record gets the tickets tab."""
 
-    def get_edit_handler(self):
-        return _customer_edit_handler(self, super().get_edit_handler())
+    def get_edit_handler(self) -> Panel:
+        return _customer_edit_handler(self.model_admin.model, super().get_edit_handler())
 
 
 class CustomerTicketsButtonHelperMixin:
-    """For a custom ``button_helper_class``: adds the "Tickets" button to customer rows."""
+    """For a ``button_helper_class``: customer rows get a "Tickets" button (agents only)."""
 
-    def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
+    def get_buttons_for_obj(
+        self, obj, exclude=None, classnames_add=None, classnames_exclude=None
+    ) -> list[dict]:
         buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
         button = _tickets_button(self, obj)
         if button is not None and "tickets" not in (exclude or []):
@@ -62,25 +76,20 @@ class CustomerTicketsButtonHelperMixin:
         return buttons
 
 
-def install() -> None:
-    """Extend the default edit view and button helper once."""
-    if getattr(EditView, _MARK, False):
-        return
-    original_edit_handler = EditView.get_edit_handler
-    original_buttons = ButtonHelper.get_buttons_for_obj
+class CustomerTicketsEditView(CustomerTicketsEditViewMixin, EditView):
+    """wagtail-modeladmin's edit view with the customer tickets tab."""
 
-    def get_edit_handler(self):
-        return _customer_edit_handler(self, original_edit_handler(self))
 
-    def get_buttons_for_obj(
-        self, obj, exclude=None, classnames_add=None, classnames_exclude=None
-    ):
-        buttons = original_buttons(self, obj, exclude, classnames_add, classnames_exclude)
-        button = _tickets_button(self, obj)
-        if button is not None and "tickets" not in (exclude or []):
-            buttons.append(button)
-        return buttons
+class CustomerTicketsButtonHelper(CustomerTicketsButtonHelperMixin, ButtonHelper):
+    """wagtail-modeladmin's button helper with the "Tickets" button."""
 
-    EditView.get_edit_handler = get_edit_handler
-    ButtonHelper.get_buttons_for_obj = get_buttons_for_obj
-    setattr(EditView, _MARK, True)
+
+class CustomerTicketsModelAdminMixin:
+    """The opt-in for the customer model's ModelAdmin:
+    ``class CustomerAdmin(CustomerTicketsModelAdminMixin, ModelAdmin)``.
+
+    Attributes set in the host's class body win over these two; a host's own classes then
+    take the view and button helper mixins (the system check names what is missing)."""
+
+    edit_view_class = CustomerTicketsEditView
+    button_helper_class = CustomerTicketsButtonHelper

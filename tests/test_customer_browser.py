@@ -14,6 +14,7 @@ from wagtail_tickets.models import Ticket, TypePermission
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

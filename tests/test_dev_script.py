@@ -13,6 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# two of these tests run pytest in a subprocess
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def dev(monkeypatch, tmp_path):

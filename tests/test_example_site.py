@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 MANAGE = ROOT / "example_site" / "manage.py"
 ENVIRONMENT_KEYS = ("DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "EMAIL_PORT", "DJANGO_DEBUG")
 
+# migrates a fresh example site and runs its commands in subprocesses
+pytestmark = pytest.mark.slow
+
 
 def site_env(**values: str) -> dict[str, str]:
     env = {

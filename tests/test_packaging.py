@@ -27,6 +27,9 @@ SKIPPED_PARTS = {"__pycache__"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
 LANGUAGES = ("de", "nl", "it")
 
+# builds the sdist and the wheel in a subprocess (and, marked packaging, a virtualenv)
+pytestmark = pytest.mark.slow
+
 
 def source_files() -> set[str]:
     """Every file of the package in the source tree, as wheel paths."""

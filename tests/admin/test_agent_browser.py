@@ -32,6 +32,7 @@ from wagtail_tickets.models import Priority, Status, TypePermission
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

@@ -20,6 +20,7 @@ from wagtail_tickets.models import TypePermission
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

@@ -21,6 +21,7 @@ from wagtail_tickets.models import Ticket
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

@@ -24,6 +24,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# migrates a fresh database and starts qcluster worker processes
+pytestmark = pytest.mark.slow
+
 SCENARIO = """
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group

@@ -1,7 +1,8 @@
 """The demo shows mail becoming a ticket (issue 5): the demo's IMAP server with the demo
 login, ``tickets_demo``'s Support mailbox pointing at it, ``send_demo_mail`` dropping a mail in
 and ``import_ticket_mail`` turning it into a Support ticket. The site commands run in
-subprocesses with the example site's settings and their own SQLite file."""
+subprocesses with the example site's settings and their own SQLite file, migrated once for
+the module (marked ``slow``: it migrates a fresh site and starts processes)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from tests.mail.conftest import ImapServer, _free_port
 from tests.test_example_site import MANAGE, ROOT, run_python, site_env
 from wagtail_tickets.models import Mailbox
 
+pytestmark = pytest.mark.slow
+
 SUBJECT = "Label printer jams on every second label"
 
 SHOW_TICKETS = """
@@ -36,6 +39,13 @@ for ticket in Ticket.objects.filter(subject=%r):
           ticket.requester.username if ticket.requester else None, "paper" in body)
 """
 
+SET_PORT = """
+import django
+django.setup()
+from wagtail_tickets.models import Mailbox
+print(Mailbox.objects.filter(name="Support demo mailbox").update(port=%d))
+"""
+
 
 @pytest.fixture(scope="module")
 def demo_imap():
@@ -46,8 +56,9 @@ def demo_imap():
 
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory, demo_imap):
-    """The example site migrated from scratch, with the demo data; its mailbox reads the
-    demo IMAP server on a free port (1143 may be taken by a running demo)."""
+    """The example site migrated from scratch, with the demo data, shared by the tests of
+    this module; its mailbox reads the demo IMAP server on a free port (1143 may be taken by
+    a running demo)."""
     folder = tmp_path_factory.mktemp("demo_mail")
     env = site_env(DATABASE_URL=f"sqlite:///{folder / 'site.sqlite3'}")
     for command in (["migrate", "--noinput"], ["tickets_demo", "--imap-port", str(demo_imap.port)]):
@@ -110,12 +121,22 @@ def test_an_unknown_sender_opens_a_ticket_too(demo_site, demo_imap):
     assert "ticket: Support carla@example.net None False" in shown.stdout, shown.stderr[-3000:]
 
 
-def test_without_a_server_the_helper_says_so_without_a_traceback(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo_mail_down")
-    env = site_env(DATABASE_URL=f"sqlite:///{folder / 'site.sqlite3'}")
-    port = _free_port()  # nothing listens there
-    for command in (["migrate", "--noinput"], ["tickets_demo", "--imap-port", str(port)]):
-        assert manage(command, folder, env).returncode == 0
+@pytest.fixture
+def mailbox_without_server(demo_site, demo_imap):
+    """The shared site's demo mailbox pointed at a port nothing listens on, for one test."""
+    folder, env = demo_site
+
+    def point_at(port: int) -> None:
+        result = run_python(SET_PORT % port, env, folder)
+        assert result.returncode == 0 and result.stdout.strip() == "1", result.stderr[-3000:]
+
+    point_at(_free_port())
+    yield folder, env
+    point_at(demo_imap.port)
+
+
+def test_without_a_server_the_helper_says_so_without_a_traceback(mailbox_without_server):
+    folder, env = mailbox_without_server
 
     result = manage(["send_demo_mail"], folder, env)
 

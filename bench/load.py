@@ -8,7 +8,6 @@ FREEZE, so the rows are visible to index-only scans without rewriting every page
 from __future__ import annotations
 
 import datetime
-import importlib
 import random
 import time
 import zoneinfo
@@ -20,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection
 
 from wagtail_tickets.conf import app_settings
+from wagtail_tickets.db.install import rebuild_counters
 from wagtail_tickets.models import Message, NumberSequence, Ticket
 from wagtail_tickets.numbering import format_fields, period_key
 
@@ -160,14 +160,7 @@ class Load:
         )
 
     def rebuild_counters(self) -> bool:
-        try:
-            counters = importlib.import_module("wagtail_tickets.counters")
-        except ModuleNotFoundError:
-            return False
-        rebuild = getattr(counters, "rebuild_counters", None)
-        if rebuild is None:
-            return False
-        rebuild()
+        rebuild_counters()
         return True
 
     def manifest(self, walk, world, plan, numbers, hot_customer, size, rebuilt) -> dict:

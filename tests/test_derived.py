@@ -1,4 +1,4 @@
-"""The data the database derives from tickets (``wagtail_tickets.derived``): ``is_open``,
+"""The data the database derives from tickets (``wagtail_tickets.db``): ``is_open``,
 the (type, status) counters and, on PostgreSQL, the search words, whatever way the ticket
 changes."""
 
@@ -17,8 +17,10 @@ from tests.factories import (
     make_ticket,
     open_status,
 )
-from wagtail_tickets import actions, derived
-from wagtail_tickets.counters import rebuild_counters, status_counts
+from wagtail_tickets import actions
+from wagtail_tickets.db import install, search_vector
+from wagtail_tickets.db.counters import status_counts
+from wagtail_tickets.db.install import rebuild_counters
 from wagtail_tickets.models import Message, Ticket, TicketCounter
 
 pytestmark = pytest.mark.django_db
@@ -117,9 +119,9 @@ def test_rebuild_repairs_rows_loaded_without_triggers(world):
             cursor.execute("UPDATE wagtail_tickets_ticket SET is_open = %s", [False])
             cursor.execute("SET session_replication_role = DEFAULT")
         else:
-            derived.uninstall(connection)
+            install.uninstall(connection)
             cursor.execute("UPDATE wagtail_tickets_ticket SET is_open = %s", [False])
-            derived.install(connection)
+            install.install(connection)
     assert not any(open_flags().values())
     rebuild_counters()
     assert counted() == recounted()
@@ -128,7 +130,7 @@ def test_rebuild_repairs_rows_loaded_without_triggers(world):
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite rebuilds tables")
 def test_migrate_puts_back_triggers_a_table_rebuild_dropped(world):
-    derived.uninstall(connection)
+    install.uninstall(connection)
     call_command("migrate", verbosity=0)
     actions.close_ticket(world["tickets"][0], actor=None)
     assert counted() == recounted()
@@ -165,7 +167,7 @@ def test_a_user_is_found_by_address_through_an_index(world):
 def test_the_search_indexes_merge_their_pending_words_in_small_steps():
     """Every change of a ticket row enters its few hundred words into the search index
     again; with PostgreSQL's default pending list (4 MB) one change in some hundreds
-    waited up to a second and more for the merge (``derived.GIN_PENDING_KB``)."""
+    waited up to a second and more for the merge (``search_vector.GIN_PENDING_KB``)."""
 
     def limits() -> dict[str, list | None]:
         with connection.cursor() as cursor:
@@ -175,9 +177,9 @@ def test_the_search_indexes_merge_their_pending_words_in_small_steps():
             )
             return dict(cursor.fetchall())
 
-    wanted = [f"gin_pending_list_limit={derived.GIN_PENDING_KB}"]
+    wanted = [f"gin_pending_list_limit={search_vector.GIN_PENDING_KB}"]
     assert limits() == {"wt_ticket_search": wanted, "wt_ticket_search_header": wanted}
-    derived.limit_pending_words(connection, limit=False)
+    search_vector.limit_pending_words(connection, limit=False)
     assert limits() == {"wt_ticket_search": None, "wt_ticket_search_header": None}
-    derived.install(connection)  # as migrate does after a table rebuild
+    install.install(connection)  # as migrate does after a table rebuild
     assert limits() == {"wt_ticket_search": wanted, "wt_ticket_search_header": wanted}

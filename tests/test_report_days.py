@@ -1,4 +1,4 @@
-"""The daily report totals the database keeps (``wagtail_tickets.report_days``,
+"""The daily report totals the database keeps (``wagtail_tickets.db.daily_totals``,
 PostgreSQL): whatever way a ticket changes they equal a recount from the tickets, and a
 report read from them equals the report read from the tickets."""
 
@@ -18,9 +18,10 @@ from tests.factories import (
     make_agent,
     make_ticket,
 )
-from wagtail_tickets import actions, report_days
+from wagtail_tickets import actions
 from wagtail_tickets.admin import report_queries
 from wagtail_tickets.admin.report_queries import Period
+from wagtail_tickets.db import daily_totals as report_days
 from wagtail_tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -86,9 +87,7 @@ def test_every_change_of_a_ticket_keeps_the_totals_right(world):
 
     # changes behind the actions' back: a bulk update, a back-dated ticket, a deletion
     Ticket.objects.filter(pk__in=[one.pk, four.pk]).update(assignee=agent)
-    Ticket.objects.filter(pk=two.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=40)
-    )
+    Ticket.objects.filter(pk=two.pk).update(created_at=timezone.now() - datetime.timedelta(days=40))
     Ticket.objects.filter(pk=four.pk).update(ticket_type=second)
     actions.close_ticket(Ticket.objects.get(pk=four.pk), actor=None)
     Ticket.objects.filter(pk=three.pk).delete()

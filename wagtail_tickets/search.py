@@ -1,8 +1,8 @@
 """The inbox search: ticket number, subject, requester and message text.
 
 On PostgreSQL it is database full-text search: words are matched through the GIN indexes
-of ``wagtail_tickets.derived`` (the ticket's own words, and the words of all its messages
-collected by a trigger), the number through its unique index and registered requesters
+of ``wagtail_tickets.db.search_vector`` (the ticket's own words, and the words of all its
+messages collected by a trigger), the number through its unique index and registered requesters
 through a short list of matching user ids, so that every branch uses an index and
 PostgreSQL can combine them (a bitmap OR) instead of reading the ticket table. Words match
 whole ("printer" finds "printer", not "printers"), in any language: the ``simple``
@@ -20,7 +20,8 @@ from django.db import connections
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
-from .derived import HEADER_VECTOR_SQL, SEARCH_CONFIG, TICKET
+from .db.search_vector import HEADER_VECTOR_SQL, SEARCH_CONFIG
+from .db.tables import TICKET
 from .models import Message, Ticket
 
 # registered requesters matched by name or address; more would make the query slower than

@@ -151,7 +151,7 @@ def test_tickets_agree_with_their_messages(loaded):
 
 def test_search_words_are_what_the_database_would_collect(loaded):
     """The generator writes each ticket's search words itself; they must equal what the
-    message trigger (``wagtail_tickets.derived``) would have collected."""
+    message trigger (``wagtail_tickets.db.search_vector``) would have collected."""
     url, _ = loaded
     with psycopg.connect(url) as conn:
         differing = one(

@@ -17,7 +17,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from ..counters import with_ticket_counts
+from ..db.counters import with_ticket_counts
 from ..models import (
     Category,
     Priority,

@@ -30,7 +30,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from .. import permissions
 from ..compat import PolicyViewSetMixin
 from ..conf import get_customer_model
-from ..counters import status_counts
+from ..db.counters import status_counts
 from ..models import Category, InboxPreference, Priority, Status, Ticket, TicketType
 from ..pagination import BoundedPaginatorMixin
 from ..search import search_tickets

@@ -14,7 +14,7 @@ wide ticket or message rows: a year of tickets is half the table. Names of types
 and users are read afterwards by their ids. Medians use PostgreSQL's ``percentile_cont``;
 other databases read the middle values with ORDER BY + OFFSET.
 
-On PostgreSQL the first two slices come from the daily totals of ``report_days`` instead
+On PostgreSQL the first two slices come from the daily totals of ``db.daily_totals`` instead
 (a few thousand rows for a year), when the caller says which types the tickets are of
 (``build``'s ``types``) and the report's time zone is the one the totals are kept in.
 """
@@ -53,8 +53,8 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
-from .. import report_days
 from ..conf import app_settings
+from ..db import daily_totals
 from ..models import Message, Status, TicketType
 
 logger = logging.getLogger(__name__)
@@ -358,7 +358,7 @@ def _hours(value) -> Decimal | None:
 
 def days_serve(using: str) -> bool:
     """Whether the daily totals can answer a report in the current time zone."""
-    zone = report_days.zone(using)
+    zone = daily_totals.zone(using)
     return zone is not None and zone == timezone.get_current_timezone_name()
 
 
@@ -388,11 +388,11 @@ def _from_days(
 
 
 def hours_rows_from_days(using: str, period: Period) -> list[dict]:
-    """``hours_rows`` of every ticket, from ``report_days`` (author 0 there is ``None``
+    """``hours_rows`` of every ticket, from ``db.daily_totals`` (author 0 there is ``None``
     here; an author whose messages with hours were all removed is left out, as there)."""
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"SELECT NULLIF(author_id, 0), SUM(hours) FROM {report_days.HOURS} "
+            f"SELECT NULLIF(author_id, 0), SUM(hours) FROM {daily_totals.HOURS} "
             "WHERE day >= %s AND day <= %s GROUP BY 1 HAVING SUM(logged) <> 0",
             [period.first, period.last],
         )
@@ -407,10 +407,10 @@ def _microseconds(value) -> datetime.timedelta:
 
 
 def opened_rows_from_days(using: str, period: Period, types: frozenset[int] | None) -> list[dict]:
-    """``opened_rows``, from ``report_days``."""
+    """``opened_rows``, from ``db.daily_totals``."""
     sql = (
         "SELECT {bucket}, ticket_type_id, status_id, SUM(opened), "
-        f"SUM(answered), SUM(waited_us) FROM {report_days.OPENED} WHERE {{where}} "
+        f"SUM(answered), SUM(waited_us) FROM {daily_totals.OPENED} WHERE {{where}} "
         "GROUP BY 1, 2, 3 HAVING SUM(opened) <> 0"
     )
     keys = ["bucket", "ticket_type_id", "status_id", "n", "answered", "waited"]
@@ -422,10 +422,10 @@ def opened_rows_from_days(using: str, period: Period, types: frozenset[int] | No
 
 
 def closed_rows_from_days(using: str, period: Period, types: frozenset[int] | None) -> list[dict]:
-    """``closed_rows``, from ``report_days`` (assignee 0 there is ``None`` here)."""
+    """``closed_rows``, from ``db.daily_totals`` (assignee 0 there is ``None`` here)."""
     sql = (
         "SELECT {bucket}, ticket_type_id, NULLIF(assignee_id, 0), "
-        f"SUM(closed), SUM(took_us) FROM {report_days.CLOSED} WHERE {{where}} "
+        f"SUM(closed), SUM(took_us) FROM {daily_totals.CLOSED} WHERE {{where}} "
         "GROUP BY 1, 2, 3 HAVING SUM(closed) <> 0"
     )
     keys = ["bucket", "ticket_type_id", "assignee_id", "n", "took"]

@@ -1,5 +1,7 @@
-"""Seed the default workflow (D1) and priorities on a fresh install, so the first ticket
-can be opened right after ``migrate``. Administrators rename, recolour or delete them."""
+"""Seed the default workflow (D1), the priorities and the "empty answer" response template
+on a fresh install, so the first ticket can be opened and answered right after
+``migrate``. Administrators rename, recolour or delete them. (``tickets_demo`` calls
+``seed`` again when an administrator removed every status.)"""
 
 from django.db import migrations
 
@@ -32,7 +34,17 @@ def seed(apps, schema_editor):
             Priority.objects.create(name=name, is_default=default, colour=colour, sort_order=order)
 
 
+def seed_empty_answer(apps, schema_editor):
+    """The default "empty answer" response template (C7), so agents start from it."""
+    ResponseTemplate = apps.get_model("wagtail_tickets", "ResponseTemplate")
+    if not ResponseTemplate.objects.exists():
+        ResponseTemplate.objects.create(name="Empty answer", body="", is_default=True)
+
+
 class Migration(migrations.Migration):
     dependencies = [("wagtail_tickets", "0001_initial")]
 
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
+    operations = [
+        migrations.RunPython(seed, migrations.RunPython.noop),
+        migrations.RunPython(seed_empty_answer, migrations.RunPython.noop),
+    ]

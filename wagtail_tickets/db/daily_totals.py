@@ -2,7 +2,7 @@
 reads a few thousand rows instead of half a million tickets.
 
 Three tables, kept by triggers whatever way a ticket or message changes, like the
-counters of ``derived``:
+counters of ``counters``:
 
 - ``wagtail_tickets_openedday``: per local day of opening, type and current status, the
   tickets opened, those answered by staff and their total wait for that first answer;
@@ -14,8 +14,8 @@ counters of ``derived``:
 
 A day is a day of one time zone, the site's ``TIME_ZONE`` when the totals were built; a
 report in any other zone (an agent's own time zone) reads the tickets instead. ``ensure``
-rebuilds the totals when ``TIME_ZONE`` changed; ``migrate`` runs it. The medians are still
-read from the tickets: a median cannot be summed up.
+rebuilds the totals when ``TIME_ZONE`` changed; ``migrate`` runs it (``install``'s
+receiver). The medians are still read from the tickets: a median cannot be summed up.
 """
 
 from __future__ import annotations
@@ -26,13 +26,10 @@ import zoneinfo
 from django.conf import settings
 from django.db import connections
 
-from .derived import MESSAGE, TICKET
+from .tables import CLOSED, HOURS, MESSAGE, OPENED, TICKET
 
-OPENED = "wagtail_tickets_openedday"
-CLOSED = "wagtail_tickets_closedday"
-HOURS = "wagtail_tickets_hoursday"
-
-_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
+# a whole zone name (``\Z``: ``$`` would let a trailing new line through)
+_ZONE_NAME = re.compile(r"\A[A-Za-z0-9_+\-/]+\Z")
 
 
 def _micro(interval: str) -> str:
@@ -62,7 +59,27 @@ def _move(table: str, columns: list[str], key: list[str]) -> str:
         END IF;"""
 
 
-_TABLES = f"""
+_OPENED_MOVE = _move(
+    "opened",
+    ["created_at", "ticket_type_id", "status_id", "first_response_at"],
+    [_day("{row}.created_at"), "{row}.ticket_type_id", "{row}.status_id"],
+)
+_CLOSED_MOVE = _move(
+    "closed",
+    ["created_at", "closed_at", "is_open", "ticket_type_id", "assignee_id"],
+    [
+        f"COALESCE({_day('{row}.closed_at')}, 'infinity'::date)",
+        "{row}.ticket_type_id",
+        "COALESCE({row}.assignee_id, 0)",
+    ],
+)
+_HOURS_MOVE = _move(
+    "hours",
+    ["created_at", "author_id", "hours"],
+    [_day("{row}.created_at"), "COALESCE({row}.author_id, 0)"],
+)
+
+TABLES = f"""
 CREATE TABLE IF NOT EXISTS {OPENED} (
     day date NOT NULL,
     ticket_type_id bigint NOT NULL,
@@ -91,8 +108,8 @@ CREATE TABLE IF NOT EXISTS {HOURS} (
 
 # Each change of a ticket takes away what its old row counted and adds what its new row
 # counts. Two rows of a table are always taken in key order, so two opposite changes at
-# the same time cannot deadlock (as the counters of ``derived``).
-_FUNCTIONS = f"""
+# the same time cannot deadlock (as the ticket counters do).
+FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION wagtail_tickets_opened_add(t {TICKET}, sign integer)
 RETURNS void AS $$
 BEGIN
@@ -131,11 +148,8 @@ BEGIN
         PERFORM wagtail_tickets_opened_add(OLD, -1);
         PERFORM wagtail_tickets_closed_add(OLD, -1);
     ELSE
-{_move("opened", ["created_at", "ticket_type_id", "status_id", "first_response_at"],
-         [_day("{row}.created_at"), "{row}.ticket_type_id", "{row}.status_id"])}
-{_move("closed", ["created_at", "closed_at", "is_open", "ticket_type_id", "assignee_id"],
-         [f"COALESCE({_day('{row}.closed_at')}, 'infinity'::date)", "{row}.ticket_type_id",
-          "COALESCE({row}.assignee_id, 0)"])}
+{_OPENED_MOVE}
+{_CLOSED_MOVE}
     END IF;
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
@@ -196,8 +210,7 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM wagtail_tickets_hours_add(OLD, -1);
     ELSE
-{_move("hours", ["created_at", "author_id", "hours"],
-         [_day("{row}.created_at"), "COALESCE({row}.author_id, 0)"])}
+{_HOURS_MOVE}
     END IF;
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
@@ -222,7 +235,7 @@ CREATE TRIGGER wagtail_tickets_report_hours_update
     EXECUTE FUNCTION wagtail_tickets_report_hours();
 """
 
-_REBUILD_HOURS = f"""
+REBUILD_HOURS = f"""
 LOCK TABLE {MESSAGE} IN SHARE MODE;
 TRUNCATE {HOURS};
 INSERT INTO {HOURS} (day, author_id, logged, hours)
@@ -230,7 +243,7 @@ SELECT {_day("created_at")}, COALESCE(author_id, 0), COUNT(*), SUM(hours)
 FROM {MESSAGE} WHERE hours IS NOT NULL GROUP BY 1, 2;
 """
 
-_REBUILD = f"""
+REBUILD = f"""
 LOCK TABLE {TICKET} IN SHARE MODE;
 TRUNCATE {OPENED}, {CLOSED};
 INSERT INTO {OPENED} (day, ticket_type_id, status_id, opened, answered, waited_us)
@@ -243,7 +256,7 @@ SELECT {_day("closed_at")}, ticket_type_id, COALESCE(assignee_id, 0), COUNT(*),
 FROM {TICKET} WHERE NOT is_open AND closed_at IS NOT NULL GROUP BY 1, 2, 3;
 """
 
-UNINSTALL_HOURS = f"""
+UNINSTALL = f"""
 DROP TRIGGER IF EXISTS wagtail_tickets_report_hours_update ON {MESSAGE};
 DROP TRIGGER IF EXISTS wagtail_tickets_report_hours_delete ON {MESSAGE};
 DROP TRIGGER IF EXISTS wagtail_tickets_report_hours_insert ON {MESSAGE};
@@ -251,9 +264,6 @@ DROP FUNCTION IF EXISTS wagtail_tickets_report_hours();
 DROP FUNCTION IF EXISTS wagtail_tickets_hours_add({MESSAGE}, integer);
 DROP TRIGGER IF EXISTS wagtail_tickets_report_days_clear ON {MESSAGE};
 DROP TABLE IF EXISTS {HOURS};
-"""
-
-UNINSTALL = UNINSTALL_HOURS + f"""
 DROP TRIGGER IF EXISTS wagtail_tickets_report_days_clear ON {TICKET};
 DROP FUNCTION IF EXISTS wagtail_tickets_report_days_clear();
 DROP TRIGGER IF EXISTS wagtail_tickets_report_days_update ON {TICKET};
@@ -283,18 +293,30 @@ def site_zone() -> str | None:
     return name
 
 
+def zone_function(zone: str) -> str:
+    """The SQL function that names the totals' zone (a checked zone name: it is pasted
+    into the SQL, which a function body cannot take as a parameter)."""
+    if not _ZONE_NAME.match(zone):
+        raise ValueError(f"not a time zone name: {zone!r}")
+    return (
+        "CREATE OR REPLACE FUNCTION wagtail_tickets_report_zone() RETURNS text "
+        f"AS $$ SELECT '{zone}'::text $$ LANGUAGE sql IMMUTABLE"
+    )
+
+
+def install_statements(zone: str) -> list[str]:
+    """The statements that create the tables, functions and triggers for days of
+    ``zone``; the migration that first creates them carries a frozen copy."""
+    return [TABLES, zone_function(zone), FUNCTIONS]
+
+
 def install(connection, zone: str) -> None:
     """Create the tables, functions and triggers for days of ``zone`` (a checked zone
     name, see ``site_zone``). The totals are right only after ``rebuild``."""
-    if not _ZONE_NAME.match(zone):
-        raise ValueError(f"not a time zone name: {zone!r}")
+    statements = install_statements(zone)
     with connection.cursor() as cursor:
-        cursor.execute(_TABLES)
-        cursor.execute(
-            "CREATE OR REPLACE FUNCTION wagtail_tickets_report_zone() RETURNS text "
-            f"AS $$ SELECT '{zone}'::text $$ LANGUAGE sql IMMUTABLE"
-        )
-        cursor.execute(_FUNCTIONS)
+        for statement in statements:
+            cursor.execute(statement)
     _zones.pop(connection.alias, None)
 
 
@@ -308,25 +330,8 @@ def rebuild(connection) -> None:
     """Recompute the totals from the tickets and messages (holding off their changes
     meanwhile)."""
     with connection.cursor() as cursor:
-        cursor.execute(_REBUILD)
-        cursor.execute(_REBUILD_HOURS)
-
-
-def add_hours(connection) -> None:
-    """Migration 0014: totals kept before it get the hours table (in their zone)."""
-    zone = installed_zone(connection) if connection.vendor == "postgresql" else None
-    if zone is None:
-        return
-    install(connection, zone)
-    with connection.cursor() as cursor:
-        cursor.execute(_REBUILD_HOURS)
-
-
-def remove_hours(connection) -> None:
-    """Migration 0014 reversed."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(UNINSTALL_HOURS)
+        cursor.execute(REBUILD)
+        cursor.execute(REBUILD_HOURS)
 
 
 def installed_zone(connection) -> str | None:
@@ -373,16 +378,3 @@ def zone(using: str = "default") -> str | None:
 def forget() -> None:
     """Read the zones again on next use (tests that install or drop the totals)."""
     _zones.clear()
-
-
-def ensure_after_migrate(using: str = "default", **kwargs) -> None:
-    """``post_migrate`` receiver: follow a change of ``TIME_ZONE`` once migration 0013,
-    which first builds the totals, is applied."""
-    from django.db.migrations.recorder import MigrationRecorder
-
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return
-    applied = MigrationRecorder(connection).applied_migrations()
-    if ("wagtail_tickets", "0013_report_days") in applied:
-        ensure(connection)

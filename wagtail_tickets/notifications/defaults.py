@@ -1,8 +1,9 @@
 """The email templates a fresh install ships with, in English, German, Dutch and Italian.
 
-Migration ``0004_notifications`` installs them; ``manage.py install_email_templates`` adds
-any that are missing later (for example after an administrator deleted one by mistake).
-Existing templates are never overwritten.
+The first ``migrate`` of a database installs them (``wagtail_tickets.db.install``'s
+receiver); ``manage.py install_email_templates`` adds any that are missing later (for
+example after an administrator deleted one by mistake). Existing templates are never
+overwritten.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``manage.py install_email_templates``: add the shipped email templates (en, de, nl, it)
-that are missing. Migrations install them on a fresh database; this brings back any an
-administrator deleted. Existing templates are never changed."""
+that are missing. The first ``migrate`` installs them on a new database; this brings back
+any an administrator deleted. Existing templates are never changed."""
 
 from django.core.management.base import BaseCommand
 

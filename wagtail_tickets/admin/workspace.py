@@ -19,14 +19,16 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView, View
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .. import actions, permissions
+from .. import actions, permissions, uploads
 from ..conf import app_settings, get_customer_model, get_customer_model_string
 from ..models import Attachment, Message, ResponseTemplate, Ticket, TicketLogEntry
 from ..notifications import Event, EventKind
@@ -104,6 +106,8 @@ class AgentTicketMixin:
         return HttpResponseRedirect(url("edit", self.ticket.pk))
 
 
+# CSRF is checked by the POST handler once the upload limits are in place (see uploads)
+@method_decorator(csrf_exempt, name="dispatch")
 class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
     """Header, timeline and reply box of one ticket (D5, D8, C3); POST sends the reply."""
 
@@ -166,6 +170,18 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(self.get_context_data(reply_form=self.reply_form()))
 
     def post(self, request, *args, **kwargs):
+        self.ticket  # noqa: B018 (404 before the body is read)
+        refusal = uploads.receive(request)
+        if refusal is not None:
+            form = uploads.unread_form(ReplyForm(), refusal.message)
+            messages.error(request, _("The reply could not be sent due to errors."))
+            return self.render_to_response(
+                self.get_context_data(reply_form=form), status=refusal.status
+            )
+        return self.send_reply(request)
+
+    @method_decorator(csrf_protect)
+    def send_reply(self, request):
         form = ReplyForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
@@ -367,6 +383,8 @@ class AttachmentView(View):
         return download_response(item)
 
 
+# CSRF is checked by the POST handler once the upload limits are in place (see uploads)
+@method_decorator(csrf_exempt, name="dispatch")
 class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
     """An agent opens a ticket for a customer (D2). ``?customer=<pk>`` limits the
     requester to that customer's users; ``?requester=<pk>`` preselects one."""
@@ -414,7 +432,7 @@ class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
             .values(f"{field}__pk")
         ).order_by("first_name", "last_name", "pk")
 
-    def get_form(self):
+    def get_form(self, bound: bool = True):
         requesters = self.requesters()
         widget = None
         if self.customer is None:
@@ -427,8 +445,9 @@ class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
             initial["requester"] = int(raw)
         elif self.customer is not None and requesters.count() == 1:
             initial["requester"] = requesters.get().pk
-        data = self.request.POST if self.request.method == "POST" else None
-        files = self.request.FILES if self.request.method == "POST" else None
+        bound = bound and self.request.method == "POST"
+        data = self.request.POST if bound else None
+        files = self.request.FILES if bound else None
         return NewTicketForm(
             data,
             files,
@@ -442,6 +461,16 @@ class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=self.get_form()))
 
     def post(self, request, *args, **kwargs):
+        self.customer  # noqa: B018 (404 before the body is read)
+        refusal = uploads.receive(request)
+        if refusal is not None:
+            form = uploads.unread_form(self.get_form(bound=False), refusal.message)
+            messages.error(request, _("The ticket could not be opened due to errors."))
+            return self.render_to_response(self.get_context_data(form=form), status=refusal.status)
+        return self.open_ticket(request)
+
+    @method_decorator(csrf_protect)
+    def open_ticket(self, request):
         form = self.get_form()
         if form.is_valid():
             data = form.cleaned_data

@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import actions, permissions
+from .. import actions, permissions, uploads
 from ..conf import app_settings
 from ..forms import NewTicketForm, ProfileForm, ReplyForm
 from ..models import Ticket, TicketProfile
@@ -36,6 +37,7 @@ LABEL_COUNT_LIMIT = 1_000
 # pages offered: a customer with more tickets narrows the list with the filters
 LIST_COUNT_LIMIT = 1_000
 SCOPES = ("mine", "company", "shared")
+CREATE_TEMPLATE = "wagtail_tickets/customer/create.html"
 
 
 @customer_view
@@ -97,6 +99,7 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
 
 
 @customer_view
+@csrf_exempt  # checked by _create once the upload limits are in place (see uploads)
 @require_http_methods(["GET", "HEAD", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     """A2: open a ticket on a type the user may create on (B3: else access denied)."""
@@ -109,6 +112,18 @@ def create(request: HttpRequest) -> HttpResponse:
                 "think this is a mistake."
             ),
         )
+    if request.method == "POST":
+        refusal = uploads.receive(request)
+        if refusal is not None:
+            form = uploads.unread_form(NewTicketForm(user=user), refusal.message)
+            return render_customer(request, CREATE_TEMPLATE, {"form": form}, status=refusal.status)
+    return _create(request)
+
+
+@csrf_protect
+def _create(request: HttpRequest) -> HttpResponse:
+    """The new-ticket form, behind Django's CSRF check (the body is read by now)."""
+    user = request.user
     bound = request.method == "POST"
     form = NewTicketForm(
         request.POST if bound else None, request.FILES if bound else None, user=user
@@ -132,11 +147,11 @@ def create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return redirect("wagtail_tickets:detail", number=ticket.number)
-    return render_customer(request, "wagtail_tickets/customer/create.html", {"form": form})
+    return render_customer(request, CREATE_TEMPLATE, {"form": form})
 
 
 def _ticket_page(
-    request: HttpRequest, ticket: Ticket, reply_form: ReplyForm | None = None
+    request: HttpRequest, ticket: Ticket, reply_form: ReplyForm | None = None, status: int = 200
 ) -> HttpResponse:
     user = request.user
     can_reply = permissions.can_reply(user, ticket)
@@ -153,6 +168,7 @@ def _ticket_page(
             "can_close": permissions.can_close(user, ticket),
             "can_delete": permissions.can_delete(user, ticket),
         },
+        status=status,
     )
 
 
@@ -165,6 +181,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @customer_view
+@csrf_exempt  # checked by _reply once the upload limits are in place (see uploads)
 @require_POST
 def reply(request: HttpRequest, number: str) -> HttpResponse:
     """A3: add a reply with text and new files while the ticket is open."""
@@ -175,6 +192,16 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
             _("Ticket #%(number)s is closed or you may not reply to it.")
             % {"number": ticket.number},
         )
+    refusal = uploads.receive(request)
+    if refusal is not None:
+        form = uploads.unread_form(ReplyForm(), refusal.message)
+        return _ticket_page(request, ticket, reply_form=form, status=refusal.status)
+    return _reply(request, ticket)
+
+
+@csrf_protect
+def _reply(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    """The reply form, behind Django's CSRF check (the body is read by now)."""
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -9,7 +9,8 @@ to read, reply to and close one ticket. Logged-in users (when their session cook
 the page) see their own tickets and open tickets as in the customer area.
 
 Every change goes through ``actions``; the access rules are in ``permissions``; abuse limits
-in ``external.throttle``.
+in ``external.throttle``. A POST is checked against the rate limit and its declared size
+before its body is read, and read within the upload limits (``uploads``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .. import actions, permissions
+from .. import actions, permissions, uploads
 from ..conf import app_settings
 from ..external import throttle
 from ..external import token as tokens
@@ -97,24 +98,30 @@ def _same_origin(request: HttpRequest) -> bool:
     return origin == ours or (bool(parts.scheme) and origin.rstrip("/") in trusted)
 
 
-def _refusal(request: HttpRequest) -> Blocked | None:
-    """Why a POST is refused before its content is looked at, or ``None``."""
+def _refusal(request: HttpRequest) -> tuple[ValidationError, int] | None:
+    """Why a POST is refused, with the status to answer, or ``None`` once its form data is
+    read. The origin, the rate limit and the declared size are checked before any of the
+    body is read; the body is then read within the upload limits."""
     if not _same_origin(request):
-        return Blocked(_("This form was not sent from this page."), code="form_token")
+        return Blocked(_("This form was not sent from this page."), code="form_token"), 403
     if not throttle.allow_submission(request):
-        return Blocked(
-            _("Too many attempts from your network. Please wait a while and try again."),
-            code="rate_limit",
+        return (
+            Blocked(
+                _("Too many attempts from your network. Please wait a while and try again."),
+                code="rate_limit",
+            ),
+            429,
         )
+    refused = uploads.receive(request)
+    if refused is not None:
+        return ValidationError(refused.message, code="upload"), refused.status
     return None
 
 
 def _anonymous_limits(email: str) -> Blocked | None:
     """The open-ticket cap and the per-email rate of visitors without an account."""
     cap = app_settings.EXTERNAL_MAX_OPEN_TICKETS_PER_EMAIL
-    if cap and (
-        Ticket.objects.filter(requester_email__iexact=email, is_open=True).count() >= cap
-    ):
+    if cap and (Ticket.objects.filter(requester_email__iexact=email, is_open=True).count() >= cap):
         return Blocked(
             _(
                 "You already have %(count)d open tickets. Please wait for our answers, or "
@@ -172,38 +179,38 @@ def external(request: HttpRequest) -> HttpResponse:
         return _login_required(request, page)
     offered = page.offered()
     posted = request.method == "POST"
+    refusal = _refusal(request) if posted else None
+    bound = posted and refusal is None
     form = ExternalNewTicketForm(
-        request.POST if posted else None,
-        request.FILES if posted else None,
+        request.POST if bound else None,
+        request.FILES if bound else None,
         user=user,
         offered=offered,
         scope="new",
         binding=binding_for(request),
     )
     status = 200
-    if posted:
-        refusal = _refusal(request)
-        if refusal is not None:
-            form.add_error(None, refusal)
-            status = 429 if refusal.code == "rate_limit" else 403
-        elif form.is_valid():
-            email = form.cleaned_data["email"] if form.anonymous else user.email
-            limit = _anonymous_limits(email) if form.anonymous else None
-            if limit is not None:
-                form.add_error(None, limit)
-                status = 429 if limit.code == "rate_limit" else 200
+    if refusal is not None:
+        error, status = refusal
+        uploads.unread_form(form, error)
+    elif bound and form.is_valid():
+        email = form.cleaned_data["email"] if form.anonymous else user.email
+        limit = _anonymous_limits(email) if form.anonymous else None
+        if limit is not None:
+            form.add_error(None, limit)
+            status = 429 if limit.code == "rate_limit" else 200
+        else:
+            try:
+                opened = _open(request, form)
+            except ValidationError as exc:
+                form.add_error(None, exc)
             else:
-                try:
-                    opened = _open(request, form)
-                except ValidationError as exc:
-                    form.add_error(None, exc)
-                else:
-                    if isinstance(opened, tuple):
-                        url = reverse("wagtail_tickets:external_ticket", args=[opened[1]])
-                        response = redirect(f"{url}?opened=1")
-                        _make_private(response)
-                        return response
-                    return redirect("wagtail_tickets:external")
+                if isinstance(opened, tuple):
+                    url = reverse("wagtail_tickets:external_ticket", args=[opened[1]])
+                    response = redirect(f"{url}?opened=1")
+                    _make_private(response)
+                    return response
+                return redirect("wagtail_tickets:external")
     context = {"form": form, "types_offered": bool(form.types)}
     if user.is_authenticated:
         tickets = (
@@ -291,21 +298,17 @@ def external_ticket(request: HttpRequest, token: str) -> HttpResponse:
     ticket = found
     if request.method != "POST":
         return _ticket_page(request, page, ticket, token)
+    refusal = _refusal(request)
+    if refusal is not None:
+        return _refused(request, page, ticket, token, *refusal)
     scope, binding = f"ticket:{ticket.pk}", binding_for(request)
     action = request.POST.get("action")
     if action == "close":
         return _close(request, page, ticket, token)
-    if action != "reply":
+    if action != "reply" or not permissions.link_holder_can_reply(ticket):
         return _redirect_to_ticket(token)
     form = ExternalReplyForm(request.POST, request.FILES, scope=scope, binding=binding)
-    status = 200
-    refusal = _refusal(request)
-    if refusal is not None:
-        form.add_error(None, refusal)
-        status = 429 if refusal.code == "rate_limit" else 403
-    elif not permissions.link_holder_can_reply(ticket):
-        return _redirect_to_ticket(token)
-    elif form.is_valid():
+    if form.is_valid():
         try:
             actions.add_reply(
                 ticket,
@@ -320,28 +323,48 @@ def external_ticket(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return _redirect_to_ticket(token, anchor="latest")
-    return _ticket_page(request, page, ticket, token, reply_form=form, status=status)
+    return _ticket_page(request, page, ticket, token, reply_form=form)
 
 
 def _close(request: HttpRequest, page, ticket: Ticket, token: str) -> HttpResponse:
     scope, binding = f"ticket:{ticket.pk}", binding_for(request)
     form = ExternalCloseForm(request.POST, scope=scope, binding=binding)
-    refusal = _refusal(request)
-    if refusal is not None:
-        form.add_error(None, refusal)
-    elif not permissions.link_holder_can_close(ticket):
+    if not permissions.link_holder_can_close(ticket):
         return _redirect_to_ticket(token)
-    elif form.is_valid():
+    if form.is_valid():
         try:
             actions.close_ticket(ticket, request=request)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             return _redirect_to_ticket(token)
-    status = 429 if refusal is not None and refusal.code == "rate_limit" else 200
-    if refusal is not None and refusal.code == "form_token":
-        status = 403
-    return _ticket_page(request, page, ticket, token, close_form=form, status=status)
+    return _ticket_page(request, page, ticket, token, close_form=form)
+
+
+def _refused(
+    request: HttpRequest,
+    page: ExternalPageSettings,
+    ticket: Ticket,
+    token: str,
+    error: ValidationError,
+    status: int,
+) -> HttpResponse:
+    """A POST refused before its body was read (so whether it replied or closed is not
+    known): the reason shows on the reply form, or on the close button when replies are
+    not possible, or alone when neither is."""
+    scope, binding = f"ticket:{ticket.pk}", binding_for(request)
+    if permissions.link_holder_can_reply(ticket):
+        form = uploads.unread_form(ExternalReplyForm(scope=scope, binding=binding), error)
+        return _ticket_page(request, page, ticket, token, reply_form=form, status=status)
+    if permissions.link_holder_can_close(ticket):
+        form = uploads.unread_form(ExternalCloseForm(scope=scope, binding=binding), error)
+        return _ticket_page(request, page, ticket, token, close_form=form, status=status)
+    return HttpResponse(
+        " ".join(error.messages),
+        status=status,
+        content_type="text/plain; charset=utf-8",
+        headers=PRIVATE_HEADERS,
+    )
 
 
 def _redirect_to_ticket(token: str, anchor: str = "") -> HttpResponse:

@@ -122,8 +122,10 @@ class UploadLimitHandler(FileUploadHandler):
       not stored) and remembered in ``skipped``;
     - a file past ``max_files``: taken over by this handler (``StopFutureHandlers``), its
       content dropped, and a :class:`RefusedUpload` returned for it;
-    - file content past ``max_total`` in all, dropped content included: the upload stops
-      (``StopUpload``) without reading further, and ``stopped`` is set.
+    - file content past ``max_total`` in all, counting what this handler saw of files it
+      refused: the upload stops (``StopUpload``) without reading further, and ``stopped``
+      is set. (The parser reads past the rest of a skipped file uncounted; the declared
+      length, checked first, bounds it.)
     """
 
     def __init__(

@@ -54,10 +54,15 @@ def test_web_create_sends_auto_reply_to_requester_and_cc_and_created_for_agent(
         )
     assert response.status_code == 302
     ticket = world.support.tickets.get()
-    assert len(smtp_server.messages) == 2
+    assert len(smtp_server.messages) == 3
     auto_reply = smtp_server.to("carla@example.com")[0]
-    assert recipients_of(auto_reply) == {"carla@example.com", "boss@acme.example"}
+    # Carla wrote the message: her confirmation quotes it; the CC address gets its own
+    # confirmation without it (see test_relay.py)
+    assert recipients_of(auto_reply) == {"carla@example.com"}
     assert auto_reply["To"].addresses[0].addr_spec == "carla@example.com"
+    [to_boss] = smtp_server.to("boss@acme.example")
+    assert recipients_of(to_boss) == {"boss@acme.example"}
+    assert "burns" not in text_of(to_boss) and "burns" not in html_of(to_boss)
     assert auto_reply["Subject"] == f"[ts #{ticket.number}] Printer on fire"
     assert auto_reply["Auto-Submitted"] == "auto-generated"
     assert "Hello Carla," in text_of(auto_reply)

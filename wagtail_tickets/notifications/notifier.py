@@ -18,6 +18,7 @@ What happens, in order:
 
 from __future__ import annotations
 
+import html
 import re
 from collections import OrderedDict
 from email.utils import formataddr, parseaddr
@@ -255,22 +256,33 @@ class Notifier:
     # --- rendering and headers -------------------------------------------------------
 
     def render(
-        self, template: EmailTemplate, event: Event, language: str, link: str
+        self, template: EmailTemplate, event: Event, language: str, link: str, quoted: bool = True
     ) -> RenderedMail:
+        """Subject, text and HTML of one mail. ``quoted=False`` (``quotes_message``):
+        ``{MESSAGE}`` is the neutral ``unquoted_text`` in both parts, whatever the template."""
         message = event.message
+        shown = message is not None and not message.is_internal
         with translation.override(language):
             values = self.variables(event, link)
+            message_html = message.body_html if shown else ""
+            if shown and not quoted:
+                values["MESSAGE"] = self.unquoted_text()
+                message_html = "<p>" + html.escape(values["MESSAGE"]) + "</p>"
         return render_mail(
             subject_template=template.subject
             or self.mail_settings().subject_template
             or "{ticket:subject}",
             body_template=template.body,
             values=values,
-            message_html=message.body_html if message and not message.is_internal else "",
+            message_html=message_html,
             ticket_number=event.ticket.number,
             link=link,
             language=language,
         )
+
+    def unquoted_text(self) -> str:
+        """``{MESSAGE}`` for a recipient who may not see the message (``quotes_message``)."""
+        return _("A new message was added: follow the link to read it.")
 
     def sender(self, ticket) -> str:
         """From: the type's alternative sender, else the default sender option, else the
@@ -331,26 +343,75 @@ class Notifier:
     # --- building (in the task, after commit) ----------------------------------------
 
     def build(self, event: Event) -> list[OutgoingMail]:
-        """The unsaved outbox rows for an event: one per kind and language."""
+        """The unsaved outbox rows for an event: one per kind, language and whether the mail
+        quotes the message (``quotes_message``)."""
         mails = []
+        templates: dict[tuple[str, str], EmailTemplate | None] = {}
         for kind, people in self.plan(event):
-            for language, group in self.by_language(people).items():
-                template = self.get_template(kind, event.ticket.ticket_type, language)
-                if template is not None and self.capped(kind, event):
-                    group = self.within_rate_limit(group)
-                if template is not None and group:
-                    mails.append(self.compose(kind, template, event, language, group))
+            for quoted, audience in self.split_by_quoting(kind, event, people):
+                for language, group in self.by_language(audience).items():
+                    if (kind, language) not in templates:
+                        templates[kind, language] = self.get_template(
+                            kind, event.ticket.ticket_type, language
+                        )
+                    template = templates[kind, language]
+                    if template is None:
+                        continue
+                    if self.capped(kind, event) or (
+                        not quoted and self.capped_unquoted(kind, event)
+                    ):
+                        group = self.within_rate_limit(group)
+                    if group:
+                        mails.append(
+                            self.compose(kind, template, event, language, group, quoted=quoted)
+                        )
         return mails
+
+    def quotes_message(self, kind: str, event: Event, person: rcpt.Recipient) -> bool:
+        """Whether ``person``'s mail may carry the message of the event (``{MESSAGE}``).
+
+        The one place of the rule, so no template can bring the body back: mail that goes
+        out by itself (automatic kinds) would otherwise relay whatever someone writes to
+        every address they name (CC addresses, an address typed on the external page). So
+        automatic customer mail quotes the message only to its proven author
+        (``recipients.wrote_message``); the others get the subject, number and link and a
+        neutral line. Mail to agents (addresses chosen by administrators) and an agent's
+        own answer, which a person wrote and sent, keep the message."""
+        message = event.message
+        if message is None or message.is_internal or kind in AGENT_KINDS:
+            return True
+        if kind not in AUTOMATIC_KINDS and message.is_staff:
+            return True
+        return rcpt.wrote_message(person, message)
+
+    def split_by_quoting(
+        self, kind: str, event: Event, people: list[rcpt.Recipient]
+    ) -> list[tuple[bool, list[rcpt.Recipient]]]:
+        """``[(quoted, recipients)]``: who gets the message quoted, who does not."""
+        quoted = [p for p in people if self.quotes_message(kind, event, p)]
+        others = [p for p in people if p not in quoted]
+        return [(flag, group) for flag, group in ((True, quoted), (False, others)) if group]
 
     def capped(self, kind: str, event: Event) -> bool:
         """Whether the per-address cap applies: to automatic customer mail that answers an
         inbound email (where a robot could start a loop). Mail caused by people (web,
-        agents' changes) and mail to agents is never dropped."""
+        agents' changes) and mail to agents is never dropped, except as ``capped_unquoted``
+        says."""
         message = event.message
         return (
             kind in AUTOMATIC_KINDS - AGENT_KINDS
             and message is not None
             and message.source == Message.Source.EMAIL
+        )
+
+    def capped_unquoted(self, kind: str, event: Event) -> bool:
+        """Whether the per-address cap applies to the recipients who did not write the
+        message: automatic customer mail about a customer's or visitor's message (the
+        confirmation of a new ticket) is what anyone can make the site send to addresses of
+        their choosing, so one address gets only so many of them an hour."""
+        message = event.message
+        return (
+            kind in AUTOMATIC_KINDS - AGENT_KINDS and message is not None and not message.is_staff
         )
 
     def within_rate_limit(self, people: list[rcpt.Recipient]) -> list[rcpt.Recipient]:
@@ -367,13 +428,13 @@ class Notifier:
             groups.setdefault(person.language or default, []).append(person)
         return groups
 
-    def compose(self, kind, template, event, language, people) -> OutgoingMail:
+    def compose(self, kind, template, event, language, people, quoted=True) -> OutgoingMail:
         ticket = event.ticket
         if kind in AGENT_KINDS:
             link = self.agent_link(ticket)
         else:
             link = event.link or self.ticket_link(ticket)
-        rendered = self.render(template, event, language, link)
+        rendered = self.render(template, event, language, link, quoted=quoted)
         from_email = self.sender(ticket)
         domain = parseaddr(from_email)[1].rpartition("@")[2]
         requester_address = (
@@ -394,9 +455,7 @@ class Notifier:
             subject=rendered.subject,
             body_text=rendered.text,
             body_html=rendered.html,
-            message_id=tokens.make_message_id(
-                ticket.pk, getattr(event.message, "pk", 0), domain
-            ),
+            message_id=tokens.make_message_id(ticket.pk, getattr(event.message, "pk", 0), domain),
             headers=self.headers(kind, event, domain),
             next_attempt_at=timezone.now(),
         )

@@ -3,7 +3,8 @@
 Rules: requester and CC addresses get customer mail; the type's "email to" list gets "ticket
 created for agent"; the assignee hears about customer answers. Never: an agent without
 manage level on the ticket's type, the author of a change about their own change (the
-caller drops them), the same address twice in one mail.
+caller drops them), the same address twice in one mail. Automatic mail quotes a message
+only to its proven author (``wrote_message``; the notifier's ``quotes_message`` applies it).
 """
 
 from __future__ import annotations
@@ -158,4 +159,19 @@ def assignee_recipients(ticket) -> list[Recipient]:
                 language=user_language(assignee),
             )
         ]
+    )
+
+
+def wrote_message(recipient: Recipient, message) -> bool:
+    """Whether ``recipient`` is the proven author of ``message``: the active account that
+    wrote it (signed in, or a mail sender the importer matched to an account). An address
+    typed into a form or a mail's From without an account proves nothing: whoever typed it
+    need not own it, so mail to it must not quote what they wrote."""
+    user = recipient.user
+    author_id = getattr(message, "author_id", None)
+    return bool(
+        user is not None
+        and author_id is not None
+        and getattr(user, "is_active", False)
+        and author_id == user.pk
     )

@@ -20,10 +20,16 @@ from decimal import Decimal
 from django.db import models
 from django.utils import formats, timezone
 
+from ..sanitize import clean_subject
+
 VARIABLE = re.compile(r"\{([A-Za-z][A-Za-z0-9_]{0,40}(?::[A-Za-z0-9_]{1,40})?)\}")
 MAX_VALUE_LENGTH = 2_000
 MAX_MESSAGE_LENGTH = 100_000
 MAX_OUTPUT_LENGTH = 200_000
+# The subject and the names of the person who opened a ticket are user text in every mail:
+# one line each, no longer than the ticket's fields.
+MAX_SUBJECT_VALUE_LENGTH = 255
+MAX_NAME_LENGTH = 150
 
 CONTACT_FIELDS = (
     "sirmadam", "salutation", "formatted_address", "first_name", "middle_name", "last_name",
@@ -42,6 +48,11 @@ TICKET_FIELDS = (
     "email", "phone", "type", "status", "priority", "category", "target_date", "created",
 )  # fmt: skip
 GLOBAL_NAMES = ("AGENT", "MESSAGE", "LINK", "CHANGES")
+ONE_LINE_CONTACT_FIELDS = (
+    "sirmadam", "salutation", "first_name", "middle_name", "last_name", "initials", "title",
+    "email",
+)  # fmt: skip
+_ONE_LINE_LENGTHS = {"email": 254}
 
 # Other common names a host's model may use for the same value (read in this order).
 _ALIASES = {
@@ -73,6 +84,12 @@ def as_text(value, max_length: int = MAX_VALUE_LENGTH) -> str:
         return ""
     text = "".join(ch for ch in text if ch in "\n\t" or ch >= " " and ch != "\x7f")
     return text.strip()[:max_length]
+
+
+def one_line(value, max_length: int = MAX_NAME_LENGTH) -> str:
+    """Text someone typed (a subject, a name) as one bounded line: it reaches every
+    recipient of a mail, so it can carry no paragraphs of its own."""
+    return clean_subject(as_text(value), max_length)
 
 
 def read_field(obj, name: str) -> str:
@@ -135,6 +152,8 @@ def contact_values(
     if not values.get("initials"):
         names = (values.get(n, "") for n in ("first_name", "middle_name", "last_name"))
         values["initials"] = "".join(f"{n[0].upper()}." for n in names if n)
+    for name in ONE_LINE_CONTACT_FIELDS:
+        values[name] = one_line(values.get(name, ""), _ONE_LINE_LENGTHS.get(name, MAX_NAME_LENGTH))
     return {f"contact:{name}": values.get(name, "") for name in CONTACT_FIELDS}
 
 
@@ -183,12 +202,12 @@ def ticket_values(ticket, requester_name: str) -> dict[str, str]:
     return {
         "ticket:ticket_number": ticket.number,
         "ticket:number": ticket.number,
-        "ticket:subject": as_text(ticket.subject),
+        "ticket:subject": one_line(ticket.subject, MAX_SUBJECT_VALUE_LENGTH),
         "ticket:company": company,
-        "ticket:first_name": first,
-        "ticket:middle_name": middle,
-        "ticket:last_name": last,
-        "ticket:email": as_text(getattr(user, "email", "") or ticket.requester_email),
+        "ticket:first_name": one_line(first),
+        "ticket:middle_name": one_line(middle),
+        "ticket:last_name": one_line(last),
+        "ticket:email": one_line(getattr(user, "email", "") or ticket.requester_email, 254),
         "ticket:phone": phone,
         "ticket:type": as_text(ticket.ticket_type),
         "ticket:status": as_text(ticket.status),

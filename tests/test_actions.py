@@ -778,3 +778,105 @@ def test_signals_follow_the_real_commit(received):
     assert ticket.is_closed
     actions.delete_ticket(ticket)
     assert [(name, kw["number"]) for name, kw in received] == [("ticket_deleted", ticket.number)]
+
+
+# new CC addresses per person -----------------------------------------------------------
+
+
+@pytest.fixture
+def cc_limit(settings, django_capture_on_commit_callbacks):
+    """A limit of 5 new CC addresses per hour on a fresh cache; ``opened(...)`` opens a
+    ticket as the customer would and runs what its commit runs (the counting)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "CC_NEW_ADDRESSES_RATE": (5, 3600)}
+
+    def opened(user, support, cc, subject="Hello"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return actions.open_ticket(
+                ticket_type=support, subject=subject, body_html="<p>x</p>",
+                actor=user, requester=user, cc=cc,
+            )  # fmt: skip
+
+    yield opened
+    cache.clear()
+
+
+def addresses(*numbers) -> list[str]:
+    return [f"person{n}@elsewhere.example" for n in numbers]
+
+
+def test_new_cc_addresses_are_limited_across_tickets(support, customer, cc_limit):
+    cc_limit(customer, support, addresses(1, 2, 3))
+    cc_limit(customer, support, addresses(4, 5, 1))  # 1 is not new: 5 in all
+    cc_limit(customer, support, addresses(2, 3))  # only known ones: always fine
+    before = Ticket.objects.count(), Message.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        cc_limit(customer, support, addresses(6))
+    assert refused.value.code == "cc_rate_limit"
+    assert "at most 5 new CC addresses" in refused.value.messages[0]
+    # nothing half-saved, and the refused address was not counted
+    assert (Ticket.objects.count(), Message.objects.count()) == before
+    with pytest.raises(ValidationError):
+        cc_limit(customer, support, addresses(1, 7))
+    cc_limit(customer, support, addresses(1, 2, 3, 4, 5))
+
+
+def test_one_submission_over_the_limit_is_refused_whole(support, customer, cc_limit):
+    with pytest.raises(ValidationError):
+        cc_limit(customer, support, addresses(1, 2, 3, 4, 5, 6))
+    assert Ticket.objects.count() == 0
+    cc_limit(customer, support, addresses(1, 2, 3, 4, 5))  # nothing of the first counted
+
+
+def test_case_and_duplicate_variants_count_once(support, customer, cc_limit):
+    variants = ["Boss@Acme.example", "boss@acme.example", "BOSS@ACME.EXAMPLE", "boss@Acme.example",
+                "bOSS@acme.example", "BoSs@acme.example", " boss@acme.example "]  # fmt: skip
+    cc_limit(customer, support, variants)  # seven spellings, one address
+    cc_limit(customer, support, ["bOsS@aCmE.eXaMpLe", *addresses(1, 2, 3, 4)])
+    with pytest.raises(ValidationError):
+        cc_limit(customer, support, addresses(5))
+
+
+def test_each_person_has_their_own_limit(support, customer, stranger, cc_limit):
+    cc_limit(customer, support, addresses(1, 2, 3, 4, 5))
+    cc_limit(stranger, support, addresses(1, 2, 3, 4, 5))
+    with pytest.raises(ValidationError):
+        cc_limit(stranger, support, addresses(6))
+
+
+def test_the_limit_starts_again_after_its_window(support, customer, cc_limit, monkeypatch):
+    from types import SimpleNamespace
+
+    from wagtail_tickets.external import throttle
+
+    now = [1_000_000 * 3600.0]
+    monkeypatch.setattr(throttle, "time", SimpleNamespace(time=lambda: now[0]))
+    cc_limit(customer, support, addresses(1, 2, 3, 4, 5))
+    now[0] += 3599
+    with pytest.raises(ValidationError):
+        cc_limit(customer, support, addresses(6))
+    now[0] += 1  # the next hour
+    cc_limit(customer, support, addresses(6, 7, 8, 9, 10))
+    with pytest.raises(ValidationError):
+        cc_limit(customer, support, addresses(11))
+
+
+def test_agents_adding_addresses_are_not_limited(support, customer, agent, cc_limit):
+    """Agents open tickets for customers and edit the CC list in the admin: their additions
+    neither count against the customer nor are limited."""
+    with transaction.atomic():
+        ticket = actions.open_ticket(
+            ticket_type=support, subject="For Cleo", body_html="<p>x</p>",
+            actor=agent, requester=customer, cc=addresses(1, 2, 3, 4, 5, 6),
+        )  # fmt: skip
+    actions.change_ticket(ticket, actor=agent, cc="\n".join(addresses(7, 8, 9, 10, 11, 12)))
+    cc_limit(customer, support, addresses(20, 21, 22, 23, 24))
+
+
+def test_no_limit_when_switched_off(support, customer, cc_limit, settings):
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "CC_NEW_ADDRESSES_RATE": (0, 3600)}
+    for start in (1, 11, 21):
+        cc_limit(customer, support, addresses(*range(start, start + 10)))
+    assert Ticket.objects.count() == 3

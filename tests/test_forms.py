@@ -184,3 +184,76 @@ def test_profile_form_cleans_the_name():
     assert form.cleaned_data["display_name"] == "Acme Ltd"
     assert not ProfileForm({"display_name": "x" * 101}).is_valid()
     assert ProfileForm({"display_name": ""}).is_valid()
+
+
+@pytest.fixture
+def five_new_cc_per_hour(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "CC_NEW_ADDRESSES_RATE": (5, 3600)}
+    yield
+    cache.clear()
+
+
+def test_cc_over_the_persons_limit_is_a_field_error(user_with_types, five_new_cc_per_hour):
+    from wagtail_tickets.mail.ratelimit import count_new_cc_addresses
+
+    user, types = user_with_types
+    count_new_cc_addresses(user, [f"old{n}@example.com" for n in range(4)])
+    data = {"type": types["general"].pk, "subject": "s", "body": "b"}
+    two_new = NewTicketForm({**data, "cc": "old0@example.com, a@example.com, b@example.com"},
+                            user=user)  # fmt: skip
+    assert not two_new.is_valid()
+    assert list(two_new.errors) == ["cc"]
+    assert "at most 5 new CC addresses" in two_new.errors["cc"][0]
+    # checking a form counts nothing: the same form with one new address passes, twice
+    for _ in range(2):
+        one_new = NewTicketForm({**data, "cc": "OLD1@example.com\na@example.com"}, user=user)
+        assert one_new.is_valid(), one_new.errors
+    known = NewTicketForm({**data, "cc": "old0@example.com, old3@example.com"}, user=user)
+    assert known.is_valid(), known.errors
+
+
+def test_customer_area_shows_the_limit_and_saves_nothing(
+    client, user_with_types, five_new_cc_per_hour, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from wagtail_tickets.models import Ticket
+
+    user, types = user_with_types
+    client.force_login(user)
+    data = {"type": types["general"].pk, "subject": "Hello", "body": "<p>Hi</p>"}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(
+            reverse("wagtail_tickets:create"),
+            {**data, "cc": "\n".join(f"p{n}@elsewhere.example" for n in range(5))},
+        )
+    assert first.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(
+            reverse("wagtail_tickets:create"), {**data, "cc": "new@elsewhere.example"}
+        )
+    assert second.status_code == 200
+    assert "at most 5 new CC addresses" in second.content.decode()
+    assert Ticket.objects.count() == 1
+
+
+def test_external_page_form_of_a_signed_in_user_has_the_same_limit(
+    user_with_types, five_new_cc_per_hour
+):
+    import time
+
+    from wagtail_tickets.external.forms import ExternalNewTicketForm, sign_form
+    from wagtail_tickets.mail.ratelimit import count_new_cc_addresses
+
+    user, types = user_with_types
+    count_new_cc_addresses(user, [f"old{n}@example.com" for n in range(5)])
+    form = ExternalNewTicketForm(
+        {"type": types["general"].pk, "subject": "s", "body": "b", "cc": "new@example.com",
+         "form_token": sign_form("new", "b1", now=time.time() - 60), "website": ""},
+        user=user, offered=[types["general"]], scope="new", binding="b1",
+    )  # fmt: skip
+    assert not form.is_valid()
+    assert "at most 5 new CC addresses" in form.errors["cc"][0]

@@ -25,6 +25,7 @@ from wagtail.log_actions import log
 
 from . import permissions, signals
 from .conf import app_settings
+from .mail import ratelimit
 from .models import (
     Attachment,
     Category,
@@ -228,6 +229,11 @@ def open_ticket(
     if priority is None:
         priority = defaults.priority
     is_staff = actor is not None and requester is not None and actor.pk != requester.pk
+    # CC addresses a person puts on their own ticket count against their limit (agents
+    # opening for a customer are not limited); refused before anything is written
+    cc_limited = actor is not None and not is_staff and bool(cc)
+    if cc_limited:
+        ratelimit.check_new_cc_addresses(actor, cc)
 
     def run(saved):
         # the ticket row is written once, already saying what its first message will be:
@@ -276,6 +282,8 @@ def open_ticket(
             touch_ticket=False,
         )
         ticket.opening_message = message
+        if cc_limited:
+            transaction.on_commit(lambda: ratelimit.count_new_cc_addresses(actor, cc))
         log(ticket, "wagtail_tickets.opened", user=actor, data={"number": ticket.number})
         notify(Event(EventKind.OPENED, ticket, actor=actor, message=message, request=request))
         _after_commit(signals.ticket_opened, ticket=ticket, actor=actor)

@@ -84,6 +84,16 @@ class AppSettings:
         return int(self._get("MAX_CC", 10))
 
     @property
+    def CC_NEW_ADDRESSES_RATE(self) -> tuple[int, int]:
+        """``(count, seconds)``: most new CC addresses one person may put on the tickets
+        they open in that time (an address counts once, whatever its case; ``0``: no
+        limit). Every CC address gets mail about the ticket, so without a limit an account
+        could have the site mail any number of strangers. Agents adding addresses in the
+        admin are not limited. Counted in Django's cache, like the external page's limits."""
+        count, seconds = self._get("CC_NEW_ADDRESSES_RATE", (20, 24 * 3600))
+        return int(count), int(seconds)
+
+    @property
     def MAX_SUBJECT_LENGTH(self) -> int:
         """Longest subject accepted (characters)."""
         return int(self._get("MAX_SUBJECT_LENGTH", 200))

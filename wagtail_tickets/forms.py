@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .conf import app_settings
+from .mail.ratelimit import check_new_cc_addresses
 from .models import Priority, TicketType
 from .sanitize import clean_subject, clean_user_input, is_blank
 from .validators import parse_cc_addresses, validate_uploads
@@ -146,6 +147,7 @@ class NewTicketForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         types = list(
             permissions.creatable_types(user).order_by(
                 "group__sort_order", "group__name", "sort_order", "name"
@@ -183,7 +185,11 @@ class NewTicketForm(forms.Form):
         return subject
 
     def clean_cc(self) -> list[str]:
-        return parse_cc_addresses(self.cleaned_data.get("cc", ""))
+        """Valid addresses, and no more new ones than the person's limit allows
+        (``mail.ratelimit``): the error shows here, before anything is saved."""
+        addresses = parse_cc_addresses(self.cleaned_data.get("cc", ""))
+        check_new_cc_addresses(self.user, addresses)
+        return addresses
 
     def clean(self) -> dict:
         data = super().clean()

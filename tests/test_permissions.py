@@ -421,3 +421,116 @@ def test_a_superuser_manages_every_type_until_one_is_retired(support):
     assert permissions.manages_every_type(admin)
     TicketTypeFactory(name="Retired", active=False)
     assert not permissions.manages_every_type(fresh(admin))
+
+
+# Inbound mail: what a From address may unlock, who may join a ticket by mail -------------
+
+
+def mail_sender(address, *accounts, authenticated=None):
+    return permissions.MailSender(address, tuple(accounts), authenticated)
+
+
+@pytest.fixture
+def require_dmarc(settings):
+    settings.WAGTAIL_TICKETS = {
+        **settings.WAGTAIL_TICKETS,
+        "INBOUND_REQUIRE_AUTHENTICATION": "dmarc",
+        "INBOUND_AUTHSERV_IDS": ["mx.example.com"],
+    }
+
+
+def test_is_agent_of_is_one_rule_for_mail_and_notifications(support, billing):
+    from wagtail_tickets.notifications import recipients
+
+    assert recipients.is_agent_of is permissions.is_agent_of
+    agent, customer, gone = UserFactory(), UserFactory(), UserFactory()
+    grant(agent, support, Level.MANAGE)
+    grant(gone, support, Level.MANAGE)
+    grant(customer, support, Level.WRITE)
+    ticket = make_ticket(customer, support)
+    other = make_ticket(customer, billing)
+    gone.is_active = False
+    gone.save()
+    assert permissions.is_agent_of(fresh(agent), ticket)
+    assert not permissions.is_agent_of(fresh(agent), other)
+    assert not permissions.is_agent_of(fresh(customer), ticket)
+    assert not permissions.is_agent_of(None, ticket)
+    assert not permissions.is_agent_of(AnonymousUser(), ticket)
+    # inactive users are never agents, whatever their groups (the inactive object too)
+    assert not permissions.is_agent_of(gone, ticket)
+    assert not permissions.is_agent_of(fresh(gone), ticket)
+    admin = UserFactory(is_superuser=True)
+    assert permissions.is_agent_of(admin, ticket)
+    admin.is_active = False
+    assert not permissions.is_agent_of(admin, ticket)
+
+
+@pytest.mark.parametrize(
+    "one, other, same",
+    [
+        ("Carla@Customer.EXAMPLE", "carla@customer.example", True),
+        (" carla@customer.example ", "carla@customer.example", True),
+        ("jörg@bücher.example", "JöRG@BÜCHER.example", False),  # only ASCII letters fold
+        ("\u212aelly@customer.example", "kelly@customer.example", False),  # Kelvin sign
+        ("\u017fam@customer.example", "sam@customer.example", False),  # long s
+    ],
+)
+def test_mail_addresses_compare_by_their_ascii_folded_key(one, other, same):
+    key = permissions.mail_address_key
+    assert (key(one) == key(other)) is same
+
+
+def test_inbound_account_is_the_one_account_of_a_verified_address(settings, require_dmarc):
+    carla, twin = UserFactory(), UserFactory()
+    account = permissions.inbound_account
+    assert account(mail_sender("c@x.example", carla, authenticated=True)) == carla
+    assert account(mail_sender("c@x.example", carla, twin, authenticated=True)) is None
+    assert account(mail_sender("c@x.example", authenticated=True)) is None
+    assert account(mail_sender("c@x.example", carla, authenticated=False)) is None
+    assert account(mail_sender("c@x.example", carla, authenticated=None)) is None
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "INBOUND_REQUIRE_AUTHENTICATION": ""}
+    assert account(mail_sender("c@x.example", carla)) == carla
+
+
+def test_who_may_join_a_ticket_by_mail(support, billing, people):
+    alice, bob, carol, dave = people
+    agent, other_agent = UserFactory(email="agent@t.example"), UserFactory(email="o@t.example")
+    grant(agent, support, Level.MANAGE)
+    grant(other_agent, billing, Level.MANAGE)
+    ticket = make_ticket(alice, support, cc=["Boss@Acme.example"])
+    guest = make_ticket(None, support, requester_email="guest@x.example")
+    may = permissions.may_join_by_mail
+    assert may(mail_sender(alice.email.upper(), alice), ticket)  # the requester
+    assert may(mail_sender("boss@acme.example"), ticket)  # a CC address
+    assert may(mail_sender(bob.email, bob), ticket)  # the customer record's user
+    assert may(mail_sender("agent@t.example", agent), ticket)  # an agent of the type
+    assert may(mail_sender("guest@x.example"), guest)  # a guest requester
+    assert not may(mail_sender(carol.email, carol), ticket)  # another company
+    assert not may(mail_sender(dave.email, dave), ticket)  # no company
+    assert not may(mail_sender("o@t.example", other_agent), ticket)  # another type's agent
+    assert not may(mail_sender("eve@evil.example"), ticket)
+    assert not may(mail_sender(""), ticket)
+    assert not may(mail_sender("guest@x.example"), ticket)
+
+
+def test_the_requesters_current_address_joins(support, people):
+    alice = people[0]
+    ticket = make_ticket(alice, support)
+    alice.email = "alice.new@acme.example"
+    alice.save()
+    ticket.refresh_from_db()
+    assert permissions.may_join_by_mail(mail_sender("alice.new@acme.example", alice), ticket)
+
+
+def test_an_unverified_account_address_joins_nothing(support, people, require_dmarc):
+    alice, bob = people[:2]
+    agent = UserFactory(email="agent@t.example")
+    grant(agent, support, Level.MANAGE)
+    ticket = make_ticket(alice, support, cc=["boss@acme.example"])
+    may = permissions.may_join_by_mail
+    for sender, account in ((alice.email, alice), (bob.email, bob), ("agent@t.example", agent)):
+        assert not may(mail_sender(sender, account, authenticated=False), ticket)
+        assert not may(mail_sender(sender, account, authenticated=None), ticket)
+        assert may(mail_sender(sender, account, authenticated=True), ticket)
+    # an address without an account is not asked for more than it is
+    assert may(mail_sender("boss@acme.example", authenticated=False), ticket)

@@ -189,6 +189,38 @@ class AppSettings:
         return int(self._get("MAIL_IMPORT_LOCK_SECONDS", 600))
 
     @property
+    def INBOUND_AUTHSERV_IDS(self) -> tuple[str, ...]:
+        """The authserv-id of the site's own receiving mail server (the first word of the
+        ``Authentication-Results`` headers it adds, e.g. ``("mx.example.com",)``). Only
+        headers with one of these ids are read, so that server must remove any header with
+        its id that arrives with the mail (RFC 8601, section 5): a sender can write one."""
+        ids = self._get("INBOUND_AUTHSERV_IDS", ())
+        if isinstance(ids, str):
+            ids = (ids,)
+        return tuple(str(i).strip().lower() for i in ids if str(i).strip())
+
+    @property
+    def INBOUND_REQUIRE_AUTHENTICATION(self) -> str:
+        """``"dmarc"``, ``"dkim"`` or ``""`` (off, the default). When set, a mail counts as
+        coming from a registered user or an agent only when a header of
+        ``INBOUND_AUTHSERV_IDS`` says ``dmarc=pass`` for its From domain
+        (``header.from``), or ``dkim=pass`` signed by exactly that domain (``header.d``,
+        else ``header.i``); any other mail with their address is a stranger's: it is not
+        theirs, not staff, and joins no ticket by subject tag or Message-ID."""
+        mode = str(self._get("INBOUND_REQUIRE_AUTHENTICATION", "") or "").strip().lower()
+        if mode not in ("", "dmarc", "dkim"):
+            raise ImproperlyConfigured(
+                "WAGTAIL_TICKETS['INBOUND_REQUIRE_AUTHENTICATION'] must be 'dmarc', 'dkim' or ''."
+            )
+        if mode and not self.INBOUND_AUTHSERV_IDS:
+            raise ImproperlyConfigured(
+                "WAGTAIL_TICKETS['INBOUND_REQUIRE_AUTHENTICATION'] needs "
+                "WAGTAIL_TICKETS['INBOUND_AUTHSERV_IDS']: the authserv-id of the site's "
+                "own receiving mail server."
+            )
+        return mode
+
+    @property
     def AUTO_MAIL_LIMIT_PER_HOUR(self) -> int:
         """Most automatic mails (confirmations, auto replies) sent to one address per hour;
         more are dropped, which breaks loops with robots that do not mark their mail."""

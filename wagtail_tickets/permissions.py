@@ -59,9 +59,7 @@ def type_access(user) -> dict[int, TypeAccess]:
         )
         access, types = {}, 0
         for row in rows:
-            access[row["ticket_type_id"]] = TypeAccess(
-                row["level"], row["ticket_type__visibility"]
-            )
+            access[row["ticket_type_id"]] = TypeAccess(row["level"], row["ticket_type__visibility"])
             types = row["types"]
         managed = sum(1 for a in access.values() if a.level >= Level.MANAGE)
         every_type = bool(managed) and managed == types
@@ -181,9 +179,7 @@ def company_tickets(user) -> QuerySet[Ticket]:
         for pk, access in type_access(user).items()
         if access.visibility in (TicketType.Visibility.COMPANY, TicketType.Visibility.ALL)
     ]
-    return Ticket.objects.filter(customer=customer, ticket_type__in=shown).exclude(
-        requester=user
-    )
+    return Ticket.objects.filter(customer=customer, ticket_type__in=shown).exclude(requester=user)
 
 
 def has_company(user) -> bool:
@@ -369,3 +365,98 @@ def link_holder_can_reply(ticket: Ticket) -> bool:
 
 def link_holder_can_close(ticket: Ticket) -> bool:
     return not ticket.status.is_closed and ticket_options().customers_may_close
+
+
+# Inbound mail. SMTP does not authenticate the From header: anyone can write any address
+# there. What a mail may do is decided here, from three things the importer finds: the
+# address of its strictly parsed From (mail/parse.py), the active accounts with that
+# address, and whether the site's own receiving server authenticated its From domain
+# (DMARC or DKIM in an Authentication-Results header, mail/authresults.py). The signed token
+# of our own Message-IDs is checked in mail/thread.py: it lets a mail answer its ticket,
+# whoever sent it, and grants nothing else. See docs/security.md.
+
+# ASCII letters only: str.lower() also folds some other letters into ASCII ones (the
+# Kelvin sign into "k"), and so would make two different addresses one.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def mail_address_key(address: str) -> str:
+    """The form in which mail addresses are compared: ASCII letters in lower case, every
+    other character as it is. Two addresses are the same sender only when their keys are
+    equal; a database match (``iexact``, which folds more than ASCII on PostgreSQL) is a
+    candidate to check against this key, never the answer."""
+    return (address or "").strip().translate(_ASCII_LOWER)
+
+
+@dataclass(frozen=True)
+class MailSender:
+    """Who an inbound mail says it is from.
+
+    ``address``: the addr-spec of its strictly parsed From (empty: unknown).
+    ``accounts``: the active accounts whose address has the same key.
+    ``authenticated``: whether the site's receiving server passed its From domain (DMARC or
+    DKIM, as ``INBOUND_REQUIRE_AUTHENTICATION`` asks); ``None`` when nobody asked."""
+
+    address: str
+    accounts: tuple = ()
+    authenticated: bool | None = None
+
+    @property
+    def verified(self) -> bool:
+        """Whether the address may be taken as the sender's own: always, unless the site
+        requires authentication of the From domain and this mail did not pass it."""
+        if not app_settings.INBOUND_REQUIRE_AUTHENTICATION:
+            return True
+        return self.authenticated is True
+
+    @property
+    def impersonates_account(self) -> bool:
+        """An account's address, but not verified: the mail is a stranger's."""
+        return bool(self.accounts) and not self.verified
+
+
+def is_agent_of(user, ticket: Ticket) -> bool:
+    """Whether ``user`` answers ``ticket`` as staff: an active user with manage on its type.
+    An inactive user is never an agent, whatever their groups say."""
+    return bool(
+        user is not None
+        and getattr(user, "is_active", False)
+        and user.is_authenticated
+        and can_manage(user, ticket)
+    )
+
+
+def inbound_account(sender: MailSender):
+    """What an inbound From may unlock: the one active account with its address, which
+    then is the requester of a new ticket, the author of a reply, and an agent's staff
+    answer where ``is_agent_of`` says so. ``None`` (the mail is a guest's) when no account
+    or several have the address, or when the site requires authentication and the mail did
+    not pass it: an unverified mail never speaks for an account."""
+    if len(sender.accounts) != 1 or not sender.verified:
+        return None
+    return sender.accounts[0]
+
+
+def may_join_by_mail(sender: MailSender, ticket: Ticket) -> bool:
+    """Whether a mail may add to ``ticket`` because its subject names the ticket
+    (``[ts #N]``) or it refers to a Message-ID stored with it; anyone else's mail opens a
+    ticket of its own. Those may join: the requester (the address on the ticket or the
+    requester's account), a CC address, a user of the ticket's customer record, and an
+    agent of the type. An account's address that the site requires to be authenticated
+    joins only when the mail passed that check."""
+    key = mail_address_key(sender.address)
+    if not key or sender.impersonates_account:
+        return False
+    known = [ticket.requester_email, *ticket.cc_list]
+    if ticket.requester_id and ticket.requester is not None:
+        known.append(ticket.requester.email)
+    if key in {mail_address_key(address) for address in known if address}:
+        return True
+    for account in sender.accounts:
+        if ticket.customer_id is not None:
+            record = customer_for(account)
+            if record is not None and record.pk == ticket.customer_id:
+                return True
+        if is_agent_of(account, ticket):
+            return True
+    return False

@@ -3,8 +3,9 @@ through ``actions``, and only then remove the message from the server.
 
 Never lose, never duplicate:
 
-- every distinct message has a ledger key (its Message-ID and body hash, or sender, date,
-  subject and body hash when it has no Message-ID); the ledger row is written in the same
+- every distinct message has a ledger key (its Message-ID, sender and body hash, or sender,
+  date, subject and body hash when it has no Message-ID: the same Message-ID from another
+  sender is another message); the ledger row is written in the same
   transaction as the ticket change, under a unique constraint. A second copy, a second run
   after a crash between commit and expunge, or a second worker importing the same message
   at the same moment finds the key taken and changes nothing;
@@ -48,10 +49,11 @@ from ..models.tickets import display_name_for
 from ..notifications import sending
 from ..notifications.tokens import verify_message_id
 from ..validators import validate_uploads
+from . import authresults
 from . import classify as classify_module
 from .imap import ImapConnection, ImapError
 from .parse import ParsedMessage, parse_message
-from .thread import find_ticket, is_agent_of, recognise_users, strip_reply_prefixes
+from .thread import Bindings, find_accounts, find_ticket, own_message_id, strip_reply_prefixes
 
 logger = logging.getLogger("wagtail_tickets.mail")
 
@@ -107,7 +109,7 @@ def _sha(*parts: str) -> str:
 def ledger_key(parsed: ParsedMessage) -> str:
     """The identity of a message across copies (see the module docstring)."""
     if parsed.message_id:
-        return _sha("mid", parsed.message_id, parsed.content_hash)
+        return _sha("mid", parsed.message_id, parsed.sender_email, parsed.content_hash)
     return _sha(
         "nomid",
         parsed.sender_email,
@@ -127,20 +129,25 @@ def raw_key(raw: bytes) -> str:
 class ImportRun:
     """What a run looks up once for all its messages rather than once per message: the
     addresses whose mail is ours, the status and priority new tickets open with, and the
-    senders' accounts with their customer records. Made for each run, so a change an
-    administrator makes counts from the next run."""
+    accounts of the senders' addresses with their customer records. Made for each run, so a
+    change an administrator makes counts from the next run."""
 
     def __init__(self, mailbox: Mailbox | None) -> None:
         self.mailbox = mailbox
-        self.senders: dict[str, object] = {}  # address -> account (or None)
+        self.senders: dict[str, tuple] = {}  # address -> its active accounts
 
-    def sender_account(self, address: str):
-        """The registered user who sent a message (``recognise_user``), looked up once."""
-        if not address:
-            return None
-        if address not in self.senders:
+    def sender(self, parsed: ParsedMessage) -> permissions.MailSender:
+        """Who the message says it is from: its From address, the accounts with that
+        address, and whether the site's receiving server authenticated it (when the site
+        asks for that). What this may unlock is ``permissions``' decision."""
+        address = parsed.sender_email
+        if address and address not in self.senders:
             self.know_senders([address])
-        return self.senders[address]
+        return permissions.MailSender(
+            address=address,
+            accounts=self.senders.get(address, ()),
+            authenticated=authresults.sender_authenticated(parsed.headers, address),
+        )
 
     def know_senders(self, addresses) -> None:
         """Look up the accounts of the senders of a group, with their customer records,
@@ -148,9 +155,9 @@ class ImportRun:
         unknown = {address for address in addresses if address and address not in self.senders}
         if not unknown:
             return
-        found = recognise_users(unknown)
+        found = find_accounts(unknown)
         self.senders.update(found)
-        permissions.prefetch_customers(found.values())
+        permissions.prefetch_customers([user for users in found.values() for user in users])
 
     @cached_property
     def own_addresses(self) -> set[str]:
@@ -224,7 +231,7 @@ def _import_parsed(parsed, key, mailbox, uidvalidity, uid, run=None) -> str:
             if not verdict.is_person:
                 logger.info("Ignored mail from %s: %s", parsed.sender_email, verdict.reason)
                 return Outcome.IGNORED
-            outcome, ticket, message, reason = _change_ticket(parsed, mailbox, run)
+            outcome, ticket, message, reason = _change_ticket(parsed, mailbox, run, Bindings())
             entry.outcome, entry.ticket, entry.ticket_message = outcome, ticket, message
             entry.reason = reason
             entry.save(update_fields=["outcome", "ticket", "ticket_message", "reason"])
@@ -259,9 +266,7 @@ def own_addresses(mailbox: Mailbox | None) -> set[str]:
 def _mailbox_addresses(mailbox: Mailbox | None) -> list[str]:
     if mailbox is None:
         return []
-    return [
-        m.username for m in Mailbox.objects.only("username") if "@" in (m.username or "")
-    ]
+    return [m.username for m in Mailbox.objects.only("username") if "@" in (m.username or "")]
 
 
 def _uploads(parsed: ParsedMessage) -> tuple[list[SimpleUploadedFile], list[str]]:
@@ -311,14 +316,27 @@ def _long_body(parsed: ParsedMessage, files: list, notes: list[str]) -> None:
     )  # fmt: skip
 
 
-def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None, run: ImportRun):
-    """Returns ``(outcome, ticket, message, reason)``; runs inside the ledger transaction."""
-    user = run.sender_account(parsed.sender_email)
+def _change_ticket(
+    parsed: ParsedMessage, mailbox: Mailbox | None, run: ImportRun, bindings: Bindings
+):
+    """Returns ``(outcome, ticket, message, reason)``; runs inside the ledger transaction.
+    Who the sender is and what they may do is asked of ``permissions``: their account
+    (``inbound_account``), joining a ticket (``find_ticket``), answering as staff
+    (``is_agent_of``)."""
+    sender = run.sender(parsed)
+    user = permissions.inbound_account(sender)
     files, notes = _uploads(parsed)
     _long_body(parsed, files, notes)
-    message_id = f"<{parsed.message_id}>" if parsed.message_id else ""
+    unverified = ""
+    if sender.impersonates_account:
+        unverified = "sender not authenticated"
+        notes.append(
+            _("The sender address %(address)s belongs to a registered user, but the site's "
+              "mail server did not authenticate this mail: it was taken as a stranger's.")
+            % {"address": parsed.sender_email}
+        )  # fmt: skip
     author_name = display_name_for(user) if user else (parsed.sender_name or parsed.sender_email)
-    match = find_ticket(parsed)
+    match = find_ticket(parsed, sender, bindings)
     if match is not None:
         ticket = match.ticket
         if ticket.status.is_closed:
@@ -328,10 +346,12 @@ def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None, run: ImportRu
                     escape(_("Follow-up to the closed ticket #%(number)s.")
                            % {"number": ticket.number})
                 )  # fmt: skip
-                new = _open(parsed, user, files, _body(parsed, notes, prefix), message_id,
+                new = _open(parsed, user, files, _body(parsed, notes, prefix), bindings,
                             ticket.ticket_type, run, subject=ticket.subject)  # fmt: skip
-                return Outcome.OPENED, new, new.opening_message, f"follow-up of #{ticket.number}"
+                reason = _join_reasons(f"follow-up of #{ticket.number}", unverified)
+                return Outcome.OPENED, new, new.opening_message, reason
             actions.reopen_ticket(ticket, actor=None)
+        message_id = own_message_id(parsed, ticket, bindings)
         message = actions.add_reply(
             ticket,
             actor=None,
@@ -341,20 +361,25 @@ def _change_ticket(parsed: ParsedMessage, mailbox: Mailbox | None, run: ImportRu
             author_email=parsed.sender_email,
             source=Message.Source.EMAIL,
             message_id=message_id,
-            as_staff=is_agent_of(user, ticket),
+            as_staff=permissions.is_agent_of(user, ticket),
             author=user,
         )
-        return Outcome.REPLY, ticket, message, f"threaded by {match.via}"
+        if message_id:
+            bindings.bind(message_id, ticket.pk)
+        return Outcome.REPLY, ticket, message, _join_reasons(f"threaded by {match.via}", unverified)
     if mailbox is None:
         raise ValueError(_("No mailbox to open a new ticket in."))
-    ticket = _open(
-        parsed, user, files, _body(parsed, notes), message_id, mailbox.ticket_type, run
-    )
-    return Outcome.OPENED, ticket, ticket.opening_message, ""
+    ticket = _open(parsed, user, files, _body(parsed, notes), bindings, mailbox.ticket_type, run)
+    return Outcome.OPENED, ticket, ticket.opening_message, unverified
 
 
-def _open(parsed, user, files, body, message_id, ticket_type, run, subject=None) -> Ticket:
-    return actions.open_ticket(
+def _join_reasons(*reasons: str) -> str:
+    return "; ".join(reason for reason in reasons if reason)
+
+
+def _open(parsed, user, files, body, bindings, ticket_type, run, subject=None) -> Ticket:
+    message_id = own_message_id(parsed, None, bindings)
+    ticket = actions.open_ticket(
         ticket_type=ticket_type,
         subject=subject or strip_reply_prefixes(parsed.subject) or _("(no subject)"),
         body_html=body,
@@ -367,6 +392,9 @@ def _open(parsed, user, files, body, message_id, ticket_type, run, subject=None)
         message_id=message_id,
         defaults=run.opening_defaults,
     )
+    if message_id:
+        bindings.bind(message_id, ticket.pk)
+    return ticket
 
 
 # ----------------------------------------------------------------------------- quarantine
@@ -427,9 +455,7 @@ def retry_quarantined(item: QuarantinedMessage) -> str:
             if InboundMessage.objects.filter(key=key).exists():
                 outcome = DUPLICATE
             else:
-                outcome = _import_parsed(
-                    parsed, key, item.mailbox, item.uidvalidity, item.uid
-                )
+                outcome = _import_parsed(parsed, key, item.mailbox, item.uidvalidity, item.uid)
             item.delete()
             return outcome
     except _Duplicate:
@@ -623,9 +649,16 @@ def _import_together(items: list[_Prepared], mailbox, uidvalidity, run) -> list[
                              item.uid) for item in items]  # fmt: skip
     outcomes: list[str] = []
     run.know_senders(item.parsed.sender_email for item in items if item.verdict.is_person)
+    people = [item.parsed for item in items if item.verdict.is_person]
     with sending.queued_together():
         with transaction.atomic(), actions.no_savepoints():
             InboundMessage.objects.bulk_create(sorted(entries, key=lambda e: e.key))
+            # the Message-IDs of the group, bound in this transaction only
+            bindings = Bindings()
+            bindings.load(
+                thread_ids=[mid for parsed in people for mid in parsed.thread_ids],
+                own_ids=[parsed.message_id for parsed in people],
+            )
             changed = []
             for item, entry in zip(items, entries, strict=True):
                 if not item.verdict.is_person:
@@ -633,7 +666,9 @@ def _import_together(items: list[_Prepared], mailbox, uidvalidity, run) -> list[
                                 item.verdict.reason)  # fmt: skip
                     outcomes.append(Outcome.IGNORED)
                     continue
-                outcome, ticket, message, reason = _change_ticket(item.parsed, mailbox, run)
+                outcome, ticket, message, reason = _change_ticket(
+                    item.parsed, mailbox, run, bindings
+                )
                 entry.outcome, entry.ticket, entry.ticket_message = outcome, ticket, message
                 entry.reason = reason
                 changed.append(entry)

@@ -2,8 +2,13 @@
 
 Inbound mail is hostile and often broken: headers that do not parse, charsets that do not
 exist or lie, MIME trees without their closing boundary. Parsing never raises for those; it
-falls back to a readable best effort. It raises ``ParseError`` only when nothing usable is
-left (no sender address), and the importer quarantines such a message.
+falls back to a readable best effort.
+
+The sender is the exception: it decides who a mail speaks for, so it is never guessed. It
+is the addr-spec of the one From header, parsed strictly; nothing is ever read from a
+display name, from Sender or Reply-To, or by a lenient parser. A From that does not parse
+strictly makes the sender unknown, and ``parse_message`` raises ``ParseError`` with the
+reason: the importer keeps such a message in the quarantine (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -12,15 +17,18 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
+from email import _header_value_parser as address_parser
+from email import errors as email_errors
 from email import policy
-from email.headerregistry import HeaderRegistry
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import EmailPolicy
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 
 from django.utils.translation import gettext as _
 
+from ..permissions import mail_address_key
 from ..sanitize import clean_filename, clean_html, clean_subject, is_blank, text_to_html
 
 # Charsets tried when a part's declared charset is unknown or wrong. cp1252 decodes what
@@ -166,9 +174,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     if not raw or not raw.strip():
         raise ParseError(_("The message is empty."))
     msg = BytesParser(policy=_OneMessagePolicy(header_factory=_HEADER_CLASSES)).parsebytes(raw)
-    sender_name, sender_email = _sender(msg)
-    if not sender_email:
-        raise ParseError(_("The message has no valid sender address."))
+    sender_name, sender_email = strict_sender(msg)
     text_parts: list[str] = []
     html_parts: list[str] = []
     attachments: list[ParsedAttachment] = []
@@ -180,7 +186,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         in_reply_to=message_ids(header_text(msg, "In-Reply-To")),
         references=message_ids(header_text(msg, "References")),
         subject=clean_subject(header_text(msg, "Subject")),
-        sender_name=clean_subject(sender_name, 150),
+        sender_name=sender_name,
         sender_email=sender_email,
         to=_addresses(msg, "To"),
         cc=_addresses(msg, "Cc"),
@@ -224,35 +230,116 @@ def message_ids(value: str) -> list[str]:
     return [mid[:250] for mid in found][:50]
 
 
-def _sender(msg: EmailMessage) -> tuple[str, str]:
-    for name in ("From", "Sender", "Reply-To"):
-        addresses = _address_pairs(msg, name)
-        if addresses:
-            return addresses[0]
-    return "", ""
+# Longer than any From with one mailbox; the header parser is not run on more.
+MAX_FROM_LENGTH = 2000
 
 
-def _address_pairs(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
-    result = []
+def strict_sender(msg: EmailMessage) -> tuple[str, str]:
+    """``(display name, address)`` of the message's sender: the addr-spec of its one From
+    header, parsed strictly (RFC 5322, with RFC 6532's UTF-8). Raises ``ParseError`` with
+    the reason when the sender is unknown: no From or several, one that does not parse,
+    a defect anywhere but in the display name, a group, several mailboxes, or an address
+    that is not a plain ``local@domain``. The display name is kept for display only, and
+    not even that when it holds an ``@``: a name that looks like an address serves only to
+    pass for someone else."""
+    values = [value for name, value in msg.raw_items() if name.strip().lower() == "from"]
+    if not values:
+        raise ParseError(_("The sender is unknown: the message has no From header."))
+    if len(values) > 1:
+        raise ParseError(_("The sender is unknown: the message has several From headers."))
+    text, utf8 = _header_unicode(values[0])
+    if not text.strip():
+        raise ParseError(_("The sender is unknown: the From header is empty."))
+    if len(text) > MAX_FROM_LENGTH:
+        raise ParseError(_("The sender is unknown: the From header is too long."))
+    display, address = _one_mailbox(text, utf8)
+    name = clean_subject(display, 150)
+    return ("" if "@" in name else name), mail_address_key(address)
+
+
+def _header_unicode(value) -> tuple[str, bool]:
+    """A raw header value as text, unfolded, and whether it was ASCII or UTF-8 (RFC 6532).
+    Other 8-bit bytes are decoded with the fallbacks; no decoding turns a byte above 127
+    into an ASCII character, so the structure the parser sees is the one that was sent."""
+    raw = str(value).encode("utf-8", "surrogateescape")
     try:
-        header = msg.get(name)
-        pairs = [(a.display_name, a.addr_spec) for a in header.addresses] if header else []
-    except Exception:
-        pairs = getaddresses([header_text(msg, name)])
-    for display, address in pairs:
-        address = clean_subject(address, 254).strip("<>").lower()
-        if _plausible_address(address):
-            result.append((display or "", address))
-    return result
+        text, utf8 = raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        text, utf8 = decode_bytes(raw, None), False
+    return text.replace("\r", "").replace("\n", ""), utf8
+
+
+def _one_mailbox(text: str, utf8: bool) -> tuple[str, str]:
+    """The display name and addr-spec of the one mailbox in a From value. The parser is
+    the one behind ``email.headerregistry``, called directly because it tells where each
+    defect is: one in the display name (``Dr. Smith``, an encoded word inside quotes)
+    leaves the address as clear as it was; one anywhere else means the parser guessed."""
+
+    def unknown(why: str) -> ParseError:
+        return ParseError(
+            _("The sender is unknown: the From header is not one valid address (%(why)s).")
+            % {"why": why}
+        )
+
+    try:
+        parsed, rest = address_parser.get_address_list(text)
+    except Exception as exc:  # the parser gave up
+        raise unknown(_("it does not parse")) from exc
+    if rest or not parsed.addresses:
+        raise unknown(_("it does not parse"))
+    if len(parsed.addresses) > 1:
+        raise unknown(_("several addresses"))
+    entry = parsed.addresses[0][0]
+    if entry.token_type == "group":
+        raise unknown(_("a group"))
+    # a mailbox with a defect is an "invalid-mailbox", also when the defect is in its name
+    if entry.token_type not in ("mailbox", "invalid-mailbox") or entry[0].token_type not in (
+        "name-addr",
+        "addr-spec",
+    ):
+        raise unknown(_("it does not parse"))
+    display = None
+    if entry[0].token_type == "name-addr":
+        display = next((t for t in entry[0] if t.token_type == "display-name"), None)
+    harmless = {id(d) for d in (display.all_defects if display is not None else ())}
+    for defect in parsed.all_defects:
+        if id(defect) in harmless:
+            continue
+        if utf8 and isinstance(defect, email_errors.NonASCIILocalPartDefect):
+            continue  # RFC 6532: an address in UTF-8
+        raise unknown(str(defect) or defect.__class__.__name__)
+    try:
+        address = Address(entry.display_name or "", entry.local_part or "",
+                          entry.domain or "")  # fmt: skip
+    except (ValueError, TypeError, IndexError) as exc:  # a line break in the name, ...
+        raise unknown(str(exc)) from exc
+    if not _plausible_address(address.addr_spec):
+        raise unknown(_("not a plain local@domain address"))
+    return address.display_name, address.addr_spec
 
 
 def _plausible_address(address: str) -> bool:
     local, at, domain = address.rpartition("@")
-    return bool(at and local and "." in domain and not re.search(r"[\s<>\"',;]", address))
+    return bool(
+        at
+        and local
+        and "." in domain
+        and len(address) <= 254
+        and not any(char in address for char in " \t\r\n<>\"',;:()[]\\")
+        and not domain.startswith(".")
+        and not domain.endswith(".")
+    )
 
 
 def _addresses(msg: EmailMessage, name: str) -> list[str]:
-    return [address for _display, address in _address_pairs(msg, name)]
+    """The plain addresses of an address header (To, Cc): informational only, never a
+    sender; a header that does not parse gives none."""
+    try:
+        header = msg.get(name)
+        found = [a.addr_spec for a in header.addresses] if header else []
+    except Exception:
+        return []
+    return [mail_address_key(a) for a in found if _plausible_address(a)]
 
 
 def _date(msg: EmailMessage):

@@ -1,16 +1,22 @@
 """Which ticket an inbound message belongs to (E1), in the order of DESIGN.md:
 
-1. our signed token in ``In-Reply-To`` / ``References`` -> that ticket;
-2. a Message-ID we stored for a message of a ticket -> that ticket;
-3. ``[ts #<number>]`` in the subject -> that ticket, only when the sender is the requester,
-   a CC address, the extra contact or an agent of the ticket's type;
+1. our signed token in ``In-Reply-To`` / ``References`` -> that ticket, whoever sent the
+   mail: the token proves it answers our mail about that ticket (and grants nothing else);
+2. a Message-ID stored with a ticket (of a message imported or written there, or of a mail
+   we sent) -> that ticket, when the sender may join it;
+3. ``[ts #<number>]`` in the subject -> that ticket, when the sender may join it;
 4. otherwise no ticket: the importer opens a new one. A stranger never joins a ticket.
+
+Who may join is decided by ``permissions.may_join_by_mail``; this module only finds the
+candidates. A Message-ID belongs to the ticket it was first stored with: a later message
+with the same id never takes it over (``Bindings``, ``own_message_id``).
 """
 
 from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 
@@ -47,102 +53,128 @@ def strip_reply_prefixes(subject: str) -> str:
 
 
 def _tickets():
-    return Ticket.objects.select_related("status", "ticket_type")
+    return Ticket.objects.select_related("status", "ticket_type", "requester")
 
 
-def find_ticket(parsed: ParsedMessage) -> Match | None:
+def _bare(mid: str) -> str:
+    return (mid or "").strip().strip("<>")
+
+
+class Bindings:
+    """The ticket each Message-ID is bound to: the ticket of the earliest message stored
+    with it, else the ticket of the mail we sent with it. Looked up for all the messages of
+    one import transaction at once, and kept only as long as that transaction (what it
+    binds is rolled back with it)."""
+
+    def __init__(self) -> None:
+        self._tickets: dict[str, int | None] = {}
+
+    def load(self, thread_ids: Iterable[str] = (), own_ids: Iterable[str] = ()) -> None:
+        """Look up ids not known yet: one query for stored messages; one for the mail we
+        sent, for the ids messages refer to (our own ids never reach the import as a
+        message's own: they are signed, and such mail is ignored as ours)."""
+        refs = {_bare(mid) for mid in thread_ids} - self._tickets.keys() - {""}
+        own = {_bare(mid) for mid in own_ids} - self._tickets.keys() - {""}
+        wanted = refs | own
+        if not wanted:
+            return
+        forms = sorted(wanted | {f"<{mid}>" for mid in wanted})
+        stored = (
+            Message.objects.filter(message_id__in=forms)
+            .order_by("pk")
+            .values_list("message_id", "ticket_id")
+        )
+        for mid, ticket_id in stored:
+            self._tickets.setdefault(_bare(mid), ticket_id)
+        missing = sorted(refs - self._tickets.keys())
+        if missing:
+            from ..models.mail import OutgoingMail
+
+            sent = OutgoingMail.objects.filter(
+                message_id__in=missing + [f"<{mid}>" for mid in missing],
+                ticket__isnull=False,
+            ).values_list("message_id", "ticket_id")
+            for mid, ticket_id in sent:
+                self._tickets.setdefault(_bare(mid), ticket_id)
+        for mid in wanted:
+            self._tickets.setdefault(mid, None)
+
+    def ticket_id(self, mid: str) -> int | None:
+        mid = _bare(mid)
+        if mid and mid not in self._tickets:
+            self.load(thread_ids=[mid])
+        return self._tickets.get(mid)
+
+    def bind(self, mid: str, ticket_id: int) -> None:
+        """Record that ``mid`` was stored with ``ticket_id`` (unless it was bound before)."""
+        mid = _bare(mid)
+        if mid and self._tickets.get(mid) is None:
+            self._tickets[mid] = ticket_id
+
+
+def find_ticket(
+    parsed: ParsedMessage, sender: permissions.MailSender, bindings: Bindings | None = None
+) -> Match | None:
     """The ticket this message continues, or ``None`` for a new ticket."""
-    for mid in parsed.thread_ids:
+    ids = parsed.thread_ids
+    for mid in ids:
         ref = verify_message_id(mid)
         if ref is not None:
             ticket = _tickets().filter(pk=ref.ticket_id).first()
             if ticket is not None:
                 return Match(ticket, TOKEN)
-    ids = parsed.thread_ids
     if ids:
-        candidates = ids + [f"<{mid}>" for mid in ids]
-        ticket_id = (
-            Message.objects.filter(message_id__in=candidates)
-            .order_by("-pk")
-            .values_list("ticket_id", flat=True)
-            .first()
-        )
-        if ticket_id is None:
-            ticket_id = _outgoing_ticket_id(candidates)
-        if ticket_id is not None:
-            ticket = _tickets().filter(pk=ticket_id).first()
-            if ticket is not None:
+        bindings = bindings or Bindings()
+        bindings.load(thread_ids=ids)
+        bound = []  # the tickets the ids are bound to, the most direct first
+        for mid in ids:
+            ticket_id = bindings.ticket_id(mid)
+            if ticket_id is not None and ticket_id not in bound:
+                bound.append(ticket_id)
+        tickets = _tickets().in_bulk(bound)
+        for ticket_id in bound:
+            ticket = tickets.get(ticket_id)
+            if ticket is not None and permissions.may_join_by_mail(sender, ticket):
                 return Match(ticket, MESSAGE_ID)
     tag = SUBJECT_TAG.search(parsed.subject)
     if tag:
         ticket = _tickets().filter(number=tag.group(1)).first()
-        if ticket is not None and sender_belongs_to(parsed.sender_email, ticket):
+        if ticket is not None and permissions.may_join_by_mail(sender, ticket):
             return Match(ticket, SUBJECT)
     return None
 
 
-def _outgoing_ticket_id(candidates: list[str]) -> int | None:
-    """Message-IDs of the mail we sent, when the outbox keeps them."""
-    try:
-        from ..models.mail import OutgoingMail
-    except ImportError:  # pragma: no cover - outbox not installed
-        return None
-    return (
-        OutgoingMail.objects.filter(message_id__in=candidates, ticket__isnull=False)
-        .values_list("ticket_id", flat=True)
-        .first()
-    )
-
-
-def sender_belongs_to(address: str, ticket: Ticket) -> bool:
-    """Whether ``address`` may add to ``ticket`` by naming it in the subject: the
-    requester, a CC address (the extra contacts agents add, D5) or an agent of the type."""
-    address = (address or "").lower()
-    if not address:
-        return False
-    known = {ticket.requester_email.lower(), *(cc.lower() for cc in ticket.cc_list)}
-    if ticket.requester_id and ticket.requester and ticket.requester.email:
-        known.add(ticket.requester.email.lower())
-    if address in known:
-        return True
-    return permissions.agents_for_type(ticket.ticket_type).filter(email__iexact=address).exists()
+def own_message_id(parsed: ParsedMessage, ticket: Ticket | None, bindings: Bindings) -> str:
+    """The Message-ID to store with the message (``<id>``), or ``""``. Its own id, unless
+    that id is bound to another ticket already (``ticket`` ``None``: a ticket not opened
+    yet): whoever sends a mail with someone else's Message-ID must not pull the mail that
+    refers to it into their own ticket. Call ``bindings.bind`` once it is stored."""
+    if not parsed.message_id:
+        return ""
+    bindings.load(own_ids=[parsed.message_id])
+    bound = bindings.ticket_id(parsed.message_id)
+    if bound is not None and (ticket is None or bound != ticket.pk):
+        return ""
+    return f"<{parsed.message_id}>"
 
 
 def _active_users():
     # with the profile: the display name of the message's author is read from it
-    return (
-        get_user_model()._default_manager.filter(is_active=True).select_related("ticket_profile")
-    )
+    return get_user_model()._default_manager.filter(is_active=True).select_related("ticket_profile")
 
 
-def recognise_user(address: str):
-    """The registered, active user with this address (C9), or ``None`` if there is none or
-    the address is shared by several accounts (then nobody is guessed)."""
-    if not address:
-        return None
-    users = list(_active_users().filter(email__iexact=address)[:2])
-    return users[0] if len(users) == 1 else None
-
-
-def recognise_users(addresses) -> dict:
-    """``recognise_user`` of many addresses, ``{address: user or None}``, in one query for
-    the ASCII ones (their matches are told apart by their upper case, as the database
-    compares them); any other address is looked up alone."""
+def find_accounts(addresses: Iterable[str]) -> dict[str, tuple]:
+    """The active accounts of each address, ``{address: (user, ...)}``, in one query. The
+    database finds candidates without regard to case; only those whose address has the
+    same key (``permissions.mail_address_key``) count, as the database folds more than
+    ASCII letters on PostgreSQL. What the accounts may do is ``permissions``' decision."""
     wanted = {address for address in addresses if address}
-    plain = sorted(address for address in wanted if address.isascii())
-    found: dict = {}
-    if plain:
-        matches: dict[str, list] = {address.upper(): [] for address in plain}
-        condition = reduce(operator.or_, (Q(email__iexact=address) for address in plain))
-        for user in _active_users().filter(condition):
-            matches.get((user.email or "").upper(), []).append(user)
-        for address in plain:
-            users = matches[address.upper()]
-            found[address] = users[0] if len(users) == 1 else None
-    for address in wanted - set(found):
-        found[address] = recognise_user(address)
-    return found
-
-
-def is_agent_of(user, ticket: Ticket) -> bool:
-    return user is not None and permissions.can_manage(user, ticket)
+    if not wanted:
+        return {}
+    condition = reduce(operator.or_, (Q(email__iexact=address) for address in sorted(wanted)))
+    by_key: dict[str, list] = {}
+    for user in _active_users().filter(condition).order_by("pk"):
+        by_key.setdefault(permissions.mail_address_key(user.email), []).append(user)
+    return {
+        address: tuple(by_key.get(permissions.mail_address_key(address), ())) for address in wanted
+    }

@@ -149,4 +149,7 @@ WAGTAIL_TICKETS = {
     # The external ticket page may be framed here and by the demo's second origin
     # (example_site/embed, started by ``dev.py demo``).
     "EXTERNAL_FRAME_ANCESTORS": ("'self'", "http://127.0.0.1:8001", "http://localhost:8001"),
+    # The demo mailbox reads the local IMAP server of example_site/mailserver.py; mail
+    # servers on loopback and private addresses are refused unless listed here.
+    "MAIL_ALLOWED_PRIVATE_NETWORKS": ("127.0.0.1",),
 }

@@ -95,7 +95,12 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 WAGTAIL_TICKETS_CUSTOMER_MODEL = "testapp.Company"
-WAGTAIL_TICKETS = {"CUSTOMER_USERS_FIELD": "users"}
+WAGTAIL_TICKETS = {
+    "CUSTOMER_USERS_FIELD": "users",
+    # the mail tests' IMAP servers listen on 127.0.0.1 (tests/test_netguard.py proves
+    # the refusal without this)
+    "MAIL_ALLOWED_PRIVATE_NETWORKS": ("127.0.0.1",),
+}
 
 Q_CLUSTER = {
     "name": "tests",

@@ -12,6 +12,7 @@ and the customer model at the top level, like ``AUTH_USER_MODEL``::
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Any
 
 from django.conf import settings
@@ -181,6 +182,24 @@ class AppSettings:
     def MAIL_IMAP_TIMEOUT(self) -> float:
         """Seconds to wait for the IMAP server before the run gives up (retried next run)."""
         return float(self._get("MAIL_IMAP_TIMEOUT", 30))
+
+    @property
+    def MAIL_ALLOWED_PRIVATE_NETWORKS(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """Addresses or networks (``"127.0.0.1"``, ``"10.0.0.0/8"``, ``"fd00::/8"``) of
+        mail servers that are not on a public address. Mailboxes are never connected to
+        loopback, link-local, private, multicast or reserved addresses (nor their
+        IPv4-mapped, 6to4 or NAT64 forms) that are not listed here, and a host name with
+        one such address is refused whole: whoever may edit a mailbox could otherwise make
+        the server reach into its own network. Default: none."""
+        entries = self._get("MAIL_ALLOWED_PRIVATE_NETWORKS", ())
+        if isinstance(entries, str):
+            entries = (entries,)
+        try:
+            return tuple(ip_network(str(entry).strip(), strict=False) for entry in entries)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"WAGTAIL_TICKETS['MAIL_ALLOWED_PRIVATE_NETWORKS']: {exc}"
+            ) from None
 
     @property
     def MAIL_IMPORT_LOCK_SECONDS(self) -> int:

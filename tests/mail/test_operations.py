@@ -28,6 +28,7 @@ def assert_no_password(text: str) -> None:
 def test_connection_refused_is_logged_and_retried_next_run(imap, mailbox, caplog):
     good_port = mailbox.port
     mailbox.port = _free_port()  # nobody listens there
+    mailbox.set_password(IMAP_PASSWORD)  # a new port needs the password again
     mailbox.save()
     imap.append(corpus.plain())
     with caplog.at_level(logging.ERROR, logger="wagtail_tickets.mail"):
@@ -38,6 +39,7 @@ def test_connection_refused_is_logged_and_retried_next_run(imap, mailbox, caplog
     mailbox.refresh_from_db()
     assert "connection refused" in mailbox.last_error and mailbox.locked_until is None
     mailbox.port = good_port
+    mailbox.set_password(IMAP_PASSWORD)
     mailbox.save()
     [report] = import_all()
     assert report.imported == 1 and not report.error
@@ -63,6 +65,7 @@ def test_timeout_is_reported(mailbox, settings):
         silent.bind(("127.0.0.1", 0))
         silent.listen(5)
         mailbox.port = silent.getsockname()[1]
+        mailbox.set_password(IMAP_PASSWORD)
         mailbox.save()
         report = import_mailbox(mailbox)
     assert "timed out" in report.error or "cannot connect" in report.error
@@ -200,6 +203,7 @@ def starttls_mailbox(imap_tls_server, mailbox):
     imap_tls_server.clear()
     mailbox.port = imap_tls_server.port
     mailbox.security = "starttls"
+    mailbox.set_password(IMAP_PASSWORD)
     mailbox.save()
     yield mailbox
     imap_tls_server.clear()
@@ -222,4 +226,3 @@ def test_starttls_with_an_untrusted_certificate_fails_before_login(
     report = import_mailbox(starttls_mailbox)
     assert "TLS failed" in report.error and "CERTIFICATE_VERIFY_FAILED" in report.error
     assert len(imap_tls_server.messages()) == 1
-

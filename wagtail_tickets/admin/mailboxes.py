@@ -1,8 +1,11 @@
 """The IMAP mailboxes of the ticket types (B2, B4), edited by administrators.
 
 The password is write-only: the form never shows it back (not even masked), an empty field
-on edit keeps the stored one, and the listing shows where each mailbox is and how its last
-import went, never its credentials.
+on edit keeps the stored one as long as server, port, security and login stay the same (a
+change of any of them needs the password again, so it is never sent to a server it was not
+given for), and the listing shows where each mailbox is and how its last import went, never
+its credentials. Servers on private or local addresses are refused unless the site allows
+them (``netguard``).
 """
 
 from __future__ import annotations
@@ -24,12 +27,13 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import ListingButton
 
+from .. import netguard
 from ..models import Mailbox
 from ..notifications.sending import enqueue
 from .quarantine import QuarantineViewSet, register_policy
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}$|^\[?[0-9A-Fa-f:.]{2,45}\]?$")
+_HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}$|^[0-9A-Fa-f:.]{2,45}$")
 
 
 def _no_control_characters(value: str) -> str:
@@ -64,16 +68,22 @@ class MailboxForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.password:
+        # what the mailbox has now, before this form's values are put on the instance
+        self.stored_connection = {
+            name: getattr(self.instance, name) for name in Mailbox.CONNECTION_FIELDS
+        }
+        self.stored_password = self.instance.password if self.instance.pk else ""
+        if self.stored_password:
             self.fields["password"].help_text = _(
-                "A password is stored. Leave empty to keep it; type a new one to replace it."
+                "A password is stored. Leave empty to keep it; type a new one to replace it. "
+                "Changing the server, port, security or user name needs it again."
             )
         else:
             self.fields["password"].help_text = _("The password of the IMAP account.")
         self.initial.pop("password", None)
 
     def clean_host(self) -> str:
-        host = _no_control_characters(self.cleaned_data["host"].strip())
+        host = netguard.host_name(_no_control_characters(self.cleaned_data["host"]))
         if not _HOST.match(host):
             raise ValidationError(_("Enter a host name or an IP address, without a port."))
         return host
@@ -91,14 +101,42 @@ class MailboxForm(WagtailAdminModelForm):
         return _no_control_characters(self.cleaned_data["folder"].strip()) or "INBOX"
 
     def clean_password(self) -> str:
-        password = _no_control_characters(self.cleaned_data.get("password") or "")
+        """The password typed now, or empty (the stored one is kept where ``clean`` allows)."""
+        return _no_control_characters(self.cleaned_data.get("password") or "")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "password" not in self.errors and not cleaned.get("password"):
+            if not self.instance.pk or not self.stored_password:
+                self.add_error("password", _("Enter the password of the IMAP account."))
+            elif self.changed_connection(cleaned):
+                self.add_error(
+                    "password", _("Enter the password again: the server details changed.")
+                )
+        if cleaned.get("host") and cleaned.get("port") and not self.has_error("host"):
+            try:
+                netguard.resolve(cleaned["host"], cleaned["port"])
+            except netguard.AddressRefused as exc:
+                self.add_error("host", str(exc))
+        return cleaned
+
+    def changed_connection(self, cleaned: dict) -> list[str]:
+        """The fields among server, port, security and login that this form changes."""
+        return [
+            name
+            for name in Mailbox.CONNECTION_FIELDS
+            if name in cleaned and str(cleaned[name]) != str(self.stored_connection[name])
+        ]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        password = self.cleaned_data.get("password")
         if password:
-            return password
-        if self.instance.pk:
-            return Mailbox.objects.filter(pk=self.instance.pk).values_list(
-                "password", flat=True
-            ).first() or ""
-        raise ValidationError(_("Enter the password of the IMAP account."))
+            self.instance.set_password(password)
+        else:
+            # the stored one, for the same server and login (clean refused anything else;
+            # the model clears it again should the server change after all)
+            self.instance.password = self.stored_password
 
 
 class MailboxIndexView(generic.IndexView):
@@ -106,9 +144,7 @@ class MailboxIndexView(generic.IndexView):
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        if self.mailbox_viewset.permission_policy.user_has_permission(
-            self.request.user, "change"
-        ):
+        if self.mailbox_viewset.permission_policy.user_has_permission(self.request.user, "change"):
             buttons.append(
                 ListingButton(
                     _("Import now"),
@@ -155,6 +191,23 @@ class MailboxViewSet(ModelViewSet):
             path("import/<int:pk>/", self.import_view, name="import"),
         ]
 
+    def import_refusal(self, mailbox: Mailbox) -> str:
+        """Why "Import now" cannot run for this mailbox (empty: it can). The worker checks
+        the same again when it connects; this tells the administrator at once."""
+        if not mailbox.password:
+            return _(
+                "“%(name)s” has no password: its server details changed. "
+                "Enter the password in the mailbox's settings, then import."
+            ) % {"name": mailbox.name}
+        try:
+            netguard.resolve(mailbox.host, mailbox.port)
+        except netguard.AddressRefused as exc:
+            return _("“%(name)s” cannot be imported: %(reason)s") % {
+                "name": mailbox.name,
+                "reason": exc,
+            }
+        return ""
+
     def import_view(self, request, pk):
         """Queue an import of this mailbox now (the worker runs it, never the request)."""
         if not self.permission_policy.user_has_permission(request.user, "change"):
@@ -162,6 +215,10 @@ class MailboxViewSet(ModelViewSet):
         mailbox = get_object_or_404(Mailbox, pk=pk)
         index_url = reverse(self.get_url_name("index"))
         if request.method == "POST":
+            refusal = self.import_refusal(mailbox)
+            if refusal:
+                messages.error(request, refusal)
+                return HttpResponseRedirect(index_url)
             enqueue("wagtail_tickets.tasks.import_ticket_mail", mailbox.pk)
             messages.success(
                 request,

@@ -1,6 +1,10 @@
 """The IMAP side of the import, with the standard library's ``imaplib``: connect, list,
 fetch, flag ``\\Deleted`` and expunge. Every failure becomes an ``ImapError`` whose text
-says what went wrong and where, without the password, so it can be logged and shown."""
+says what went wrong and where, without the password, so it can be logged and shown.
+
+Every connection goes through ``netguard``: the host is looked up once, refused when it
+leads to a private or local address the site does not allow, and the socket is opened to
+the checked address while TLS still verifies the certificate against the host name."""
 
 from __future__ import annotations
 
@@ -9,12 +13,44 @@ import re
 import ssl
 from collections.abc import Iterable, Iterator
 
+from .. import netguard
 from ..conf import app_settings
 from ..models import Mailbox
 
 
 class ImapError(Exception):
     """The mailbox cannot be read now; the next run tries again."""
+
+
+class _CheckedIMAP4(imaplib.IMAP4):
+    """imaplib's client on a connection to addresses checked beforehand. ``host`` stays
+    the name, for STARTTLS's certificate check."""
+
+    def __init__(self, host: str, port: int, endpoints: list[netguard.Endpoint], timeout):
+        self._endpoints = endpoints
+        super().__init__(host, port, timeout=timeout)
+
+    def _create_socket(self, timeout):
+        return netguard.connect(self._endpoints, timeout)
+
+
+class _CheckedIMAP4_SSL(imaplib.IMAP4_SSL):
+    """imaplib's TLS client on a connection to addresses checked beforehand; the
+    certificate must match the host name (also sent as SNI), not the address."""
+
+    def __init__(
+        self, host: str, port: int, endpoints: list[netguard.Endpoint], ssl_context, timeout
+    ):
+        self._endpoints = endpoints
+        super().__init__(host, port, ssl_context=ssl_context, timeout=timeout)
+
+    def _create_socket(self, timeout):
+        sock = netguard.connect(self._endpoints, timeout)
+        try:
+            return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
 
 
 def _quote(folder: str) -> str:
@@ -47,16 +83,29 @@ class ImapConnection:
 
     def open(self) -> None:
         mailbox = self.mailbox
+        if not mailbox.password:
+            # cleared when the server or login changed: nothing is sent anywhere until an
+            # administrator enters the password for the new one
+            raise ImapError(
+                f"{mailbox.address_label}: no password stored; "
+                "enter it again in the mailbox's settings"
+            )
+        try:
+            endpoints = netguard.resolve(mailbox.host, mailbox.port)
+        except netguard.AddressRefused as exc:
+            raise ImapError(f"{mailbox.address_label}: {exc}") from None
+        host = netguard.host_name(mailbox.host)
         try:
             if mailbox.security == Mailbox.Security.TLS:
-                client = imaplib.IMAP4_SSL(
-                    mailbox.host,
-                    mailbox.port,
+                client = _CheckedIMAP4_SSL(
+                    host,
+                    int(mailbox.port),
+                    endpoints,
                     ssl_context=ssl.create_default_context(),
                     timeout=self.timeout,
                 )
             else:
-                client = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=self.timeout)
+                client = _CheckedIMAP4(host, int(mailbox.port), endpoints, timeout=self.timeout)
                 if mailbox.security == Mailbox.Security.STARTTLS:
                     client.starttls(ssl.create_default_context())
         except ConnectionRefusedError as exc:
@@ -129,9 +178,7 @@ class ImapConnection:
         wanted = sorted(set(uids))
         if not wanted:
             return {}
-        typ, data = self._call(
-            "fetch", self.client.uid, "FETCH", _uid_set(wanted), "(BODY.PEEK[])"
-        )
+        typ, data = self._call("fetch", self.client.uid, "FETCH", _uid_set(wanted), "(BODY.PEEK[])")
         if typ != "OK":
             raise self._fail(f"fetch of UID {_uid_set(wanted)} failed", Exception(_text(data)))
         found: dict[int, bytes] = {}

@@ -4,7 +4,7 @@ per-address records that limit automatic mail (E2)."""
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .config import TicketType
@@ -13,7 +13,16 @@ from .tickets import Message, Ticket
 
 class Mailbox(models.Model):
     """An IMAP folder whose mail becomes tickets of one type. Every message is removed from
-    the server once its ticket change is committed."""
+    the server once its ticket change is committed.
+
+    The password belongs to one server and login: when ``save()`` writes a change of
+    ``CONNECTION_FIELDS`` without a password given with ``set_password()``, it clears the
+    stored password, so nobody who may edit a mailbox can point it at their own server and
+    receive the secret there. (``QuerySet.update()`` skips this; the package never changes
+    these fields that way.)
+    """
+
+    CONNECTION_FIELDS = ("host", "port", "security", "username")
 
     class Security(models.TextChoices):
         TLS = "tls", _("TLS (usually port 993)")
@@ -52,6 +61,9 @@ class Mailbox(models.Model):
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     lock_token = models.CharField(max_length=32, blank=True, editable=False)
 
+    # set by set_password() until the next save
+    _password_given = False
+
     class Meta:
         verbose_name = _("mailbox")
         verbose_name_plural = _("mailboxes")
@@ -59,6 +71,45 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Save; a password stays with the server and login it was given for."""
+        update_fields = kwargs.get("update_fields")
+        written = [
+            name
+            for name in self.CONNECTION_FIELDS
+            if update_fields is None or name in update_fields
+        ]
+        if self.pk is None or not written:
+            super().save(*args, **kwargs)
+            self._password_given = False
+            return
+        using = kwargs.get("using") or router.db_for_write(Mailbox, instance=self)
+        with transaction.atomic(using=using):
+            stored = (
+                Mailbox.objects.using(using)
+                .select_for_update()
+                .filter(pk=self.pk)
+                .values(*written)
+                .first()
+            )
+            moved = stored is not None and any(
+                str(getattr(self, name)) != str(stored[name]) for name in written
+            )
+            given = self._password_given and (update_fields is None or "password" in update_fields)
+            if moved and not (given and self.password):
+                self.password = ""
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "password"}
+            super().save(*args, **kwargs)
+        self._password_given = False
+
+    def set_password(self, password: str) -> None:
+        """Give the password for the server and login this mailbox has now: the next
+        ``save()`` keeps it even when that save changes them. A plain assignment to
+        ``password`` does not count there, as the stored password was loaded that way."""
+        self.password = password
+        self._password_given = True
 
     @property
     def address_label(self) -> str:

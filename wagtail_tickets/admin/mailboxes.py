@@ -196,8 +196,8 @@ class MailboxViewSet(ModelViewSet):
         the same again when it connects; this tells the administrator at once."""
         if not mailbox.password:
             return _(
-                "“%(name)s” has no password: its server details changed. "
-                "Enter the password in the mailbox's settings, then import."
+                "“%(name)s” has no password (it is cleared when the server details change). "
+                "Enter it in the mailbox's settings, then import."
             ) % {"name": mailbox.name}
         try:
             netguard.resolve(mailbox.host, mailbox.port)

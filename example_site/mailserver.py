@@ -25,6 +25,9 @@ DEMO_PASSWORD = "demo-password"
 def port_is_free(port: int, host: str = HOST) -> bool:
     """True when nothing listens on ``host:port`` (so a demo server may take it)."""
     with socket.socket() as probe:
+        # connections of a server that just stopped may linger in TIME_WAIT: they do not
+        # listen, and the server itself binds with SO_REUSEADDR too
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

@@ -18,6 +18,7 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets.chooser import BaseChooser
 
 from .. import permissions
+from ..ids import parse_id
 from .forms import person_label
 
 
@@ -82,9 +83,10 @@ class RequesterChooseResultsView(AgentsOnlyMixin, chooser_views.ChooseResultsVie
 
 class RequesterChosenView(AgentsOnlyMixin, chooser_views.ChosenView):
     def get_object(self, pk):
-        if not str(pk).isdigit():
+        user_id = parse_id(pk)
+        if user_id is None:
             raise get_user_model().DoesNotExist
-        return self.get_object_list().get(pk=pk)
+        return self.get_object_list().get(pk=user_id)
 
     def get_display_title(self, instance):
         return person_label(instance)
@@ -92,7 +94,8 @@ class RequesterChosenView(AgentsOnlyMixin, chooser_views.ChosenView):
 
 class RequesterChosenMultipleView(AgentsOnlyMixin, chooser_views.ChosenMultipleView):
     def get_objects(self, pks):
-        return self.get_object_list().filter(pk__in=[pk for pk in pks if pk.isdigit()])
+        ids = {parse_id(pk) for pk in pks} - {None}
+        return self.get_object_list().filter(pk__in=ids)
 
     def get_display_title(self, instance):
         return person_label(instance)
@@ -105,9 +108,10 @@ class RequesterChooser(BaseChooser):
     def get_instance(self, value):
         if value is None or isinstance(value, self.model_class):
             return value
-        if not str(value).isdigit():
+        user_id = parse_id(value)
+        if user_id is None:
             return None
-        return self.model_class._default_manager.filter(pk=value, is_active=True).first()
+        return self.model_class._default_manager.filter(pk=user_id, is_active=True).first()
 
     def get_display_title(self, instance):
         return person_label(instance)

@@ -27,6 +27,7 @@ from ..models import (
     TicketType,
     TicketTypeGroup,
 )
+from . import listing
 from .forms import StatusReplacementForm
 
 
@@ -84,6 +85,7 @@ class StatusDeleteView(SafeDeleteView):
 
 
 class ConfigViewSet(ModelViewSet):
+    index_view_class = listing.IndexView
     delete_view_class = SafeDeleteView
     copy_view_enabled = False
     inspect_view_enabled = False

@@ -29,6 +29,7 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from .. import permissions
 from ..compat import attach_model_edit_handler
 from ..conf import app_settings, get_customer_model
+from ..ids import parse_id
 from ..pagination import BoundedPaginator
 from .ticket_links import new_ticket_url, workspace_url
 
@@ -204,6 +205,24 @@ def user_is_customer_model() -> bool:
     return is_customer_model(get_user_model())
 
 
+def customer_pk(model, raw: str):
+    """The primary key in a URL: an integer one by the rule of ``ids.parse_id`` (no other
+    script's digits, nothing past 64 bits), any other kind by its field and without
+    control characters (PostgreSQL refuses a NUL in a query); else 404."""
+    field = model._meta.pk
+    if isinstance(field, models.IntegerField):
+        pk = parse_id(raw)
+        if pk is None:
+            raise Http404
+        return pk
+    if not raw.isprintable():
+        raise Http404
+    try:
+        return field.to_python(raw)
+    except ValidationError as exc:
+        raise Http404 from exc
+
+
 class CustomerTicketsView(WagtailAdminTemplateMixin, TemplateView):
     """The customer's tickets on a page of their own, for customer models without panels
     (the user model: Wagtail's user editor has fixed tabs)."""
@@ -215,11 +234,9 @@ class CustomerTicketsView(WagtailAdminTemplateMixin, TemplateView):
         if not app_settings.CUSTOMER_TAB or not permissions.is_agent(request.user):
             raise PermissionDenied
         model = get_customer_model()
-        try:
-            pk = model._meta.pk.to_python(kwargs["pk"])
-        except ValidationError as exc:
-            raise Http404 from exc
-        self.customer = get_object_or_404(model._default_manager, pk=pk)
+        self.customer = get_object_or_404(
+            model._default_manager, pk=customer_pk(model, kwargs["pk"])
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):

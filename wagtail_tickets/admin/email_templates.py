@@ -28,6 +28,7 @@ from ..models.mail import AUTOMATIC_KINDS, MAX_TEMPLATE_BODY, EmailKind
 from ..notifications.events import Event, EventKind, get_notifier
 from ..notifications.notifier import AGENT_KINDS
 from ..notifications.variables import COMPANY_FIELDS, CONTACT_FIELDS, TICKET_FIELDS
+from . import listing
 
 # Which event each kind answers, for the preview.
 PREVIEW_EVENTS = {
@@ -87,7 +88,7 @@ class EmailTemplateForm(WagtailAdminModelForm):
         self.fields["language"].choices = [("", _("Any language")), *settings.LANGUAGES]
 
 
-class EmailTemplateIndexView(generic.IndexView):
+class EmailTemplateIndexView(listing.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("ticket_type")
 
@@ -152,7 +153,8 @@ class EmailTemplatePreviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin
     def choose_ticket(self, tickets):
         number = self.request.GET.get("ticket", "").strip()[:32]
         if number:
-            ticket = tickets.filter(number=number).first()
+            # a number holds no control characters (PostgreSQL refuses a NUL in a query)
+            ticket = tickets.filter(number=number).first() if number.isprintable() else None
             if ticket is None:
                 self.error = _("There is no ticket %(number)s among the tickets you manage.") % {
                     "number": number

@@ -23,7 +23,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, Table, TitleColumn
-from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
@@ -31,10 +30,11 @@ from .. import permissions
 from ..compat import PolicyViewSetMixin
 from ..conf import get_customer_model
 from ..db.counters import status_counts
+from ..ids import IdChoiceMixin
 from ..models import Category, InboxPreference, Priority, Status, Ticket, TicketType
 from ..pagination import BoundedPaginatorMixin
 from ..search import search_tickets
-from . import widgets
+from . import listing, widgets
 
 INBOX_PAGE_SIZE = 50
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -71,7 +71,9 @@ class ListedFieldMixin:
         super().__init__(*args, **kwargs)
 
 
-class ListedMultipleChoiceField(ListedFieldMixin, django_filters.fields.ModelMultipleChoiceField):
+class ListedMultipleChoiceField(
+    IdChoiceMixin, ListedFieldMixin, django_filters.fields.ModelMultipleChoiceField
+):
     iterator = ListedChoiceIterator
 
 
@@ -94,7 +96,7 @@ class CountedStatusFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = CountedChoiceField
 
 
-class AgentChoiceField(ListedFieldMixin, django_filters.fields.ModelChoiceField):
+class AgentChoiceField(IdChoiceMixin, ListedFieldMixin, django_filters.fields.ModelChoiceField):
     iterator = ListedChoiceIterator
 
     def label_from_instance(self, obj):
@@ -349,7 +351,7 @@ def _target_cell(target, overdue: bool, date_format: str) -> str:
 
 
 class TimeAgo:
-    """"3 hours ago", as Wagtail's listings say it (the largest unit only), for many
+    """ "3 hours ago", as Wagtail's listings say it (the largest unit only), for many
     moments against the same now."""
 
     def __init__(self):
@@ -406,14 +408,14 @@ def _ids(tickets: list[Ticket], name: str) -> set:
 REMEMBERED_SESSION_KEY = "wagtail_tickets_inbox_view"
 
 
-class InboxView(generic.IndexView):
+class InboxView(listing.IndexView):
     """The listing of tickets; opened bare, it restores the agent's last view."""
 
     any_permission_required = ["change"]
     table_class = InboxTable
     template_name = "wagtail_tickets/admin/inbox.html"
     paginator_class = type(
-        "InboxPaginator", (BoundedPaginatorMixin, generic.IndexView.paginator_class), {}
+        "InboxPaginator", (BoundedPaginatorMixin, listing.IndexView.paginator_class), {}
     )
     remembered_params = ("ordering",)
 

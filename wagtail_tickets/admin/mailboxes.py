@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
-from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import ListingButton
 
 from .. import netguard
 from ..models import Mailbox
 from ..notifications.sending import enqueue
+from . import listing
 from .quarantine import QuarantineViewSet, register_policy
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -139,7 +139,7 @@ class MailboxForm(WagtailAdminModelForm):
             self.instance.password = self.stored_password
 
 
-class MailboxIndexView(generic.IndexView):
+class MailboxIndexView(listing.IndexView):
     mailbox_viewset = None
 
     def get_list_more_buttons(self, instance):

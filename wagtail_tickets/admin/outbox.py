@@ -20,11 +20,12 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from ..models import OutgoingMail
 from ..notifications import sending
+from . import listing
 
 State = OutgoingMail.State
 
 
-class OutboxIndexView(generic.IndexView):
+class OutboxIndexView(listing.IndexView):
     template_name = "wagtail_tickets/admin/outbox_index.html"
 
     def get_base_queryset(self):

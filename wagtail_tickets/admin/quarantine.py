@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -23,6 +22,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from ..compat import PolicyViewSetMixin
 from ..mail.importer import DUPLICATE, retry_quarantined
 from ..models import InboundMessage, QuarantinedMessage
+from . import listing
 
 
 class QuarantinePolicy(ModelPermissionPolicy):
@@ -43,7 +43,7 @@ def register_policy() -> None:
     register_permission_policy(QuarantinedMessage, QuarantinePolicy(QuarantinedMessage))
 
 
-class QuarantineIndexView(generic.IndexView):
+class QuarantineIndexView(listing.IndexView):
     quarantine_viewset = None
 
     def get_list_more_buttons(self, instance):
@@ -140,8 +140,7 @@ class QuarantineViewSet(PolicyViewSetMixin, ModelViewSet):
             if outcome == InboundMessage.Outcome.QUARANTINED:
                 messages.error(
                     request,
-                    _("The message could not be imported: %(reason)s")
-                    % {"reason": item.reason},
+                    _("The message could not be imported: %(reason)s") % {"reason": item.reason},
                 )
             elif outcome == DUPLICATE:
                 messages.success(request, _("The message had already been imported."))
@@ -158,4 +157,3 @@ class QuarantineViewSet(PolicyViewSetMixin, ModelViewSet):
                 "header_icon": self.icon,
             },
         )
-

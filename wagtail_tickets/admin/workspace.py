@@ -30,6 +30,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import actions, permissions, uploads
 from ..conf import app_settings, get_customer_model, get_customer_model_string
+from ..ids import parse_id
 from ..models import Attachment, Message, ResponseTemplate, Ticket, TicketLogEntry
 from ..notifications import Event, EventKind
 from ..notifications.events import get_notifier
@@ -440,9 +441,9 @@ class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
 
             widget = requester_chooser_viewset.widget_class()
         initial = {}
-        raw = self.request.GET.get("requester")
-        if raw and raw.isdigit() and requesters.filter(pk=raw).exists():
-            initial["requester"] = int(raw)
+        chosen = parse_id(self.request.GET.get("requester"))
+        if chosen is not None and requesters.filter(pk=chosen).exists():
+            initial["requester"] = chosen
         elif self.customer is not None and requesters.count() == 1:
             initial["requester"] = requesters.get().pk
         bound = bound and self.request.method == "POST"

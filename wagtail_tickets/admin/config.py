@@ -12,7 +12,7 @@ from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -28,7 +28,7 @@ from ..models import (
     TicketTypeGroup,
 )
 from . import listing
-from .forms import StatusReplacementForm
+from .forms import ResponseTemplateForm, StatusReplacementForm
 
 
 class SafeDeleteView(generic.DeleteView):
@@ -204,12 +204,15 @@ class ResponseTemplateViewSet(ConfigViewSet):
         BooleanColumn("is_default", label=gettext_lazy("Default"), sort_key="is_default"),
     ]
     search_fields = ["name"]
-    panels = [
-        FieldPanel("name"),
-        FieldPanel("body"),
-        FieldPanel("types", widget=forms.CheckboxSelectMultiple),
-        FieldRowPanel([FieldPanel("is_default"), FieldPanel("sort_order")]),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("body"),
+            FieldPanel("types", widget=forms.CheckboxSelectMultiple),
+            FieldRowPanel([FieldPanel("is_default"), FieldPanel("sort_order")]),
+        ],
+        base_form_class=ResponseTemplateForm,
+    )
 
 
 class TicketSetupGroup(ModelViewSetGroup):

@@ -9,7 +9,9 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.rich_text import get_rich_text_editor_widget
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.rich_text import expand_db_html
@@ -17,7 +19,8 @@ from wagtail.rich_text import expand_db_html
 from .. import permissions
 from ..conf import app_settings
 from ..models import Category, Priority, Rate, Status
-from ..models.workspace import REPLY_FEATURES
+from ..models.workspace import REPLY_FEATURES, ResponseTemplate
+from ..rich_text import validate_entities
 from ..sanitize import clean_user_input
 from ..validators import parse_cc_addresses, validate_uploads
 from . import widgets
@@ -33,7 +36,8 @@ _EDITOR_WIDGETS: dict[type, type] = {}
 
 def reply_editor_widget() -> forms.Widget:
     """Wagtail's configured rich text editor (Draftail by default) with the features our
-    sanitizer keeps; a garbled payload never raises (it becomes plain input)."""
+    sanitizer keeps; a garbled payload never raises (it becomes plain input), and neither
+    does stored text the editor cannot read (a page link without a usable id)."""
     widget = get_rich_text_editor_widget(features=REPLY_FEATURES)
     base = type(widget)
     guarded = _EDITOR_WIDGETS.get(base)
@@ -46,8 +50,17 @@ def reply_editor_widget() -> forms.Widget:
                 raw = data.get(name)
                 return _EditorInput(raw) if isinstance(raw, str) else None
 
+        def format_value(self, value):
+            try:
+                return base.format_value(self, value)
+            except (ValueError, TypeError, KeyError, OverflowError):
+                # shown as the sanitised HTML, which holds no entities
+                return base.format_value(self, clean_user_input(str(value)))
+
         guarded = type(
-            f"Guarded{base.__name__}", (base,), {"value_from_datadict": value_from_datadict}
+            f"Guarded{base.__name__}",
+            (base,),
+            {"value_from_datadict": value_from_datadict, "format_value": format_value},
         )
         _EDITOR_WIDGETS[base] = guarded
     widget.__class__ = guarded
@@ -56,9 +69,14 @@ def reply_editor_widget() -> forms.Widget:
 
 class EditorField(forms.Field):
     """Rich text from the admin editor, returned as HTML (links resolved). The actions
-    sanitise it before it is stored."""
+    sanitise it before it is stored. Entities the editor could not have made, or page
+    links to pages a customer cannot open, are the field's error (``rich_text``).
 
-    def __init__(self, **kwargs):
+    ``expand=False`` keeps Wagtail's database format (links to pages as ids), for text
+    stored as rich text and expanded when used (response templates)."""
+
+    def __init__(self, *, expand: bool = True, **kwargs):
+        self.expand = expand
         kwargs.setdefault("widget", reply_editor_widget())
         super().__init__(**kwargs)
 
@@ -70,7 +88,9 @@ class EditorField(forms.Field):
         if isinstance(value, _EditorInput):
             html = clean_user_input(str(value))
         else:
-            html = expand_db_html(value)
+            # the editor's own format: its entities are checked before they expand
+            validate_entities(value)
+            html = expand_db_html(value) if self.expand else value
         if len(html) > app_settings.MAX_BODY_LENGTH:
             raise ValidationError(_("The message is too long."), code="too_long")
         return html
@@ -268,3 +288,15 @@ class StatusReplacementForm(forms.Form):
     def __init__(self, *args, status=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["replacement"].queryset = Status.objects.exclude(pk=status.pk)
+
+
+class ResponseTemplateForm(WagtailAdminModelForm):
+    """The base of the response template's form (its panels pick the fields): the text
+    comes through the reply editor's field, so the same entities are refused, and is kept
+    in rich text's database format."""
+
+    body = EditorField(
+        label=capfirst(ResponseTemplate._meta.get_field("body").verbose_name),
+        required=False,
+        expand=False,
+    )

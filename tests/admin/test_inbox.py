@@ -1,5 +1,6 @@
 """The agents' inbox: who reaches it, what it lists, filters, counters, search, sort,
-remembered view, export, and a constant number of queries."""
+the session's view and the saved default view, export, and a constant number of
+queries."""
 
 import csv
 import datetime
@@ -8,6 +9,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +34,7 @@ pytestmark = pytest.mark.django_db
 
 INBOX = "wagtail_tickets_inbox:index"
 RESULTS = "wagtail_tickets_inbox:index_results"
+DEFAULT_VIEW = "wagtail_tickets_inbox:default_view"
 
 
 @pytest.fixture
@@ -298,46 +301,166 @@ def test_search_reaches_later_replies_too(client, setup):
     assert rows(client.get(reverse(INBOX), {"q": "nothing like it"})) == []
 
 
-def test_last_view_is_remembered_per_agent_and_restored(client, setup):
+def new_session(client, user):
+    """The same browser, signed out and in again: a session of its own."""
+    client.logout()
+    client.force_login(user)
+
+
+def save_default(client, query: str, action: str = "save"):
+    return client.post(reverse(DEFAULT_VIEW), {"query": query, "action": action})
+
+
+def test_a_view_opened_by_get_lasts_for_the_session_only(client, setup):
     agent = setup["agent"]
     client.force_login(agent)
     response = client.get(reverse(INBOX), {"state": "open", "ordering": "-subject", "q": "x"})
     assert response.status_code == 200
-    saved = InboxPreference.objects.get(user=agent).query
-    assert "state=open" in saved and "ordering=-subject" in saved and "q=" not in saved
+    assert not InboxPreference.objects.filter(user=agent).exists()
     bare = client.get(reverse(INBOX))
     assert bare.status_code == 302
-    assert bare["Location"] == reverse(INBOX) + "?" + saved
-    # clearing every filter through the results view forgets them
+    assert bare["Location"] == reverse(INBOX) + "?ordering=-subject&state=open"
+    # clearing every filter through the results view clears the session's view
     client.get(reverse(RESULTS))
-    assert InboxPreference.objects.get(user=agent).query == ""
     assert client.get(reverse(INBOX)).status_code == 200
-    # another agent keeps their own
-    other = make_agent(setup["hardware"], username="other")
-    client.force_login(other)
+    client.get(reverse(INBOX), {"state": "closed"})
+    new_session(client, agent)
     assert client.get(reverse(INBOX)).status_code == 200
+    assert not InboxPreference.objects.filter(user=agent).exists()
 
 
-def test_the_same_view_again_is_not_looked_up_again(client, setup):
-    """Paging and searching keep the view: the session knows it was remembered. A view
-    changed elsewhere (another browser) is remembered again when this one changes it."""
+def test_the_default_view_is_saved_by_post_and_a_link_never_changes_it(client, setup):
     agent = setup["agent"]
     client.force_login(agent)
-    client.get(reverse(RESULTS), {"state": "open"})
+    response = save_default(client, "state=closed&ordering=-subject")
+    assert response.status_code == 302
+    assert response["Location"] == reverse(INBOX) + "?ordering=-subject&state=closed"
+    assert InboxPreference.objects.get(user=agent).query == "ordering=-subject&state=closed"
+    # a link someone sent, and the dashboard's links: this session's view only
+    for params in ({"state": "open", "assigned": "mine"}, {"status": "1"}, {}):
+        client.get(reverse(INBOX), params)
+        client.get(reverse(RESULTS), params)
+    assert InboxPreference.objects.get(user=agent).query == "ordering=-subject&state=closed"
+    new_session(client, agent)
+    bare = client.get(reverse(INBOX))
+    assert bare["Location"] == reverse(INBOX) + "?ordering=-subject&state=closed"
+    # reset: later sessions open the inbox without filters
+    assert save_default(client, "state=open", action="reset").status_code == 302
+    assert not InboxPreference.objects.filter(user=agent).exists()
+    new_session(client, agent)
+    assert client.get(reverse(INBOX)).status_code == 200
+
+
+def test_the_inbox_offers_saving_the_view_on_screen(client, setup):
+    make_ticket(setup["customer"], setup["hardware"], subject="Listed")
+    client.force_login(setup["agent"])
+    for name in (INBOX, RESULTS):
+        html = client.get(reverse(name), {"state": "open", "ordering": "-subject"}).content
+        html = html.decode()
+        assert f'action="{reverse(DEFAULT_VIEW)}"' in html
+        assert 'method="post"' in html and "csrfmiddlewaretoken" in html
+        assert 'name="query" value="ordering=-subject&amp;state=open"' in html
+        assert "Save as my default view" in html and "Reset my default view" in html
+    hostile = '"><script>alert(1)</script>'
+    html = client.get(reverse(INBOX), {"state": hostile, "status": hostile}).content.decode()
+    assert "<script>alert(1)" not in html
+
+
+def test_saving_the_default_view_needs_the_csrf_token(setup):
+    agent = setup["agent"]
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(agent)
+    response = browser.post(reverse(DEFAULT_VIEW), {"query": "state=closed"})
+    assert response.status_code == 403
+    assert not InboxPreference.objects.filter(user=agent).exists()
+    InboxPreference.objects.create(user=agent, query="state=open")
+    response = browser.post(reverse(DEFAULT_VIEW), {"query": "", "action": "reset"})
+    assert response.status_code == 403
+    assert InboxPreference.objects.get(user=agent).query == "state=open"
+    # with the page's token it works
+    page = browser.get(reverse(INBOX), {"state": "overdue"})
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    data = {"query": "state=overdue", "action": "save", "csrfmiddlewaretoken": token}
+    assert browser.post(reverse(DEFAULT_VIEW), data).status_code == 302
+    assert InboxPreference.objects.get(user=agent).query == "state=overdue"
+
+
+def test_an_agent_changes_their_own_default_only(client, setup):
+    anna = setup["agent"]
+    bert = make_agent(setup["hardware"], username="bert")
+    InboxPreference.objects.create(user=anna, query="state=open")
+    client.force_login(bert)
+    for action in ("save", "reset"):
+        response = client.post(
+            reverse(DEFAULT_VIEW),
+            {"query": "state=closed", "action": action, "user": anna.pk, "user_id": anna.pk},
+        )
+        assert response.status_code == 302
+    response = client.post(
+        reverse(DEFAULT_VIEW) + f"?user={anna.pk}", {"query": "state=closed", "user": anna.pk}
+    )
+    assert InboxPreference.objects.get(user=anna).query == "state=open"
+    assert InboxPreference.objects.get(user=bert).query == "state=closed"
+
+
+def test_only_agents_save_a_default_view_and_get_is_refused(client, setup):
+    editor = admin_access(UserFactory(username="ed"))
+    client.force_login(editor)
+    assert save_default(client, "state=open").status_code in (302, 403)
+    client.force_login(setup["customer"])
+    assert save_default(client, "state=open").status_code in (302, 403)
+    assert not InboxPreference.objects.exists()
+    client.force_login(setup["agent"])
+    assert client.get(reverse(DEFAULT_VIEW), {"query": "state=open"}).status_code == 405
+    assert not InboxPreference.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query,saved",
+    [
+        ("evil=x&state=closed&q=printer&p=2&export=csv", "state=closed"),
+        ("status=1&status=&status=2", "status=1&status=2"),
+        ("state=%3Cscript%3E", "state=%3Cscript%3E"),
+        ("", ""),
+        ("&&==&;", ""),
+        ("status=" + "9" * 30, "status=" + "9" * 30),
+    ],
+)
+def test_saved_view_keeps_only_known_parameters(client, setup, query, saved):
+    client.force_login(setup["agent"])
+    assert save_default(client, query).status_code == 302
+    assert InboxPreference.objects.get(user=setup["agent"]).query == saved
+    # a saved value that is no longer valid is a filter error, never a failure
+    new_session(client, setup["agent"])
+    response = client.get(reverse(INBOX), follow=True)
+    assert response.status_code == 200
+
+
+def test_a_view_too_long_to_save_is_refused_with_a_message(client, setup):
+    client.force_login(setup["agent"])
+    InboxPreference.objects.create(user=setup["agent"], query="state=open")
+    response = save_default(client, "ordering=" + "x" * 3000, "save")
+    assert response.status_code == 302
+    assert InboxPreference.objects.get(user=setup["agent"]).query == "state=open"
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == ["This view has too many filters to be saved."]
+
+
+def test_the_view_is_not_looked_up_while_the_session_has_one(client, setup):
+    """Opening, paging and searching never read or write the saved default; a new session
+    reads it once, for the bare inbox."""
+    agent = setup["agent"]
+    InboxPreference.objects.create(user=agent, query="state=open")
+    client.force_login(agent)
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse(RESULTS), {"state": "open", "q": "printer", "p": "1"})
+        client.get(reverse(INBOX), {"state": "closed"})
+        client.get(reverse(INBOX))
     assert not [q for q in queries.captured_queries if "inboxpreference" in q["sql"]]
-    InboxPreference.objects.filter(user=agent).update(query="state=closed")  # elsewhere
-    client.get(reverse(RESULTS), {"state": "overdue"})
-    assert InboxPreference.objects.get(user=agent).query == "state=overdue"
-    client.get(reverse(RESULTS), {"state": "open"})
-    assert InboxPreference.objects.get(user=agent).query == "state=open"
-
-
-def test_remembered_view_keeps_only_known_parameters(client, setup):
-    client.force_login(setup["agent"])
-    client.get(reverse(INBOX), {"evil": "x" * 3000, "state": "closed", "export": "pdf"})
-    assert InboxPreference.objects.get(user=setup["agent"]).query == "state=closed"
+    new_session(client, agent)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse(INBOX))
+    assert len([q for q in queries.captured_queries if "inboxpreference" in q["sql"]]) == 1
 
 
 def test_csv_and_xlsx_export_of_the_filtered_list(client, setup):
@@ -386,7 +509,7 @@ def test_constant_number_of_queries_for_20_and_200_tickets(client, setup):
     client.force_login(setup["agent"])
     params = {"state": "open", "q": "Ticket", "ordering": "-priority__sort_order"}
     _tickets(20, setup["customer"], setup["hardware"], setup["agent"])
-    _measure(client, params)  # the first visit stores the agent's view
+    _measure(client, params)  # the first visit keeps the view in the session
     small, response = _measure(client, params)
     assert response.context["paginator"].count == 20
     _tickets(180, setup["customer"], setup["hardware"], setup["agent"])

@@ -1,15 +1,22 @@
 """The agents' inbox (admin menu "Tickets"): Wagtail's listing with filters, counters,
-search, sortable columns, spreadsheet export and a remembered view per agent (D3, C6, E5).
+search, sortable columns, spreadsheet export and a default view per agent (D3, C6, E5).
 
-Every row comes from ``permissions.agent_tickets``: an agent sees the types they manage."""
+Every row comes from ``permissions.agent_tickets``: an agent sees the types they manage.
+
+The view an agent opens (filters and sort) is remembered for their session, so the bare
+inbox goes back to it; it becomes their default for later sessions only when they save it
+with a POST from the inbox itself. A GET, such as a link someone sent, never changes the
+saved default."""
 
 from __future__ import annotations
 
 from html import escape
 
 import django_filters
+from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import QueryDict
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
@@ -21,6 +28,7 @@ from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, Table, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -404,58 +412,76 @@ def _ids(tickets: list[Ticket], name: str) -> set:
 # Views ------------------------------------------------------------------------------
 
 
-# the view this session last remembered, so that the same view is not looked up again
-REMEMBERED_SESSION_KEY = "wagtail_tickets_inbox_view"
+# the view (filters and sort) this session last showed: the bare inbox goes back to it
+SESSION_VIEW_KEY = "wagtail_tickets_inbox_view"
+# what a view is made of; the search and the page are never kept
+VIEW_PARAMS = ("ordering", *TicketFilterSet.base_filters)
+MAX_VALUES_PER_PARAM = 50
+
+
+def view_query(params: QueryDict) -> str | None:
+    """The filters and sort order of ``params`` as a query string (known parameters only,
+    each with at most ``MAX_VALUES_PER_PARAM`` values); ``None`` when too long to keep."""
+    kept = QueryDict(mutable=True)
+    for key in sorted(params):
+        if key in VIEW_PARAMS:
+            kept.setlist(key, [v for v in params.getlist(key) if v][:MAX_VALUES_PER_PARAM])
+    query = kept.urlencode()
+    if len(query) > InboxPreference._meta.get_field("query").max_length:
+        return None
+    return query
 
 
 class InboxView(listing.IndexView):
-    """The listing of tickets; opened bare, it restores the agent's last view."""
+    """The listing of tickets; opened bare, it shows this session's last view, else the
+    agent's saved default."""
 
     any_permission_required = ["change"]
     table_class = InboxTable
     template_name = "wagtail_tickets/admin/inbox.html"
+    results_template_name = "wagtail_tickets/admin/inbox_results.html"
     paginator_class = type(
         "InboxPaginator", (BoundedPaginatorMixin, listing.IndexView.paginator_class), {}
     )
-    remembered_params = ("ordering",)
-
-    @cached_property
-    def remembered_keys(self) -> set[str]:
-        return set(self.remembered_params) | set(TicketFilterSet.base_filters)
 
     def get(self, request, *args, **kwargs):
         if not self.is_export:
             if request.GET or self.results_only:
-                # the listing's own refreshes (filters cleared included) update the memory
-                self.remember(request.GET)
+                # the listing's own refreshes (filters cleared included) and links alike
+                self.remember_for_session(request.GET)
             else:
-                saved = (
-                    InboxPreference.objects.filter(user=request.user)
-                    .values_list("query", flat=True)
-                    .first()
-                )
-                if saved:
-                    return redirect(f"{request.path}?{saved}")
+                query = self.current_view()
+                if query:
+                    return redirect(f"{request.path}?{query}")
         return super().get(request, *args, **kwargs)
 
-    def remember(self, params: QueryDict) -> None:
-        """Keep the filters and sort order (never the search or page) of this view."""
-        kept = QueryDict(mutable=True)
-        for key in sorted(params):
-            if key in self.remembered_keys:
-                kept.setlist(key, [v for v in params.getlist(key) if v][:50])
-        query = kept.urlencode()
-        if len(query) > InboxPreference._meta.get_field("query").max_length:
-            return
+    def remember_for_session(self, params: QueryDict) -> None:
+        """This view is the session's until another is opened; the saved default stays."""
+        query = view_query(params)
         session = self.request.session
-        if session.get(REMEMBERED_SESSION_KEY) == query:
-            return  # paging, searching or refreshing the same view: nothing to read or write
-        saved = InboxPreference.objects.filter(user=self.request.user).values_list("query")
-        if saved.first() != (query,):
-            InboxPreference.objects.update_or_create(
-                user=self.request.user, defaults={"query": query}
-            )
-        session[REMEMBERED_SESSION_KEY] = query
+        if query is not None and session.get(SESSION_VIEW_KEY) != query:
+            session[SESSION_VIEW_KEY] = query
+
+    def current_view(self) -> str:
+        """The session's view; in a new session, the saved default (one query)."""
+        session = self.request.session
+        if SESSION_VIEW_KEY in session:
+            return session[SESSION_VIEW_KEY]
+        saved = (
+            InboxPreference.objects.filter(user=self.request.user)
+            .values_list("query", flat=True)
+            .first()
+        )
+        return saved or ""
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        paginator = context.get("paginator")
+        if paginator is not None and paginator.is_bounded:
+            context["table"].bounded_count = paginator.count
+        context["default_view_url"] = reverse(f"{TicketViewSet.name}:default_view")
+        context["view_query"] = view_query(self.request.GET) or ""
+        return context
 
     related = (
         "ticket_type",
@@ -479,13 +505,6 @@ class InboxView(listing.IndexView):
         if not self.is_export:
             page.object_list = tickets = attach_related(list(tickets), self.rows.known())
         return paginator, page, tickets, is_paginated
-
-    def get_context_data(self, *args, **kwargs):
-        context = super().get_context_data(*args, **kwargs)
-        paginator = context.get("paginator")
-        if paginator is not None and paginator.is_bounded:
-            context["table"].bounded_count = paginator.count
-        return context
 
     def get_base_queryset(self):
         tickets = permissions.agent_tickets(self.request.user)
@@ -557,6 +576,33 @@ class InboxView(listing.IndexView):
         return buttons
 
 
+class DefaultInboxView(View):
+    """POST only (with the CSRF token): save the posted view as the agent's default, or
+    with ``action=reset`` forget the default; then show that view. Each agent changes
+    their own default only."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not permissions.is_agent(request.user):
+            raise PermissionDenied
+        query = view_query(QueryDict(request.POST.get("query", "")))
+        if query is None:
+            messages.error(request, gettext("This view has too many filters to be saved."))
+            return redirect(reverse(f"{TicketViewSet.name}:index"))
+        if request.POST.get("action") == "reset":
+            InboxPreference.objects.filter(user=request.user).delete()
+            messages.success(
+                request, gettext("Your default view is reset: the inbox opens without filters.")
+            )
+        else:
+            InboxPreference.objects.update_or_create(user=request.user, defaults={"query": query})
+            messages.success(request, gettext("This view is now your default view."))
+        request.session[SESSION_VIEW_KEY] = query
+        index = reverse(f"{TicketViewSet.name}:index")
+        return redirect(f"{index}?{query}" if query else index)
+
+
 class TicketViewSet(PolicyViewSetMixin, ModelViewSet):
     """The "Tickets" admin menu: inbox, workspace and "new ticket on behalf of"."""
 
@@ -606,6 +652,7 @@ class TicketViewSet(PolicyViewSetMixin, ModelViewSet):
         return [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
+            path("default-view/", DefaultInboxView.as_view(), name="default_view"),
             path("new/", workspace.NewTicketView.as_view(), name="add"),
             path("<int:pk>/", workspace.WorkspaceView.as_view(), name="edit"),
             path("<int:pk>/claim/", workspace.ClaimView.as_view(), name="claim"),

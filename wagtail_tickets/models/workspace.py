@@ -1,5 +1,5 @@
 """What the agents' workspace needs besides tickets: support rates (B9), response templates
-(D9, C7), each agent's remembered inbox view (D3) and the global options (B8) that are not
+(D9, C7), each agent's default inbox view (D3) and the global options (B8) that are not
 about mail, kept as a Wagtail setting so administrators edit them in the admin."""
 
 from __future__ import annotations
@@ -77,8 +77,10 @@ class ResponseTemplate(Ordered):
 
 
 class InboxPreference(models.Model):
-    """The agent's last inbox view (filters and sort), restored when the inbox is opened
-    without any (D3 "preferred views")."""
+    """The agent's default inbox view (filters and sort), opened when a new session opens
+    the inbox without any (D3 "preferred views"). Only the agent's own POST from the inbox
+    saves or resets it (``admin.inbox.DefaultInboxView``): a GET, even a link from someone
+    else, changes the view of that session only."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_inbox_preference"

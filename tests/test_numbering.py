@@ -223,12 +223,12 @@ def test_concurrent_openers_get_distinct_numbers():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_numbers_taken_outside_keep_no_lock_for_the_callers_transaction():
     """A long transaction opening tickets (a group of mail) takes its numbers inside
-    ``taken_outside``: another opener meanwhile (of another type: one of the same type
-    waits for the counters both count in) neither waits nor gets the same number, and a
-    rolled-back ticket leaves only a gap."""
+    ``actions.batch(numbers_outside=True)``: another opener meanwhile (of another type: one
+    of the same type waits for the counters both count in) neither waits nor gets the same
+    number, and a rolled-back ticket leaves only a gap."""
     from django.db import transaction
 
-    from wagtail_tickets.numbering import taken_outside
+    from wagtail_tickets import actions
 
     kind, user = TicketTypeFactory(name="Outside"), UserFactory()
     web = TicketTypeFactory(name="Web")
@@ -245,7 +245,7 @@ def test_numbers_taken_outside_keep_no_lock_for_the_callers_transaction():
         finally:
             connections.close_all()
 
-    with pytest.raises(RuntimeError), taken_outside(), transaction.atomic():
+    with pytest.raises(RuntimeError), actions.batch(numbers_outside=True), transaction.atomic():
         inside = make_ticket(user, kind).number
         thread = threading.Thread(target=open_elsewhere)
         thread.start()
@@ -261,7 +261,7 @@ def test_numbers_taken_outside_keep_no_lock_for_the_callers_transaction():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_taken_outside_the_other_opener_would_wait():
-    """The case above without ``taken_outside``: the counter stays locked, the other opener
+    """The case above without ``numbers_outside``: the counter stays locked, the other opener
     runs into its lock timeout (what the mail import's groups must not do to web users)."""
     from django.db import transaction
     from django.db.utils import OperationalError
@@ -294,11 +294,11 @@ def test_without_taken_outside_the_other_opener_would_wait():
 def test_numbers_are_not_taken_outside_a_transaction_the_caller_is_in():
     """Inside a caller's transaction (a test's) the counter row it wrote is locked against
     any other connection until it ends: a number taken there would wait for ever."""
-    from wagtail_tickets import numbering
+    from wagtail_tickets import actions
 
     make_ticket(UserFactory(), TicketTypeFactory())  # the counter row, not yet committed
-    with numbering.taken_outside():
-        assert numbering._outside.get() is None
+    with actions.batch(numbers_outside=True) as batch:
+        assert batch.number_connection is None
         first, second = next_number(), next_number()
     assert int(second) == int(first) + 1
 

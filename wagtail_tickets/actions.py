@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import mimetypes
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,12 +19,14 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from . import permissions, signals
+from . import numbering, permissions, signals
 from .conf import app_settings
+from .external import token as link_tokens
 from .mail import ratelimit
 from .models import (
     Attachment,
@@ -38,29 +40,89 @@ from .models import (
     TicketType,
 )
 from .models.tickets import display_name_for
-from .notifications import Event, EventKind, notify
-from .numbering import next_number
+from .notifications import Event, EventKind, notify, sending
 from .sanitize import clean_filename, clean_html, clean_subject, html_to_text, is_blank
 
 NUMBER_ATTEMPTS = 5
 
 
-# Whether an action inside a caller's transaction takes a savepoint (see ``no_savepoints``).
-_savepoints: ContextVar[bool] = ContextVar("wagtail_tickets_action_savepoints", default=True)
+@dataclass(frozen=True)
+class Batch:
+    """The policies actions follow inside ``batch()``; outside any, the defaults."""
+
+    # whether an action inside a caller's transaction takes a savepoint of its own
+    savepoints: bool = True
+    # the connection ticket numbers are taken on (``None``: the caller's own)
+    number_connection: BaseDatabaseWrapper | None = None
+    # tasks ``sending.enqueue`` holds back until the batch ends (``None``: none held)
+    held_tasks: list[tuple[str, tuple]] | None = None
+
+
+# The one piece of state that changes how actions behave: the batch they run in. It is set
+# only by ``batch()`` and read through ``current_batch()`` (here, and by ``sending.enqueue``,
+# which runs in commit hooks far from any caller that could pass it an argument).
+_NO_BATCH = Batch()
+_current: ContextVar[Batch] = ContextVar("wagtail_tickets_batch", default=_NO_BATCH)
+
+
+def current_batch() -> Batch:
+    """The batch actions run in now (the defaults outside any ``batch()`` block)."""
+    return _current.get()
 
 
 @contextmanager
-def no_savepoints() -> Iterator[None]:
-    """Actions called inside this block, within a transaction the caller rolls back whole
-    when any of them fails (the mail import's group of messages), take no savepoints of
-    their own: two round trips fewer per action. A failing action then fails the caller's
-    transaction, which must not go on; a ticket number taken by hand meanwhile is not
-    skipped but fails the action too."""
-    token = _savepoints.set(False)
-    try:
-        yield
-    finally:
-        _savepoints.reset(token)
+def batch(
+    *,
+    atomic: bool = False,
+    savepoints: bool | None = None,
+    numbers_outside: bool = False,
+    hold_tasks: bool = False,
+) -> Iterator[Batch]:
+    """Run many actions as one batch, the way the mail import runs a group of messages:
+    ``atomic=True, savepoints=False, hold_tasks=True`` for each group's transaction, inside
+    ``numbers_outside=True`` for the whole run. Each policy, and why:
+
+    - ``atomic``: the block is one transaction (``transaction.atomic``); with
+      ``hold_tasks`` its tasks go to the queue after its commit.
+    - ``savepoints=False``: actions take no savepoints of their own inside the caller's
+      transaction, two round trips fewer per action. Only for a transaction the caller
+      rolls back whole when any action fails (the import then imports each message of
+      the group alone): a failing action fails the transaction, which must not go on, and
+      a ticket number taken by hand meanwhile is not skipped but fails the action too.
+    - ``numbers_outside=True``: ticket numbers are taken on a connection of the batch's
+      own, each committed at once (``numbering.separate_connection``; PostgreSQL), so the
+      counter row is not locked until a long transaction commits and a web user opening a
+      ticket meanwhile does not wait for it. A rolled-back ticket leaves a gap in the
+      numbers. Entered inside a transaction the caller is already in, it changes nothing.
+    - ``hold_tasks=True``: tasks handed to ``sending.enqueue`` inside the block (by the
+      commit hooks of the tickets' notifications) wait and go to the task queue together
+      when the block ends: with django-q2's database broker one insert for all, not one
+      insert and commit each. Tasks of a rolled-back transaction are never handed over.
+
+    A batch inside another keeps the outer one's policies and adds its own (its held tasks
+    join the outer batch's; ``savepoints`` left at ``None`` is the outer batch's)."""
+    outer = _current.get()
+    with ExitStack() as stack:
+        connection = outer.number_connection
+        if numbers_outside and connection is None:
+            # decided before ``atomic`` opens a transaction of the caller's
+            connection = stack.enter_context(numbering.separate_connection())
+        held, own_held = outer.held_tasks, None
+        if hold_tasks and held is None:
+            held = own_held = []
+        current = Batch(
+            savepoints=outer.savepoints if savepoints is None else savepoints,
+            number_connection=connection,
+            held_tasks=held,
+        )
+        token = _current.set(current)
+        try:
+            with transaction.atomic() if atomic else nullcontext():
+                yield current
+        finally:
+            _current.reset(token)
+            if own_held:
+                sending.enqueue_many(own_held)
 
 
 def _require(allowed: bool) -> None:
@@ -168,7 +230,7 @@ def _guarded(fn):
     """Run ``fn(saved_files)`` atomically; remove stored files if anything fails."""
     saved: list = []
     try:
-        with transaction.atomic(savepoint=_savepoints.get()):
+        with transaction.atomic(savepoint=_current.get().savepoints):
             return fn(saved)
     except BaseException:
         _discard(saved)
@@ -209,11 +271,19 @@ def open_ticket(
     message_id: str = "",
     request=None,
     defaults: OpeningDefaults | None = None,
+    link_token: str = "",
 ) -> Ticket:
     """Open a ticket with its first message. A customer opens for themselves (create level);
     an agent of the type may open on behalf of a customer (D2). ``defaults`` is
-    ``opening_defaults()`` when the caller has read it already. The returned ticket's
-    ``opening_message`` is that first message (no query to find it again)."""
+    ``opening_defaults()`` when the caller has read it already. ``link_token`` is the
+    private link the external page chose for a visitor's ticket before it exists: it is
+    stored with the ticket and is the ``{LINK}`` of its confirmation mail, so the page
+    and the mail show the same link. The returned ticket's ``opening_message`` is that
+    first message (no query to find it again)."""
+    if link_token and (requester is not None or not link_tokens.looks_like_token(link_token)):
+        # a programming error, not input: only a visitor's ticket is followed by a link,
+        # and only a token of new_token()'s strength may open it
+        raise ValueError("link_token: a new_token() for a ticket without an account")
     if actor is not None:
         if requester is not None and requester.pk != actor.pk:
             _require(permissions.level_for(actor, ticket_type.pk) >= permissions.Level.MANAGE)
@@ -256,9 +326,10 @@ def open_ticket(
             last_message_by_staff=is_staff,
             first_response_at=now if is_staff else None,
         )
-        savepoint = _savepoints.get()
+        current = _current.get()
+        savepoint = current.savepoints
         for attempt in range(NUMBER_ATTEMPTS):
-            ticket.number = next_number()
+            ticket.number = numbering.next_number(connection=current.number_connection)
             try:
                 with transaction.atomic(savepoint=savepoint):
                     ticket.save()
@@ -282,10 +353,21 @@ def open_ticket(
             touch_ticket=False,
         )
         ticket.opening_message = message
+        if link_token:
+            link_tokens.attach(ticket, link_token)
         if cc_limited:
             transaction.on_commit(lambda: ratelimit.count_new_cc_addresses(actor, cc))
         log(ticket, "wagtail_tickets.opened", user=actor, data={"number": ticket.number})
-        notify(Event(EventKind.OPENED, ticket, actor=actor, message=message, request=request))
+        notify(
+            Event(
+                EventKind.OPENED,
+                ticket,
+                actor=actor,
+                message=message,
+                request=request,
+                link_token=link_token,
+            )
+        )
         _after_commit(signals.ticket_opened, ticket=ticket, actor=actor)
         _after_commit(signals.message_added, ticket=ticket, message=message, actor=actor)
         return ticket
@@ -455,7 +537,7 @@ def _set_closed(ticket: Ticket, actor, closed: bool, request) -> None:
     status = Status.objects.closed_default() if closed else Status.objects.default()
     if status is None:
         raise ValidationError(_("No suitable status is configured; ask an administrator."))
-    with transaction.atomic(savepoint=_savepoints.get()):
+    with transaction.atomic(savepoint=_current.get().savepoints):
         locked = Ticket.objects.select_for_update().select_related("status").get(pk=ticket.pk)
         if locked.status.is_closed == closed:
             _copy_state(locked, ticket)

@@ -4,7 +4,8 @@ One counter row per numbering period is incremented with an ``UPDATE ... SET val
 value + 1``: the database row lock serialises concurrent openers, and the unique constraint
 on ``Ticket.number`` stays the last guard. The lock lasts until the opener's transaction
 ends; a long transaction that opens many tickets (the mail import's groups) takes its
-numbers inside ``taken_outside`` instead, so that it never keeps other openers waiting.
+numbers on a ``separate_connection`` instead (``actions.batch(numbers_outside=True)``), so
+that it never keeps other openers waiting.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import datetime
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.db import IntegrityError, connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 from django.utils import timezone
 
@@ -24,30 +25,26 @@ from .models import NumberSequence
 
 FIELDS = {"year", "year2", "month", "seq"}
 
-# the connection ``taken_outside`` takes numbers on (None: the caller's own)
-_outside: ContextVar = ContextVar("wagtail_tickets_numbers_outside", default=None)
-
 
 @contextmanager
-def taken_outside() -> Iterator[None]:
-    """Numbers taken inside the block are each committed at once, on a connection of the
-    block's own (PostgreSQL; elsewhere writers take turns anyway): the counter row is
-    locked for one statement, not for the caller's whole transaction. A ticket whose
-    transaction then rolls back leaves a gap, as any rolled-back open does. Entered inside
-    a transaction, the block changes nothing."""
+def separate_connection() -> Iterator[BaseDatabaseWrapper | None]:
+    """A connection of the block's own to take numbers on (``next_number(connection=...)``),
+    where each number is committed at once: the counter row is locked for one statement,
+    not for the caller's whole transaction. A ticket whose transaction then rolls back
+    leaves a gap, as any rolled-back open does. ``None`` (take numbers on the caller's own
+    connection) where it would not help: on databases other than PostgreSQL writers take
+    turns anyway, and inside a transaction the caller is already in, the counter row it
+    may have written would be locked against our connection for as long as the caller
+    waits for us. ``actions.batch`` is the one user of this."""
     alias = router.db_for_write(NumberSequence)
     caller = connections[alias]
-    # inside a transaction of the caller's (a test's) the counter row it may have written
-    # would be locked against our own connection for as long as the caller waits for us
-    if caller.vendor != "postgresql" or caller.in_atomic_block or _outside.get() is not None:
-        yield
+    if caller.vendor != "postgresql" or caller.in_atomic_block:
+        yield None
         return
     own = connections.create_connection(alias)  # autocommit: every statement commits
-    token = _outside.set(own)
     try:
-        yield
+        yield own
     finally:
-        _outside.reset(token)
         own.close()
 
 
@@ -71,12 +68,15 @@ def period_key(fmt: str, now: datetime.datetime) -> str:
     return "all"
 
 
-def next_number(now: datetime.datetime | None = None) -> str:
-    """Take the next number. Gaps are possible (a rolled-back open), duplicates are not."""
+def next_number(
+    now: datetime.datetime | None = None, *, connection: BaseDatabaseWrapper | None = None
+) -> str:
+    """Take the next number. Gaps are possible (a rolled-back open), duplicates are not.
+    ``connection`` is one from ``separate_connection`` (``None``: the caller's own)."""
     fmt = app_settings.NUMBER_FORMAT
     now = timezone.localtime(now or timezone.now())
     key = period_key(fmt, now)
-    connection = _outside.get() or connections[router.db_for_write(NumberSequence)]
+    connection = connection or connections[router.db_for_write(NumberSequence)]
     if connection.vendor == "postgresql":
         return _format(fmt, _upsert(connection, key), now)
     # no savepoint of its own inside a caller's transaction (opening a ticket): a failure

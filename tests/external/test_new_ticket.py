@@ -116,6 +116,8 @@ def test_ticket_link_from_snippet_redirects_into_the_frame(client, page):
     assert response["Referrer-Policy"] == "no-referrer"
     # anything that is not a token shape is ignored, never redirected to
     assert client.get(f"{URL}?ticket=//evil.example/").status_code == 200
+    for near in (token + "\n", "\n" + token, token + "A", token[:-1] + "/"):
+        assert client.get(URL, {"ticket": near}).status_code == 200, repr(near)
 
 
 def test_hostile_text_is_cleaned(client, page, visitor_data):

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import CompanyFactory, UserFactory
 from tests.mail import corpus
-from wagtail_tickets import permissions
+from wagtail_tickets import actions, permissions
 from wagtail_tickets.mail import importer
 from wagtail_tickets.mail.importer import import_mailbox
 from wagtail_tickets.models import (
@@ -215,9 +215,7 @@ def test_the_lease_lost_after_a_group_stops_the_run(imap, mailbox, together, mon
     assert Ticket.objects.count() == 5 and InboundMessage.objects.count() == 5
 
 
-def test_the_lease_lost_while_a_failed_group_goes_one_by_one(
-    imap, mailbox, together, monkeypatch
-):
+def test_the_lease_lost_while_a_failed_group_goes_one_by_one(imap, mailbox, together, monkeypatch):
     fails_once_on(monkeypatch, "mail 2", lambda: 1 / 0)
     checks = []
 
@@ -353,7 +351,7 @@ def test_tasks_queued_together_are_not_queued_when_the_transaction_rolls_back(mo
     from django_q.models import OrmQ
 
     monkeypatch.setattr(Conf, "SYNC", False)
-    with sending.queued_together():
+    with actions.batch(hold_tasks=True):
         with pytest.raises(RuntimeError), transaction.atomic():
             transaction.on_commit(lambda: sending.enqueue("wagtail_tickets.tasks.send_mail", 1))
             raise RuntimeError

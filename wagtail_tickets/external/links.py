@@ -36,13 +36,16 @@ def private_url(
     return site_base_url(request) + path
 
 
-def external_link(ticket: Ticket, request: HttpRequest | None = None) -> str | None:
-    """The ``{LINK}`` of mail about a ticket opened without an account: a private link
-    (issued now; every link sent stays valid). ``None`` for tickets of an account, or
+def external_link(
+    ticket: Ticket, request: HttpRequest | None = None, *, token: str = ""
+) -> str | None:
+    """The ``{LINK}`` of mail about a ticket opened without an account: a private link,
+    ``token`` when the ticket's opener already attached one (``open_ticket(link_token=)``),
+    else issued now (every link sent stays valid). ``None`` for tickets of an account, or
     when the external page is switched off."""
     if ticket.requester_id is not None:
         return None
     page = ExternalPageSettings.load()
     if not page.enabled:
         return None
-    return private_url(issue_token(ticket), page, request)
+    return private_url(token or issue_token(ticket), page, request)

@@ -8,24 +8,15 @@ value nor the comparison gives an attacker anything to measure or steal.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterator
 
 from ..models import ExternalAccess, Ticket
 
 TOKEN_BYTES = 32
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-
-# A token chosen before a ticket exists (the external form), given to the first ticket that
-# asks for a link while it is set: the confirmation page and mail then share one link.
-_prepared: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
-    "wagtail_tickets_prepared_token", default=None
-)
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def new_token() -> str:
@@ -37,7 +28,9 @@ def token_hash(token: str) -> str:
 
 
 def looks_like_token(token: str) -> bool:
-    return bool(TOKEN_PATTERN.match(token or ""))
+    """The shape of ``new_token()``'s tokens, the whole string (a trailing new line too
+    is refused)."""
+    return bool(TOKEN_PATTERN.fullmatch(token or ""))
 
 
 def attach(ticket: Ticket, token: str) -> str:
@@ -47,24 +40,10 @@ def attach(ticket: Ticket, token: str) -> str:
 
 
 def issue_token(ticket: Ticket) -> str:
-    """A private link for ``ticket``: the prepared token when one waits for this ticket,
-    else a new one. The raw token is returned once and never stored."""
-    prepared = _prepared.get()
-    if prepared is not None and prepared.get("ticket_id") in (None, ticket.pk):
-        prepared["ticket_id"] = ticket.pk
-        return attach(ticket, prepared["token"])
+    """A new private link for ``ticket``. The raw token is returned once and never stored.
+    (The external page chooses its visitor's token before the ticket exists and hands it
+    to ``actions.open_ticket(link_token=...)``, which attaches it.)"""
     return attach(ticket, new_token())
-
-
-@contextlib.contextmanager
-def prepared_token(token: str) -> Iterator[None]:
-    """While active, the first ticket asking for a link (e.g. the notifier rendering the
-    confirmation mail of a ticket being opened) gets ``token``."""
-    reset = _prepared.set({"token": token, "ticket_id": None})
-    try:
-        yield
-    finally:
-        _prepared.reset(reset)
 
 
 def ticket_for_token(token: str) -> Ticket | None:

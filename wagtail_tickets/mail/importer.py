@@ -42,11 +42,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from .. import actions, numbering, permissions
+from .. import actions, permissions
 from ..conf import app_settings
 from ..models import InboundMessage, Mailbox, Message, QuarantinedMessage, Ticket
 from ..models.tickets import display_name_for
-from ..notifications import sending
 from ..notifications.tokens import verify_message_id
 from ..validators import validate_uploads
 from . import authresults
@@ -650,31 +649,29 @@ def _import_together(items: list[_Prepared], mailbox, uidvalidity, run) -> list[
     outcomes: list[str] = []
     run.know_senders(item.parsed.sender_email for item in items if item.verdict.is_person)
     people = [item.parsed for item in items if item.verdict.is_person]
-    with sending.queued_together():
-        with transaction.atomic(), actions.no_savepoints():
-            InboundMessage.objects.bulk_create(sorted(entries, key=lambda e: e.key))
-            # the Message-IDs of the group, bound in this transaction only
-            bindings = Bindings()
-            bindings.load(
-                thread_ids=[mid for parsed in people for mid in parsed.thread_ids],
-                own_ids=[parsed.message_id for parsed in people],
-            )
-            changed = []
-            for item, entry in zip(items, entries, strict=True):
-                if not item.verdict.is_person:
-                    logger.info("Ignored mail from %s: %s", item.parsed.sender_email,
-                                item.verdict.reason)  # fmt: skip
-                    outcomes.append(Outcome.IGNORED)
-                    continue
-                outcome, ticket, message, reason = _change_ticket(
-                    item.parsed, mailbox, run, bindings
-                )
-                entry.outcome, entry.ticket, entry.ticket_message = outcome, ticket, message
-                entry.reason = reason
-                changed.append(entry)
-                outcomes.append(outcome)
-            if changed:
-                _record_outcomes(changed)
+    # one transaction rolled back whole on any failure, its tasks queued after its commit
+    with actions.batch(atomic=True, savepoints=False, hold_tasks=True):
+        InboundMessage.objects.bulk_create(sorted(entries, key=lambda e: e.key))
+        # the Message-IDs of the group, bound in this transaction only
+        bindings = Bindings()
+        bindings.load(
+            thread_ids=[mid for parsed in people for mid in parsed.thread_ids],
+            own_ids=[parsed.message_id for parsed in people],
+        )
+        changed = []
+        for item, entry in zip(items, entries, strict=True):
+            if not item.verdict.is_person:
+                logger.info("Ignored mail from %s: %s", item.parsed.sender_email,
+                            item.verdict.reason)  # fmt: skip
+                outcomes.append(Outcome.IGNORED)
+                continue
+            outcome, ticket, message, reason = _change_ticket(item.parsed, mailbox, run, bindings)
+            entry.outcome, entry.ticket, entry.ticket_message = outcome, ticket, message
+            entry.reason = reason
+            changed.append(entry)
+            outcomes.append(outcome)
+        if changed:
+            _record_outcomes(changed)
     return outcomes
 
 
@@ -723,7 +720,7 @@ def import_mailbox(
     try:
         # a group's transaction must not keep the number counter, which web openers
         # need too, locked until it commits
-        with connect(mailbox) as connection, numbering.taken_outside():
+        with connect(mailbox) as connection, actions.batch(numbers_outside=True):
             # looked up once per run, not for every message
             run = ImportRun(mailbox)
             lease = _Lease(mailbox, token)

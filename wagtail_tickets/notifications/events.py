@@ -32,6 +32,8 @@ class Event:
     request: object = None
     # The {LINK} fixed when the event happened (a private link shown on the page too).
     link: str = ""
+    # The private link the external page chose for the ticket it opens (``open_ticket``).
+    link_token: str = ""
 
 
 @lru_cache(maxsize=4)

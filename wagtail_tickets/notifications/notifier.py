@@ -72,7 +72,7 @@ class Notifier:
         builds that mail."""
         if event.kind in MAIL_EVENTS:
             if not event.link and event.ticket.requester_id is None:
-                event.link = self.external_link(event.ticket)
+                event.link = self.external_link(event.ticket, token=event.link_token)
             sending.queue_event(event)
 
     # --- on-screen confirmations (A9) -----------------------------------------------
@@ -197,12 +197,13 @@ class Notifier:
         except NoReverseMatch:
             return ""
 
-    def external_link(self, ticket) -> str:
+    def external_link(self, ticket, token: str = "") -> str:
         """The external page of a ticket opened without an account: a private link, issued
-        for this mail (every link sent stays valid). Empty when the page is switched off."""
+        for this mail (every link sent stays valid), or ``token`` when the external page
+        chose the ticket's link as it opened it. Empty when the page is switched off."""
         from ..external.links import external_link
 
-        return external_link(ticket) or ""
+        return external_link(ticket, token=token) or ""
 
     def agent_link(self, ticket) -> str:
         """{LINK} in mail to agents: the ticket's workspace in the admin."""

@@ -15,9 +15,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -33,14 +30,14 @@ MAX_RETRY_DELAY = 6 * 60 * 60
 BATCH_SIZE = 200
 
 
-# The tasks ``enqueue`` holds back inside ``queued_together`` (None outside it).
-_held: ContextVar[list | None] = ContextVar("wagtail_tickets_held_tasks", default=None)
-
-
 def enqueue(func: str, *args) -> None:
     """Hand a task to django-q2. If the broker is unreachable the work is not lost: the
-    rows stay in the database and the ``deliver_due`` schedule picks them up."""
-    held = _held.get()
+    rows stay in the database and the ``deliver_due`` schedule picks them up. Inside an
+    ``actions.batch(hold_tasks=True)`` the task waits, and goes with the batch's others
+    when it ends (``enqueue_many``)."""
+    from ..actions import current_batch  # actions imports this module
+
+    held = current_batch().held_tasks
     if held is not None:
         held.append((func, args))
         return
@@ -56,25 +53,6 @@ def _task_name(func: str, args) -> str:
     return f"{func.rsplit('.', 1)[-1]}-{'-'.join(map(str, args))}"
 
 
-@contextmanager
-def queued_together() -> Iterator[None]:
-    """Tasks handed to ``enqueue`` inside the block (e.g. by the commit of a transaction
-    that changed many tickets) go to the task queue together when it ends: with
-    django-q2's database broker one insert for all, not one insert and commit each. A
-    block inside another adds to the outer one's tasks."""
-    if _held.get() is not None:
-        yield
-        return
-    held: list = []
-    token = _held.set(held)
-    try:
-        yield
-    finally:
-        _held.reset(token)
-        if held:
-            _enqueue_many(held)
-
-
 class _Packed:
     """A stand-in broker for ``async_task``: it keeps the signed package instead of
     sending it, so the packages can be sent together."""
@@ -87,7 +65,9 @@ class _Packed:
         self.packages.append(package)
 
 
-def _enqueue_many(tasks: list) -> None:
+def enqueue_many(tasks: list[tuple[str, tuple]]) -> None:
+    """Hand ``(func, args)`` tasks to django-q2 together: with its database broker one
+    insert for all, not one insert and commit each (the held tasks of ``actions.batch``)."""
     from django_q.brokers import get_broker
     from django_q.brokers.orm import ORM
     from django_q.conf import Conf
@@ -164,9 +144,9 @@ def build_pending(pending_id: int) -> list[int]:
     try:
         with transaction.atomic():
             # The conditional update is the claim: a second worker finds built_at set.
-            if not PendingNotification.objects.filter(
-                pk=pending_id, built_at__isnull=True
-            ).update(built_at=now, attempts=F("attempts") + 1):
+            if not PendingNotification.objects.filter(pk=pending_id, built_at__isnull=True).update(
+                built_at=now, attempts=F("attempts") + 1
+            ):
                 return []
             pending = PendingNotification.objects.select_related(
                 "ticket", "ticket__ticket_type", "ticket__status", "message", "actor"

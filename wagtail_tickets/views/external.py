@@ -21,7 +21,6 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -139,8 +138,9 @@ def _anonymous_limits(email: str) -> Blocked | None:
 
 
 def _open(request: HttpRequest, form: ExternalNewTicketForm) -> Ticket | tuple[Ticket, str]:
-    """Open the ticket; for a visitor also its private link, prepared before the ticket
-    exists so that the confirmation page and the confirmation mail show the same link."""
+    """Open the ticket; for a visitor also its private link, chosen here before the ticket
+    exists and handed to ``open_ticket``, so that the confirmation page and the
+    confirmation mail show the same link."""
     data = form.cleaned_data
     common = {
         "ticket_type": data["type"],
@@ -154,12 +154,10 @@ def _open(request: HttpRequest, form: ExternalNewTicketForm) -> Ticket | tuple[T
         user = request.user
         return actions.open_ticket(actor=user, requester=user, cc=data["cc"], **common)
     raw = tokens.new_token()
-    with tokens.prepared_token(raw):
-        with transaction.atomic():
-            ticket = actions.open_ticket(
-                requester_name=data["name"], requester_email=data["email"], **common
-            )
-            return ticket, tokens.issue_token(ticket)
+    ticket = actions.open_ticket(
+        requester_name=data["name"], requester_email=data["email"], link_token=raw, **common
+    )
+    return ticket, raw
 
 
 @framable

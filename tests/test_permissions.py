@@ -534,3 +534,321 @@ def test_an_unverified_account_address_joins_nothing(support, people, require_dm
         assert may(mail_sender(sender, account, authenticated=True), ticket)
     # an address without an account is not asked for more than it is
     assert may(mail_sender("boss@acme.example", authenticated=False), ticket)
+
+
+# Agents of a type: one rule, asked by actions, the admin's policy and its forms ----------
+
+
+def test_manages_type_is_the_one_test_of_an_agent_of_a_type(support, billing):
+    agent, customer = UserFactory(), UserFactory()
+    grant(agent, support, Level.MANAGE)
+    grant(customer, support, Level.DELETE)
+    agent, customer = fresh(agent), fresh(customer)
+    assert permissions.manages_type(agent, support)
+    assert permissions.manages_type(agent, support.pk)  # an id is as good as the type
+    assert not permissions.manages_type(agent, billing)
+    assert not permissions.manages_type(customer, support)
+    assert permissions.managed_type_ids(agent) == [support.pk]
+    assert permissions.managed_type_ids(customer) == []
+    for nobody in (None, AnonymousUser()):
+        assert not permissions.manages_type(nobody, support)
+        assert permissions.managed_type_ids(nobody) == []
+    admin = UserFactory(is_superuser=True)
+    assert permissions.manages_type(admin, billing)
+    retired = TicketTypeFactory(name="Retired", active=False)
+    assert not permissions.manages_type(fresh(admin), retired)
+    gone = UserFactory(is_active=False)
+    grant(gone, support, Level.MANAGE)
+    assert not permissions.manages_type(fresh(gone), support)
+
+
+def test_opening_for_someone_else_or_moving_asks_the_same_rule(support, billing):
+    """actions.open_ticket on behalf of a customer and a move to another type need
+    ``manages_type``: a customer with every other level gets PermissionDenied."""
+    from django.core.exceptions import PermissionDenied
+
+    customer, other = UserFactory(), UserFactory()
+    grant(customer, support, Level.DELETE)
+    grant(customer, billing, Level.DELETE)
+    customer = fresh(customer)
+    with pytest.raises(PermissionDenied):
+        actions.open_ticket(
+            actor=customer, requester=other, ticket_type=support, subject="s", body_html="b"
+        )
+    ticket = make_ticket(customer, support)
+    with pytest.raises(PermissionDenied):
+        actions.change_ticket(ticket, actor=customer, ticket_type=billing)
+
+
+def agents_by_is_agent(users):
+    return {user for user in users if permissions.is_agent(fresh(user))}
+
+
+def test_agents_query_is_is_agent_for_everyone(support):
+    from wagtail_tickets.admin.policies import AgentTicketPolicy
+    from wagtail_tickets.models import Ticket
+
+    retired = TicketTypeFactory(name="Retired", active=False)
+    agent, retired_agent, customer = UserFactory(), UserFactory(), UserFactory()
+    gone, admin = UserFactory(is_active=False), UserFactory(is_superuser=True)
+    gone_admin = UserFactory(is_superuser=True, is_active=False)
+    grant(agent, support, Level.MANAGE, group_name="Support agents")
+    grant(gone, support, Level.MANAGE, group_name="Support agents")
+    grant(retired_agent, retired, Level.MANAGE, group_name="Retired agents")
+    grant(customer, support, Level.DELETE, group_name="Customers")
+    everyone = [agent, retired_agent, customer, gone, admin, gone_admin]
+    assert set(permissions.agents()) == agents_by_is_agent(everyone) == {agent, admin}
+    policy = AgentTicketPolicy(Ticket)
+    assert set(policy.users_with_any_permission(["view"])) == {agent, admin}
+    assert set(policy.users_with_permission("change")) == {agent, admin}
+    # the policy gives nobody an action it never allows
+    assert not policy.users_with_any_permission(["delete"]).exists()
+    assert not policy.user_has_permission(admin, "delete")
+    # without an active type there is nothing to manage, not even for superusers
+    support.active = False
+    support.save()
+    assert set(permissions.agents()) == agents_by_is_agent(everyone) == set()
+
+
+def test_is_assignable_never_gives_a_ticket_to_an_inactive_account(support, billing):
+    agent, customer = UserFactory(), UserFactory()
+    grant(agent, support, Level.MANAGE)
+    grant(customer, support, Level.DELETE)
+    admin = UserFactory(is_superuser=True)
+    gone_admin = UserFactory(is_superuser=True, is_active=False)
+    assert permissions.is_assignable(agent, support)
+    assert not permissions.is_assignable(agent, billing)
+    assert not permissions.is_assignable(customer, support)
+    assert permissions.is_assignable(admin, billing)
+    assert not permissions.is_assignable(gone_admin, support)
+    assert not permissions.is_assignable(None, support)
+    assert not permissions.is_assignable(AnonymousUser(), support)
+
+
+def test_assignment_to_an_inactive_superuser_is_refused(support):
+    from django.core.exceptions import ValidationError
+
+    ticket = make_ticket(UserFactory(), support)
+    gone_admin = UserFactory(is_superuser=True, is_active=False)
+    with pytest.raises(ValidationError):
+        actions.change_ticket(ticket, assignee=gone_admin)
+    ticket.refresh_from_db()
+    assert ticket.assignee_id is None
+
+
+# The external page: what a visitor without an account may do ------------------------------
+
+
+@pytest.fixture
+def page(support):
+    from tests.factories import external_page
+
+    return external_page(offered=[support])
+
+
+@pytest.fixture
+def signed_in(support):
+    user = UserFactory()
+    grant(user, support, Level.WRITE, group_name="Support customers")
+    return fresh(user)
+
+
+def test_visitor_may_open_only_where_the_page_is_on_and_allows_it(page, signed_in):
+    visitor = AnonymousUser()
+    assert permissions.is_visitor(visitor) and permissions.is_visitor(None)
+    assert not permissions.is_visitor(signed_in)
+    assert permissions.visitor_may_open(visitor, page)
+    assert permissions.visitor_may_open(None, page)
+    assert not permissions.external_login_required(visitor, page)
+    # a logged-in user opens as themselves, never as a visitor, and is not sent to log in
+    assert not permissions.visitor_may_open(signed_in, page)
+    assert not permissions.external_login_required(signed_in, page)
+    page.allow_anonymous = False
+    assert not permissions.visitor_may_open(visitor, page)
+    assert permissions.external_login_required(visitor, page)
+    assert not permissions.external_login_required(signed_in, page)
+    page.allow_anonymous, page.enabled = True, False
+    assert not permissions.external_page_open(page)
+    assert not permissions.visitor_may_open(visitor, page)
+
+
+def test_inactive_account_on_the_external_page_gets_nothing(page, support):
+    gone = UserFactory(is_active=False)
+    grant(gone, support, Level.MANAGE)
+    gone = fresh(gone)
+    assert not permissions.is_visitor(gone)
+    assert not permissions.visitor_may_open(gone, page)
+    assert not permissions.external_login_required(gone, page)
+    assert permissions.external_types(gone, page.offered()) == []
+    assert not permissions.may_add_cc(gone)
+
+
+def test_external_types_visitor_gets_every_active_offered_type(page, support, billing, signed_in):
+    retired = TicketTypeFactory(name="Retired", active=False)
+    page.offered_types.add(billing, retired)
+    offered = list(page.offered_types.all())
+    assert {t.pk for t in permissions.external_types(None, offered)} == {support.pk, billing.pk}
+    assert permissions.external_types(signed_in, offered) == [support]
+
+
+def test_only_an_active_account_may_add_cc(signed_in):
+    assert permissions.may_add_cc(signed_in)
+    assert not permissions.may_add_cc(AnonymousUser())
+    assert not permissions.may_add_cc(None)
+
+
+def test_visitors_never_choose_the_priority(support, signed_in):
+    support.customer_can_choose_priority = True
+    support.save()
+    assert permissions.can_choose_priority(signed_in, support)
+    assert not permissions.can_choose_priority(AnonymousUser(), support)
+    assert not permissions.can_choose_priority(None, support)
+
+
+def test_link_holder_replies_and_closes_an_open_ticket_only(support):
+    ticket = make_ticket(None, support, requester_email="vera@example.org")
+    assert permissions.link_holder_can_reply(ticket)
+    assert permissions.link_holder_can_close(ticket)
+    options = TicketSettings.load()
+    options.customers_may_close = False
+    options.save()
+    assert permissions.link_holder_can_reply(ticket)
+    assert not permissions.link_holder_can_close(ticket)
+    options.customers_may_close = True
+    options.save()
+    ticket = close(ticket)
+    assert not permissions.link_holder_can_reply(ticket)
+    assert not permissions.link_holder_can_close(ticket)
+    assert not permissions.link_holder_can_reply(None)
+    assert not permissions.link_holder_can_close(None)
+
+
+def test_link_holder_never_sees_internal_notes(support):
+    agent = UserFactory()
+    grant(agent, support, Level.MANAGE)
+    agent = fresh(agent)
+    ticket = make_ticket(None, support, requester_email="vera@example.org")
+    actions.add_reply(ticket, actor=agent, body_html="<p>secret</p>", internal=True)
+    actions.add_reply(ticket, actor=agent, body_html="<p>public</p>")
+    shown = [m.body_text for m in permissions.link_holder_messages(ticket)]
+    assert shown == ["Help!", "public"]
+    assert list(permissions.link_holder_messages(None)) == []
+
+
+def visitor_post(support_type, **changes):
+    import time
+
+    from wagtail_tickets.external.forms import sign_form
+
+    return {
+        "name": "Vera Visitor",
+        "email": "vera@example.org",
+        "type": str(support_type.pk),
+        "subject": "The shop does not load",
+        "body": "<p>It shows an error.</p>",
+        "form_token": sign_form("new", "", now=time.time() - 60),
+        "website": "",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("which", ["not offered", "retired", "no such type", "not a number"])
+def test_forged_post_of_a_type_the_visitor_may_not_use_is_a_form_error(
+    client, page, support, which
+):
+    from django.core.cache import cache
+
+    from wagtail_tickets.models import Ticket
+
+    cache.clear()  # rate limits of the page
+    forbidden = {
+        "not offered": lambda: str(TicketTypeFactory(name="Internal").pk),
+        "retired": lambda: str(_retired_offered(page).pk),
+        "no such type": lambda: "999999",
+        "not a number": lambda: "1 OR 1=1",
+    }[which]()
+    response = client.post("/tickets/external/", visitor_post(support, type=forbidden))
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+    assert Ticket.objects.count() == 0
+
+
+def _retired_offered(page):
+    retired = TicketTypeFactory(name="Retired", active=False)
+    page.offered_types.add(retired)
+    return retired
+
+
+def test_forged_cc_and_priority_of_a_visitor_are_ignored(client, page, support):
+    from django.core.cache import cache
+
+    from tests.factories import PriorityFactory
+    from wagtail_tickets.models import Ticket
+
+    cache.clear()
+    support.customer_can_choose_priority = True
+    support.save()
+    urgent = PriorityFactory(name="Urgent")
+    html = client.get("/tickets/external/").content.decode()
+    assert 'name="priority"' not in html and "data-priority" not in html
+    assert 'name="cc"' not in html
+    data = visitor_post(support, cc="friend@example.org", priority=str(urgent.pk))
+    assert client.post("/tickets/external/", data).status_code == 302
+    ticket = Ticket.objects.get()
+    assert ticket.cc == "" and ticket.priority != urgent
+
+
+def test_visitor_on_a_page_without_anonymous_mode_opens_nothing(client, page, support):
+    from wagtail_tickets.models import Ticket
+
+    page.allow_anonymous = False
+    page.save()
+    response = client.post("/tickets/external/", visitor_post(support))
+    assert response.status_code == 302 and "/login" in response["Location"]
+    page.allow_anonymous, page.enabled = True, False
+    page.save()
+    assert client.post("/tickets/external/", visitor_post(support)).status_code == 404
+    assert Ticket.objects.count() == 0
+
+
+# One home per rule: the places that used to decide these themselves ask permissions.py ---
+
+
+def package_sources():
+    from pathlib import Path
+
+    import wagtail_tickets
+
+    root = Path(wagtail_tickets.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if not relative.startswith("migrations/"):
+            yield relative, path.read_text(encoding="utf-8")
+
+
+def test_the_external_page_asks_permissions_what_a_visitor_may_do():
+    sources = dict(package_sources())
+    for name in ("views/external.py", "external/forms.py"):
+        text = sources[name]
+        for decided_elsewhere in (
+            "allow_anonymous",
+            "is_authenticated",
+            "page.enabled",
+            "customers_may_close",
+            "is_closed",
+            "visible_messages(None",
+        ):
+            assert decided_elsewhere not in text, f"{name}: {decided_elsewhere}"
+
+
+def test_no_module_but_permissions_derives_who_is_an_agent():
+    # the level names may be shown (the group page's labels) and set (demo data) elsewhere
+    allowed = {"permissions.py", "admin/permission_panel.py", "management/commands/tickets_demo.py"}
+    offenders = [
+        f"{name}: {needle}"
+        for name, text in package_sources()
+        if name not in allowed
+        for needle in ("Level.MANAGE", "level__gte", "level__gt", "ticket_type_permissions__")
+        if needle in text
+    ]
+    assert offenders == []

@@ -286,7 +286,7 @@ def open_ticket(
         raise ValueError("link_token: a new_token() for a ticket without an account")
     if actor is not None:
         if requester is not None and requester.pk != actor.pk:
-            _require(permissions.level_for(actor, ticket_type.pk) >= permissions.Level.MANAGE)
+            _require(permissions.manages_type(actor, ticket_type))
         else:
             _require(permissions.can_create(actor, ticket_type))
     subject = clean_subject(subject, app_settings.MAX_SUBJECT_LENGTH)
@@ -475,9 +475,7 @@ def change_ticket(ticket: Ticket, *, actor=None, request=None, **values) -> dict
     if actor is not None:
         _require(permissions.can_manage(actor, ticket))
         if "ticket_type" in values:
-            _require(
-                permissions.level_for(actor, values["ticket_type"].pk) >= permissions.Level.MANAGE
-            )
+            _require(permissions.manages_type(actor, values["ticket_type"]))
     if "assignee" in values and values["assignee"] is not None:
         target_type = values.get("ticket_type") or ticket.ticket_type
         if not permissions.is_assignable(values["assignee"], target_type):

@@ -15,13 +15,21 @@ outside ``customer_tickets`` / ``agent_tickets`` must answer 404, never its data
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, Func, Max, Q, QuerySet, Subquery
 
 from .conf import app_settings, get_customer_model, get_customer_model_string
-from .models import Message, Ticket, TicketSettings, TicketType, TypePermission
+from .models import (
+    ExternalPageSettings,
+    Message,
+    Ticket,
+    TicketSettings,
+    TicketType,
+    TypePermission,
+)
 
 Level = TypePermission.Level
 _CACHE_ATTR = "_wagtail_tickets_access"
@@ -92,12 +100,27 @@ def creatable_types(user) -> QuerySet[TicketType]:
     )
 
 
+def managed_type_ids(user) -> list[int]:
+    """The ids of the active types ``user`` is an agent of (manage level)."""
+    return type_ids_with_level(user, Level.MANAGE)
+
+
+def manages_type(user, ticket_type: TicketType | int) -> bool:
+    """Whether ``user`` is an agent of the type (a ``TicketType`` or its id): manage on
+    it, which superusers have on every active type. The one test of "agent of a type"
+    that actions and admin screens ask."""
+    type_id = ticket_type if isinstance(ticket_type, int) else ticket_type.pk
+    return level_for(user, type_id) >= Level.MANAGE
+
+
 def managed_types(user) -> QuerySet[TicketType]:
-    return TicketType.objects.filter(pk__in=type_ids_with_level(user, Level.MANAGE))
+    return TicketType.objects.filter(pk__in=managed_type_ids(user))
 
 
 def is_agent(user) -> bool:
-    return bool(type_ids_with_level(user, Level.MANAGE))
+    """Whether ``user`` is an agent of at least one active type (reaches the admin's
+    ticket screens); ``agents()`` is the same rule as a query."""
+    return bool(managed_type_ids(user))
 
 
 def customer_for(user):
@@ -221,7 +244,7 @@ def agent_tickets(user) -> QuerySet[Ticket]:
 def agent_types(user) -> frozenset[int] | None:
     """The ids of the types whose tickets ``agent_tickets`` gives; ``None`` when that is
     every type (the unfiltered table)."""
-    managed = type_ids_with_level(user, Level.MANAGE)
+    managed = managed_type_ids(user)
     if managed and manages_every_type(user):
         return None
     return frozenset(managed)
@@ -246,7 +269,7 @@ def can_create(user, ticket_type: TicketType | None = None) -> bool:
 
 
 def can_manage(user, ticket: Ticket) -> bool:
-    return level_for(user, ticket.ticket_type_id) >= Level.MANAGE
+    return manages_type(user, ticket.ticket_type_id)
 
 
 def can_reply(user, ticket: Ticket) -> bool:
@@ -280,8 +303,11 @@ def can_close(user, ticket: Ticket) -> bool:
 
 
 def can_choose_priority(user, ticket_type: TicketType) -> bool:
-    """Agents always; customers when the options or the type allow it."""
-    if level_for(user, ticket_type.pk) >= Level.MANAGE:
+    """Agents always; customers when the options or the type allow it; a visitor without
+    an account never (the external page leaves the priority to the team)."""
+    if is_visitor(user):
+        return False
+    if manages_type(user, ticket_type):
         return True
     return (
         ticket_type.customer_can_choose_priority
@@ -318,7 +344,9 @@ def visible_messages(user, ticket: Ticket) -> QuerySet[Message]:
 
 def is_assignable(user, ticket_type: TicketType) -> bool:
     """Whether tickets of the type may be assigned to ``user``: its support team (D4), or a
-    superuser."""
+    superuser; never an inactive account."""
+    if user is None or not user.is_active:
+        return False
     return user.is_superuser or agents_for_type(ticket_type).filter(pk=user.pk).exists()
 
 
@@ -328,43 +356,112 @@ def agents_for_type(ticket_type: TicketType) -> QuerySet:
 
 
 def agents_for_types(type_ids: list[int]) -> QuerySet:
-    """Active users with manage on any of the types. Written as "member of a group that
-    manages one": a semi-join on the few agent groups, not a join of every user's groups
-    made distinct (customers' group memberships outnumber the agents' a hundred times)."""
+    """Active users with manage on any of the types, superusers aside."""
+    return _active_users(
+        _agent_group_members(TypePermission.objects.filter(ticket_type__in=type_ids))
+    )
+
+
+def agents() -> QuerySet:
+    """Everyone ``is_agent`` says is an agent, as one query: active users with manage on
+    an active type, and active superusers while there is an active type (they manage
+    every one). What Wagtail asks of the admin's ticket policy."""
+    condition = _agent_group_members(TypePermission.objects.filter(ticket_type__active=True))
+    if TicketType.objects.filter(active=True).exists():
+        condition |= Q(is_superuser=True)
+    return _active_users(condition)
+
+
+def _agent_group_members(rows: QuerySet[TypePermission]) -> Q:
+    """Members of a group with manage in ``rows``. Written as "member of a group
+    that manages one": a semi-join on the few agent groups, not a join of every user's
+    groups made distinct (customers' group memberships outnumber the agents' a hundred
+    times)."""
     User = get_user_model()
     # the group ids as values, not a subquery: the planner then knows from its statistics
     # that the agents' groups have few members (a subquery made it scan every membership)
     agent_groups = list(
-        TypePermission.objects.filter(ticket_type__in=type_ids, level__gte=Level.MANAGE)
-        .values_list("group", flat=True)
-        .distinct()
+        rows.filter(level__gte=Level.MANAGE).values_list("group", flat=True).distinct()
     )
     members = User.groups.through.objects.filter(group__in=agent_groups).values("user")
-    return User._default_manager.filter(is_active=True, pk__in=members).order_by(
-        "first_name", "last_name", "pk"
+    return Q(pk__in=members)
+
+
+def _active_users(condition: Q) -> QuerySet:
+    return (
+        get_user_model()
+        ._default_manager.filter(condition, is_active=True)
+        .order_by("first_name", "last_name", "pk")
     )
 
 
-# The external page (B10). A visitor there has no account: holding a ticket's private link
-# is their permission on that one ticket, and the page's options say which types they see.
+# The external page. A visitor there has no account: the page's options say whether they
+# may open a ticket and on which types, and holding a ticket's private link is their
+# permission on that one ticket. Rate limits and the cap on open tickets per address are
+# abuse limits, not access rules: they are in external/throttle.py and the view.
 
 
-def external_types(user, offered: QuerySet[TicketType]) -> list[TicketType]:
-    """Types offered on the external page to this user: every offered (active) type for a
-    visitor without an account, those they may create on for a logged-in user."""
+def is_visitor(user) -> bool:
+    """Whether nobody is logged in (a visitor of the external page): what such a person
+    may do is decided by the functions below, never by a level."""
+    return user is None or not user.is_authenticated
+
+
+def external_page_open(page: ExternalPageSettings) -> bool:
+    """Whether the external page exists: switched off, the page and every private link
+    answer 404, and mail carries no private links."""
+    return bool(page.enabled)
+
+
+def visitor_may_open(user, page: ExternalPageSettings) -> bool:
+    """Whether ``user`` may open a ticket on the external page without an account (with
+    their name and email, followed through a private link): a visitor, on a page that is
+    on and allows anonymous users. A logged-in user opens as themselves instead, on the
+    types ``external_types`` gives them."""
+    return is_visitor(user) and external_page_open(page) and bool(page.allow_anonymous)
+
+
+def external_login_required(user, page: ExternalPageSettings) -> bool:
+    """Whether the external page sends ``user`` to log in before the new-ticket form: a
+    visitor the page does not let open tickets without an account."""
+    return is_visitor(user) and not visitor_may_open(user, page)
+
+
+def external_types(user, offered: Iterable[TicketType]) -> list[TicketType]:
+    """Types offered on the external page to this user, out of the page's ``offered``:
+    every active one for a visitor, those they may create on for a logged-in user (none
+    for an inactive account)."""
     offered = [t for t in offered if t.active]
-    if user is None or not user.is_authenticated:
+    if is_visitor(user):
         return offered
     return [t for t in offered if can_create(user, t)]
 
 
-def link_holder_can_reply(ticket: Ticket) -> bool:
+def may_add_cc(user) -> bool:
+    """Whether the person opening a ticket may put CC addresses on it: an active account
+    (within its limit of new addresses, notifications/ratelimit.py). A visitor may not:
+    their address is typed, not proven, so CC would let anyone have our mail sent to
+    anyone."""
+    return not is_visitor(user) and bool(user.is_active)
+
+
+def link_holder_can_reply(ticket: Ticket | None) -> bool:
     """The holder of a private link replies while the ticket is open."""
-    return not ticket.status.is_closed
+    return ticket is not None and not ticket.status.is_closed
 
 
-def link_holder_can_close(ticket: Ticket) -> bool:
-    return not ticket.status.is_closed and ticket_options().customers_may_close
+def link_holder_can_close(ticket: Ticket | None) -> bool:
+    """The holder of a private link closes an open ticket when customers may close
+    theirs."""
+    return link_holder_can_reply(ticket) and ticket_options().customers_may_close
+
+
+def link_holder_messages(ticket: Ticket | None) -> QuerySet[Message]:
+    """The conversation a private link shows, and whose files it serves: what a customer
+    sees, never an internal note."""
+    if ticket is None:
+        return Message.objects.none()
+    return visible_messages(None, ticket)
 
 
 # Inbound mail. SMTP does not authenticate the From header: anyone can write any address

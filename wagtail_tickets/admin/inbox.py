@@ -180,7 +180,7 @@ class TicketFilterSet(WagtailFilterSet):
         user = request.user
         # read when the counts are shown, not for every refresh of the results
         self.filters["status"].extra["counts"] = SimpleLazyObject(
-            lambda: status_counts(permissions.type_ids_with_level(user, permissions.Level.MANAGE))
+            lambda: status_counts(permissions.managed_type_ids(user))
         )
         self.filters["status"].extra["rows"] = lambda: rows.statuses
         self.filters["priority"].extra["rows"] = lambda: rows.priorities

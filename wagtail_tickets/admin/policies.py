@@ -4,8 +4,6 @@ permissions; the policy is registered when the app is ready, before Wagtail need
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from .. import permissions
@@ -13,10 +11,13 @@ from .. import permissions
 
 class AgentTicketPolicy(BasePermissionPolicy):
     """Tickets in the admin belong to agents: a user with manage on at least one type
-    reaches the inbox; each ticket is theirs when they manage its type."""
+    reaches the inbox; each ticket is theirs when they manage its type. Who is an agent
+    is ``permissions``' rule alone (``is_agent``, and ``agents`` as a query)."""
+
+    ACTIONS = frozenset({"add", "change", "view"})
 
     def user_has_permission(self, user, action):
-        return action in {"add", "change", "view"} and permissions.is_agent(user)
+        return action in self.ACTIONS and permissions.is_agent(user)
 
     def user_has_any_permission(self, user, actions):
         return any(self.user_has_permission(user, action) for action in actions)
@@ -28,15 +29,8 @@ class AgentTicketPolicy(BasePermissionPolicy):
         return permissions.agent_tickets(user)
 
     def users_with_any_permission(self, actions):
-        return (
-            get_user_model()
-            ._default_manager.filter(
-                Q(is_superuser=True)
-                | Q(groups__ticket_type_permissions__level__gte=permissions.Level.MANAGE),
-                is_active=True,
-            )
-            .distinct()
-        )
+        agents = permissions.agents()
+        return agents if self.ACTIONS.intersection(actions) else agents.none()
 
 
 def register_policies() -> None:

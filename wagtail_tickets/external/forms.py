@@ -37,7 +37,7 @@ class Blocked(ValidationError):
 def binding_for(request) -> str:
     """Ties a form to the logged-in session that was shown it (empty for visitors)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if permissions.is_visitor(user):
         return ""
     session_key = getattr(getattr(request, "session", None), "session_key", "") or ""
     return salted_hmac(SALT, f"{user.pk}:{session_key}").hexdigest()[:32]
@@ -119,14 +119,16 @@ class GuardedFormMixin(forms.Form):
 
 class ExternalNewTicketForm(GuardedFormMixin, NewTicketForm):
     """The customer area's new-ticket form, limited to the types the page offers. Visitors
-    without an account give their name and email instead, and cannot add CC addresses."""
+    without an account give their name and email instead. Which types, whether CC and
+    priority are offered: ``permissions`` decides."""
 
     def __init__(self, *args, user, offered, **kwargs) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.anonymous = not user.is_authenticated
+        self.anonymous = permissions.is_visitor(user)
         self._offer(permissions.external_types(user, offered), user)
-        if self.anonymous:
+        if not permissions.may_add_cc(user):
             self.fields.pop("cc", None)
+        if self.anonymous:
             self.fields["name"] = forms.CharField(
                 label=_("Your name"),
                 max_length=150,
@@ -143,11 +145,7 @@ class ExternalNewTicketForm(GuardedFormMixin, NewTicketForm):
     def _offer(self, types: list[TicketType], user) -> None:
         """Point the type field (and the priority choice) at ``types``."""
         self.types = types
-        self.priority_type_ids = (
-            {t.pk for t in types if permissions.can_choose_priority(user, t)}
-            if user.is_authenticated
-            else set()
-        )
+        self.priority_type_ids = {t.pk for t in types if permissions.can_choose_priority(user, t)}
         field = self.fields["type"]
         field.queryset = TicketType.objects.filter(pk__in=[t.pk for t in types], active=True)
         field.widget = TypeSelect(

@@ -53,7 +53,7 @@ PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, n
 def _page(request: HttpRequest) -> ExternalPageSettings:
     """The page's options; a disabled page does not exist (404)."""
     page = ExternalPageSettings.load(request_or_site=request)
-    if not page.enabled:
+    if not permissions.external_page_open(page):
         raise Http404("The external ticket page is not enabled.")
     return page
 
@@ -152,7 +152,7 @@ def _open(request: HttpRequest, form: ExternalNewTicketForm) -> Ticket | tuple[T
     }
     if not form.anonymous:
         user = request.user
-        return actions.open_ticket(actor=user, requester=user, cc=data["cc"], **common)
+        return actions.open_ticket(actor=user, requester=user, cc=data.get("cc", []), **common)
     raw = tokens.new_token()
     ticket = actions.open_ticket(
         requester_name=data["name"], requester_email=data["email"], link_token=raw, **common
@@ -173,7 +173,7 @@ def external(request: HttpRequest) -> HttpResponse:
         _make_private(response)
         return response
     user = request.user
-    if not user.is_authenticated and not page.allow_anonymous:
+    if permissions.external_login_required(user, page):
         return _login_required(request, page)
     offered = page.offered()
     posted = request.method == "POST"
@@ -210,7 +210,7 @@ def external(request: HttpRequest) -> HttpResponse:
                     return response
                 return redirect("wagtail_tickets:external")
     context = {"form": form, "types_offered": bool(form.types)}
-    if user.is_authenticated:
+    if not permissions.is_visitor(user):
         tickets = (
             permissions.customer_tickets(user)
             .filter(requester=user)
@@ -263,7 +263,7 @@ def _ticket_page(
     binding = binding_for(request)
     can_reply = permissions.link_holder_can_reply(ticket)
     messages_page = conversation_page(
-        request, permissions.visible_messages(None, ticket).prefetch_related("attachments")
+        request, permissions.link_holder_messages(ticket).prefetch_related("attachments")
     )
     context = {
         "ticket": ticket,
@@ -381,6 +381,6 @@ def external_attachment(request: HttpRequest, token: str, pk: int) -> HttpRespon
     if isinstance(found, HttpResponse):
         return found
     item = get_object_or_404(
-        Attachment.objects.filter(message__in=permissions.visible_messages(None, found)), pk=pk
+        Attachment.objects.filter(message__in=permissions.link_holder_messages(found)), pk=pk
     )
     return _make_private(download_response(item))

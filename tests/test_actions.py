@@ -880,3 +880,350 @@ def test_no_limit_when_switched_off(support, customer, cc_limit, settings):
     for start in (1, 11, 21):
         cc_limit(customer, support, addresses(*range(start, start + 10)))
     assert Ticket.objects.count() == 3
+
+
+# moving to another type ----------------------------------------------------------------
+
+
+def test_moving_to_a_type_the_assignee_is_not_an_agent_of_unassigns_them(
+    support, customer, agent, events
+):
+    billing = TicketTypeFactory(name="Billing")
+    boss = UserFactory(username="boss")
+    grant(boss, support, Level.MANAGE, group_name="Agents")
+    grant(boss, billing, Level.MANAGE, group_name="Billing team")
+    ticket = make_ticket(customer, support)
+    actions.change_ticket(ticket, actor=agent, assignee=agent)
+    events.clear()
+    changes = actions.change_ticket(ticket, actor=fresh(boss), ticket_type=billing)
+    assert changes == {"ticket_type": ("Support", "Billing"), "assignee": ("Ada Agent", "")}
+    ticket.refresh_from_db()
+    assert ticket.ticket_type == billing and ticket.assignee is None
+    entry = TicketLogEntry.objects.filter(
+        ticket_id=ticket.pk, action="wagtail_tickets.changed"
+    ).latest("pk")
+    assert entry.data == {
+        "changes": {"ticket_type": ["Support", "Billing"], "assignee": ["Ada Agent", ""]}
+    }
+    assert [e.kind for e in events] == [EventKind.CHANGED]
+
+
+def test_moving_keeps_an_assignee_who_is_an_agent_of_the_new_type(support, customer, agent):
+    billing = TicketTypeFactory(name="Billing")
+    grant(agent, billing, Level.MANAGE, group_name="Billing team")
+    agent = fresh(agent)
+    ticket = make_ticket(customer, support)
+    actions.change_ticket(ticket, actor=agent, assignee=agent)
+    assert actions.change_ticket(ticket, actor=agent, ticket_type=billing) == {
+        "ticket_type": ("Support", "Billing")
+    }
+    ticket.refresh_from_db()
+    assert ticket.ticket_type == billing and ticket.assignee == agent
+
+
+def test_moving_by_the_system_applies_the_same_rule(support, customer, agent):
+    billing = TicketTypeFactory(name="Billing")
+    ticket = make_ticket(customer, support)
+    actions.change_ticket(ticket, assignee=agent)
+    actions.change_ticket(ticket, ticket_type=billing)
+    ticket.refresh_from_db()
+    assert ticket.ticket_type == billing and ticket.assignee is None
+
+
+def test_moving_with_an_assignee_given_keeps_the_one_given(support, customer, agent):
+    billing = TicketTypeFactory(name="Billing")
+    clerk = UserFactory(username="clerk", first_name="Cy", last_name="Clerk")
+    grant(clerk, billing, Level.MANAGE, group_name="Billing team")
+    ticket = make_ticket(customer, support)
+    actions.change_ticket(ticket, assignee=agent)
+    actions.change_ticket(ticket, ticket_type=billing, assignee=clerk)
+    ticket.refresh_from_db()
+    assert ticket.ticket_type == billing and ticket.assignee == clerk
+    with pytest.raises(ValidationError):
+        actions.change_ticket(ticket, ticket_type=support, assignee=clerk)
+    ticket.refresh_from_db()
+    assert ticket.ticket_type == billing and ticket.assignee == clerk
+
+
+# closed_at follows the status ----------------------------------------------------------
+
+
+def test_closed_at_is_kept_between_closed_statuses_and_by_other_changes(support, customer, agent):
+    rejected = Status.objects.create(name="Rejected", is_closed=True)
+    ticket = make_ticket(customer, support)
+    actions.change_ticket(ticket, actor=agent, status=closed_status())
+    ticket.refresh_from_db()
+    closed_at = ticket.closed_at
+    assert closed_at is not None and not ticket.is_open
+    # the workspace's change form sends the status with every other field
+    actions.change_ticket(
+        ticket, actor=agent, status=closed_status(), priority=PriorityFactory(name="Later")
+    )
+    actions.change_ticket(ticket, actor=agent, status=rejected)
+    ticket.refresh_from_db()
+    assert ticket.status == rejected and ticket.closed_at == closed_at and not ticket.is_open
+    actions.change_ticket(ticket, actor=agent, status=open_status())
+    ticket.refresh_from_db()
+    assert ticket.closed_at is None and ticket.is_open
+
+
+# replacing a deleted status ------------------------------------------------------------
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="root", first_name="Ro", last_name="Ot", is_superuser=True)
+
+
+@pytest.fixture
+def replacement_batch(settings):
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "STATUS_REPLACEMENT_BATCH_SIZE": 2}
+
+
+def test_replace_status_moves_each_ticket_as_a_status_change_would(
+    support, customer, administrator, events, received, django_capture_on_commit_callbacks
+):
+    waiting = Status.objects.get(name="Answer")
+    tickets = [make_ticket(customer, support) for _index in range(3)]
+    for ticket in tickets:
+        actions.change_ticket(ticket, status=waiting)
+    other = make_ticket(customer, support)
+    events.clear()
+    received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = actions.replace_status(waiting, closed_status(), actor=administrator)
+    assert moved == 3
+    assert not Status.objects.filter(pk=waiting.pk).exists()
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.status == closed_status() and not ticket.is_open
+        assert ticket.closed_at is not None
+        entry = TicketLogEntry.objects.filter(
+            ticket_id=ticket.pk, action="wagtail_tickets.changed"
+        ).latest("pk")
+        assert entry.user == administrator
+        assert entry.data == {"changes": {"status": ["Answer", "Closed"]}}
+    other.refresh_from_db()
+    assert other.status == open_status() and other.is_open
+    # nobody is mailed or shown anything per ticket: no event reaches the notifier
+    assert events == []
+    names = [(name, kwargs["ticket"].pk) for name, kwargs in received]
+    for ticket in tickets:
+        assert ("ticket_changed", ticket.pk) in names and ("ticket_closed", ticket.pk) in names
+    assert len(names) == 6
+    changed = [kwargs for name, kwargs in received if name == "ticket_changed"]
+    assert all(kwargs["changes"] == {"status": ("Answer", "Closed")} for kwargs in changed)
+    assert all(kwargs["actor"] == administrator for kwargs in changed)
+
+
+def test_replace_status_reopens_and_keeps_closed_at_as_closing_does(
+    support, customer, administrator
+):
+    done = Status.objects.create(name="Done", is_closed=True)
+    rejected = Status.objects.create(name="Rejected", is_closed=True)
+    reopening = make_ticket(customer, support)
+    staying_closed = make_ticket(customer, support)
+    actions.change_ticket(reopening, status=done)
+    actions.change_ticket(staying_closed, status=rejected)
+    staying_closed.refresh_from_db()
+    closed_at = staying_closed.closed_at
+    assert actions.replace_status(done, Status.objects.get(name="In progress")) == 1
+    reopening.refresh_from_db()
+    assert reopening.status.name == "In progress"
+    assert reopening.is_open and reopening.closed_at is None
+    assert actions.replace_status(rejected, closed_status(), actor=administrator) == 1
+    staying_closed.refresh_from_db()
+    assert staying_closed.status == closed_status()
+    assert staying_closed.closed_at == closed_at and not staying_closed.is_open
+
+
+def test_replace_status_works_in_batches_in_id_order(
+    support, customer, administrator, replacement_batch, monkeypatch
+):
+    waiting = Status.objects.get(name="Answer")
+    tickets = [make_ticket(customer, support) for _index in range(5)]
+    for ticket in tickets:
+        actions.change_ticket(ticket, status=waiting)
+    batches = []
+    lock = actions._lock_tickets_in_status
+
+    def spy(status, *, after=0, limit=None):
+        found = lock(status, after=after, limit=limit)
+        batches.append((limit, [t.pk for t in found]))
+        return found
+
+    monkeypatch.setattr(actions, "_lock_tickets_in_status", spy)
+    assert actions.replace_status(waiting, open_status(), actor=administrator) == 5
+    pks = [t.pk for t in tickets]
+    assert batches[:4] == [(2, pks[0:2]), (2, pks[2:4]), (2, pks[4:]), (2, [])]
+    # the last transaction finds nothing left, then deletes the status
+    assert [found for _limit, found in batches[4:]] == [[], []]
+    assert not Status.objects.filter(pk=waiting.pk).exists()
+    assert Ticket.objects.filter(pk__in=pks, status=open_status()).count() == 5
+
+
+def test_replace_status_moves_tickets_given_the_old_status_meanwhile(
+    support, customer, administrator, replacement_batch, monkeypatch
+):
+    waiting = Status.objects.get(name="Answer")
+    early, late = make_ticket(customer, support), make_ticket(customer, support)
+    tickets = [make_ticket(customer, support) for _index in range(3)]
+    for ticket in tickets:
+        actions.change_ticket(ticket, status=waiting)
+    lock = actions._lock_tickets_in_status
+    calls = []
+
+    def agent_meanwhile(status, *, after=0, limit=None):
+        calls.append(after)
+        if len(calls) == 2:  # after the first batch, an agent picks the old status
+            actions.change_ticket(early, status=waiting)
+        return lock(status, after=after, limit=limit)
+
+    monkeypatch.setattr(actions, "_lock_tickets_in_status", agent_meanwhile)
+    assert actions.replace_status(waiting, open_status(), actor=administrator) == 4
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert early.status == open_status() and late.status == open_status()
+    assert not Status.objects.filter(pk=waiting.pk).exists()
+
+
+def test_replace_status_without_tickets_deletes_the_status(administrator):
+    spare = Status.objects.create(name="Spare")
+    assert actions.replace_status(spare, open_status(), actor=administrator) == 0
+    assert not Status.objects.filter(pk=spare.pk).exists()
+
+
+def test_replace_status_refuses_itself_and_deleted_statuses(support, customer, administrator):
+    waiting = Status.objects.get(name="Answer")
+    ticket = make_ticket(customer, support)
+    actions.change_ticket(ticket, status=waiting)
+    with pytest.raises(ValidationError, match="cannot replace itself"):
+        actions.replace_status(waiting, waiting, actor=administrator)
+    with pytest.raises(ValidationError, match="cannot replace itself"):
+        actions.replace_status(waiting, Status.objects.get(pk=waiting.pk), actor=administrator)
+    gone = Status.objects.create(name="Gone")
+    gone_copy = Status.objects.get(pk=gone.pk)
+    gone.delete()
+    with pytest.raises(ValidationError, match="“Gone” no longer exists"):
+        actions.replace_status(waiting, gone_copy, actor=administrator)
+    ticket.refresh_from_db()
+    assert ticket.status == waiting
+    assert Status.objects.filter(pk=waiting.pk).exists()
+    unsaved = Status(pk=987654, name="Never saved")
+    with pytest.raises(ValidationError, match="no longer exists"):
+        actions.replace_status(waiting, unsaved, actor=administrator)
+    # the same deletion twice: the second finds the status gone
+    stale = Status.objects.get(pk=waiting.pk)
+    assert actions.replace_status(waiting, open_status(), actor=administrator) == 1
+    with pytest.raises(ValidationError, match="“Answer” has already been deleted"):
+        actions.replace_status(stale, open_status(), actor=administrator)
+    ticket.refresh_from_db()
+    assert ticket.status == open_status()
+    assert (
+        TicketLogEntry.objects.filter(
+            ticket_id=ticket.pk,
+            action="wagtail_tickets.changed",
+            data__changes__status__isnull=False,
+        ).count()
+        == 2
+    )
+
+
+def test_replace_status_needs_the_permission_to_delete_statuses(support, customer, agent):
+    from django.contrib.auth.models import Permission
+
+    waiting = Status.objects.get(name="Answer")
+    ticket = make_ticket(customer, support)
+    actions.change_ticket(ticket, status=waiting)
+    for user in (agent, customer):
+        with pytest.raises(PermissionDenied):
+            actions.replace_status(waiting, open_status(), actor=user)
+    ticket.refresh_from_db()
+    assert ticket.status == waiting
+    clerk = UserFactory(username="clerk")
+    clerk.user_permissions.add(
+        Permission.objects.get(content_type__app_label="wagtail_tickets", codename="delete_status")
+    )
+    inactive = UserFactory(username="gone", is_superuser=True, is_active=False)
+    with pytest.raises(PermissionDenied):
+        actions.replace_status(waiting, open_status(), actor=inactive)
+    assert actions.replace_status(waiting, open_status(), actor=fresh(clerk)) == 1
+
+
+def test_replace_status_rolls_back_the_batch_that_fails(
+    support, customer, administrator, replacement_batch, monkeypatch
+):
+    waiting = Status.objects.get(name="Answer")
+    tickets = [make_ticket(customer, support) for _index in range(3)]
+    for ticket in tickets:
+        actions.change_ticket(ticket, status=waiting)
+    apply = actions._apply_changes
+
+    def fail_on_the_third(locked, values, **kwargs):
+        if locked.pk == tickets[2].pk:
+            raise RuntimeError("database went away")
+        return apply(locked, values, **kwargs)
+
+    monkeypatch.setattr(actions, "_apply_changes", fail_on_the_third)
+    with pytest.raises(RuntimeError):
+        actions.replace_status(waiting, open_status(), actor=administrator)
+    statuses = [Ticket.objects.get(pk=t.pk).status for t in tickets]
+    # the first batch is done, whole; the failed one changed nothing
+    assert statuses == [open_status(), open_status(), waiting]
+    assert Status.objects.filter(pk=waiting.pk).exists()
+    monkeypatch.setattr(actions, "_apply_changes", apply)
+    assert actions.replace_status(waiting, open_status(), actor=administrator) == 1
+    assert not Status.objects.filter(pk=waiting.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_administrators_deleting_one_status_at_once():
+    """Two deletions of the same status race on their own connections: every ticket moves
+    once, to one replacement; the status is deleted once; the other gets a clear error."""
+    import threading
+
+    from django.db import connections
+
+    assert connection.vendor == "postgresql"
+    support = TicketTypeFactory(name="Race")
+    user = UserFactory(username="racer")
+    waiting = Status.objects.create(name="Waiting for parts")
+    tickets = [make_ticket(user, support) for _index in range(30)]
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(status=waiting)
+    targets = [Status.objects.get(name="In progress"), Status.objects.get(name="Report")]
+    start = threading.Barrier(2)
+    results: list = []
+    lock = threading.Lock()
+
+    def worker(target):
+        try:
+            start.wait(timeout=30)
+            outcome = actions.replace_status(Status.objects.get(pk=waiting.pk), target)
+        except BaseException as exc:  # reported below, the thread must not die silently
+            outcome = exc
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=worker, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    counts = [r for r in results if isinstance(r, int)]
+    # one deletes the status (having moved the tickets, or finding them moved by the
+    # other); the other is told it is gone
+    assert len(counts) == 1 and counts[0] in (0, 30)
+    assert len(errors) == 1 and isinstance(errors[0], ValidationError), errors
+    assert "already been deleted" in " ".join(errors[0].messages)
+    assert not Status.objects.filter(pk=waiting.pk).exists()
+    moved = Ticket.objects.filter(pk__in=[t.pk for t in tickets])
+    assert moved.filter(status__in=targets).count() == 30
+    entries = TicketLogEntry.objects.filter(
+        ticket_id__in=[t.pk for t in tickets], action="wagtail_tickets.changed"
+    )
+    assert entries.count() == 30

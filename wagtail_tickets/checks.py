@@ -1,9 +1,64 @@
 """System checks: catch a broken configuration at startup, not at the first ticket."""
 
-from django.core.checks import Error, Tags, register
+from collections.abc import Mapping
+from difflib import get_close_matches
 
-from .conf import app_settings
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from .conf import app_settings, option_names
 from .numbering import format_fields
+
+# Longest part of an unknown key compared with the known names (difflib's matching grows
+# with the product of the lengths).
+_MATCHED_KEY_LENGTH = 64
+
+
+@register(Tags.compatibility)
+def check_option_names(app_configs, **kwargs) -> list[CheckMessage]:
+    """``WAGTAIL_TICKETS`` is a dictionary of known options: a misspelt key would
+    otherwise leave its option at the default without a word (W001, with the closest known
+    name). ``CUSTOMERS_MAY_CLOSE`` only seeds the ticket options' field (W002)."""
+    options = getattr(settings, "WAGTAIL_TICKETS", None)
+    if options is None:
+        return []
+    if not isinstance(options, Mapping):
+        return [
+            Error(
+                "WAGTAIL_TICKETS must be a dictionary of options; it is ignored.",
+                hint='For example WAGTAIL_TICKETS = {"PAGE_SIZE": 50}.',
+                id="wagtail_tickets.E004",
+            )
+        ]
+    known = option_names()
+    found: list[CheckMessage] = []
+    for key in options:
+        if isinstance(key, str) and key in known:
+            continue
+        name = str(key)[:_MATCHED_KEY_LENGTH]
+        close = get_close_matches(name.upper(), sorted(known), n=1)
+        found.append(
+            Warning(
+                f"WAGTAIL_TICKETS[{name!r}] is not an option of wagtail-tickets; it is ignored.",
+                hint=(
+                    f"Did you mean {close[0]!r}?"
+                    if close
+                    else "The options are listed in the README (Options)."
+                ),
+                id="wagtail_tickets.W001",
+            )
+        )
+    if "CUSTOMERS_MAY_CLOSE" in options:
+        found.append(
+            Warning(
+                "WAGTAIL_TICKETS['CUSTOMERS_MAY_CLOSE'] is deprecated: it only gives "
+                '"customers may close their tickets" its first value, on a site whose ticket '
+                "options were never stored. A stored value always wins.",
+                hint="Administrators change it in Settings → Ticket options; remove the key.",
+                id="wagtail_tickets.W002",
+            )
+        )
+    return found
 
 
 @register(Tags.compatibility)

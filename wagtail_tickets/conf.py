@@ -1,7 +1,8 @@
 """Every option of wagtail-tickets, with its default and what it does.
 
 Nothing else in the package reads ``django.conf.settings`` for our options: code asks
-``app_settings.OPTION``. Hosts set options in one dictionary::
+``app_settings.OPTION``, and the functions here for the site's own settings it uses (its
+languages, default sender, customer model). Hosts set options in one dictionary::
 
     WAGTAIL_TICKETS = {"PAGE_SIZE": 50, "MAX_ATTACHMENT_SIZE": 5 * 1024 * 1024}
 
@@ -12,8 +13,10 @@ and the customer model at the top level, like ``AUTH_USER_MODEL``::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from email.utils import parseaddr
 from ipaddress import IPv4Network, IPv6Network, ip_network
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -36,11 +39,54 @@ def get_customer_model():
         ) from exc
 
 
+def customer_model_is_user_model() -> bool:
+    """Whether customer records are the users themselves (the default). Then each user is
+    their own customer record; otherwise users are linked to records through
+    ``CUSTOMER_USERS_FIELD``."""
+    return get_customer_model_string().lower() == settings.AUTH_USER_MODEL.lower()
+
+
+# The site's own Django settings that the package reads, each in one place.
+
+
+def languages() -> list[tuple[str, str]]:
+    """The site's ``LANGUAGES`` as ``(code, name)`` pairs: the languages a mail template, a
+    customer's mail language and the mail options' template language may name."""
+    return list(settings.LANGUAGES)
+
+
+def language_codes() -> frozenset[str]:
+    """The codes of ``languages()``: a stored language outside them is ignored."""
+    return frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def default_language() -> str:
+    """The site's ``LANGUAGE_CODE``: mail is written in it when neither the customer nor
+    the mail options name one of ``languages()``."""
+    return settings.LANGUAGE_CODE
+
+
+class Sender(NamedTuple):
+    name: str
+    address: str
+
+
+def default_sender() -> Sender:
+    """The site's ``DEFAULT_FROM_EMAIL`` as ``(name, address)``: the From of ticket mail
+    when neither the type nor the mail options name a sender, and one of the addresses
+    whose inbound mail is recognised as our own."""
+    name, address = parseaddr(getattr(settings, "DEFAULT_FROM_EMAIL", "") or "")
+    return Sender(name, address)
+
+
 class AppSettings:
     """Typed access to ``settings.WAGTAIL_TICKETS`` with documented defaults."""
 
     def _get(self, name: str, default: Any) -> Any:
-        return getattr(settings, "WAGTAIL_TICKETS", {}).get(name, default)
+        options = getattr(settings, "WAGTAIL_TICKETS", None)
+        if not isinstance(options, Mapping):
+            return default  # not a dictionary: the system check says so (E004)
+        return options.get(name, default)
 
     @property
     def NUMBER_FORMAT(self) -> str:
@@ -121,7 +167,11 @@ class AppSettings:
 
     @property
     def CUSTOMERS_MAY_CLOSE(self) -> bool:
-        """Whether customers may close their own tickets."""
+        """Deprecated: whether customers may close their own tickets is "customers may
+        close their tickets" in Settings → Ticket options, which administrators change at
+        runtime. This key only gives that option its first value, on a site whose ticket
+        options were never stored; a stored value always wins. ``manage.py check`` warns
+        while the key is set (``wagtail_tickets.W002``)."""
         return bool(self._get("CUSTOMERS_MAY_CLOSE", True))
 
     @property
@@ -252,12 +302,19 @@ class AppSettings:
         return int(self._get("AUTO_CLOSE_BATCH_SIZE", 10))
 
     @property
+    def STATUS_REPLACEMENT_BATCH_SIZE(self) -> int:
+        """Tickets moved per transaction when an administrator deletes a status that
+        tickets still use (each gets the replacement through ``actions.replace_status``).
+        A status with more tickets than this is replaced by a task queue worker, so the
+        admin's page answers at once."""
+        return max(1, int(self._get("STATUS_REPLACEMENT_BATCH_SIZE", 200)))
+
+    @property
     def REPORT_CONNECTIONS(self) -> int:
         """Database connections the reports page reads its slices with at once (PostgreSQL;
         they share one snapshot, so the numbers agree). ``1`` reads them one after the
         other on the request's own connection."""
         return max(1, int(self._get("REPORT_CONNECTIONS", 2)))
-
 
     # External page (B10): embedding and abuse limits for visitors without an account.
 
@@ -320,6 +377,16 @@ class AppSettings:
         """Whether the admin shows a "Customer tickets" tab on customer records (snippet or
         modeladmin edit view) and a "Tickets" button in the customer listing."""
         return bool(self._get("CUSTOMER_TAB", True))
+
+
+def option_names() -> frozenset[str]:
+    """The keys ``WAGTAIL_TICKETS`` may hold: the upper-case properties of ``AppSettings``,
+    so an option is known (to the system check, the README's table) where it is written."""
+    return frozenset(
+        name
+        for name, attribute in vars(AppSettings).items()
+        if isinstance(attribute, property) and name.isupper()
+    )
 
 
 app_settings = AppSettings()

@@ -263,3 +263,244 @@ def test_ticket_options_are_a_wagtail_setting_that_rules_customers(admin_client)
 def test_options_start_from_the_site_settings(settings):
     settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "CUSTOMERS_MAY_CLOSE": False}
     assert TicketSettings.load().customers_may_close is False
+
+
+def used_status(name="Waiting for parts", count=1, is_closed=False):
+    """A status with ``count`` tickets of a new type (opened, then moved into it)."""
+    from wagtail_tickets import actions
+
+    support = TicketTypeFactory(name=f"Support {name}")
+    customer = UserFactory()
+    status = Status.objects.create(name=name, is_closed=is_closed)
+    tickets = [make_ticket(customer, support) for _index in range(count)]
+    for ticket in tickets:
+        actions.change_ticket(ticket, status=status)
+    return status, tickets
+
+
+def test_deleting_a_used_status_records_each_ticket_and_mails_nobody(
+    admin_client, superuser, mailoutbox, django_capture_on_commit_callbacks
+):
+    from wagtail_tickets.models import OutgoingMail, PendingNotification, TicketLogEntry
+
+    waiting, tickets = used_status(count=2)
+    done = Status.objects.get(name="Closed")
+    mails = OutgoingMail.objects.count()
+    pending = PendingNotification.objects.count()
+    page = admin_client.get(reverse("wagtail_tickets_statuses:delete", args=[waiting.pk]))
+    assert "customers are not mailed" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("wagtail_tickets_statuses:delete", args=[waiting.pk]),
+            {"replacement": done.pk},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "its tickets are now “Closed”" in response.content.decode()
+    assert not Status.objects.filter(pk=waiting.pk).exists()
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.status == done and ticket.closed_at is not None and not ticket.is_open
+        entry = TicketLogEntry.objects.filter(ticket_id=ticket.pk).latest("pk")
+        assert entry.user == superuser
+        assert entry.data == {"changes": {"status": ["Waiting for parts", "Closed"]}}
+    assert OutgoingMail.objects.count() == mails
+    assert PendingNotification.objects.count() == pending
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    "replacement",
+    [
+        "",
+        "nope",
+        "-1",
+        "0",
+        "1.5",
+        "99999999999999999999",
+        "1 OR 1=1",
+        "９９９９",
+        "\x00",
+        "ä" * 5000,
+    ],
+)
+def test_hostile_replacements_are_form_errors(admin_client, replacement):
+    waiting, (ticket,) = used_status()
+    delete_url = reverse("wagtail_tickets_statuses:delete", args=[waiting.pk])
+    response = admin_client.post(delete_url, {"replacement": replacement})
+    assert response.status_code == 200
+    assert response.context["replacement_form"].errors["replacement"]
+    assert Status.objects.filter(pk=waiting.pk).exists()
+    ticket.refresh_from_db()
+    assert ticket.status == waiting
+
+
+def test_replacing_with_itself_or_a_deleted_status_is_a_form_error(admin_client):
+    waiting, (ticket,) = used_status()
+    gone = Status.objects.create(name="Gone")
+    gone_pk = gone.pk
+    gone.delete()
+    delete_url = reverse("wagtail_tickets_statuses:delete", args=[waiting.pk])
+    for data in (
+        {"replacement": waiting.pk},
+        {"replacement": gone_pk},
+        {"replacement": [gone_pk, waiting.pk]},
+    ):
+        response = admin_client.post(delete_url, data)
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == waiting and Status.objects.filter(pk=waiting.pk).exists()
+
+
+def test_a_status_deleted_meanwhile_is_a_message_not_a_server_error(admin_client, monkeypatch):
+    from wagtail_tickets import actions
+
+    waiting, (ticket,) = used_status()
+    answer = Status.objects.get(name="Answer")
+    delete_url = reverse("wagtail_tickets_statuses:delete", args=[waiting.pk])
+    replace = actions.replace_status
+
+    def another_administrator_first(old, new, **kwargs):
+        replace(Status.objects.get(pk=old.pk), answer)
+        return replace(old, new, **kwargs)
+
+    monkeypatch.setattr(actions, "replace_status", another_administrator_first)
+    progress = Status.objects.get(name="In progress")
+    response = admin_client.post(delete_url, {"replacement": progress.pk}, follow=True)
+    assert response.status_code == 200
+    assert "has already been deleted" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == answer
+    # the second submission of the same form: the status is gone
+    assert admin_client.post(delete_url, {"replacement": progress.pk}).status_code == 404
+    # the replacement deleted between the form's check and the move
+    other, (second,) = used_status(name="Parts ordered")
+
+    def replacement_deleted_first(old, new, **kwargs):
+        replace(Status.objects.get(pk=new.pk), answer)
+        return replace(old, new, **kwargs)
+
+    monkeypatch.setattr(actions, "replace_status", replacement_deleted_first)
+    report = Status.objects.create(name="Reported")
+    response = admin_client.post(
+        reverse("wagtail_tickets_statuses:delete", args=[other.pk]),
+        {"replacement": report.pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "“Reported” no longer exists" in response.content.decode()
+    second.refresh_from_db()
+    assert second.status == other
+
+
+@pytest.fixture
+def small_batches(settings):
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "STATUS_REPLACEMENT_BATCH_SIZE": 2}
+
+
+def test_many_tickets_are_moved_by_the_task_queue(
+    admin_client, superuser, small_batches, monkeypatch
+):
+    import django_q.tasks
+
+    from wagtail_tickets import actions, tasks
+
+    waiting, tickets = used_status(count=3)
+    progress = Status.objects.get(name="In progress")
+    queued = []
+    monkeypatch.setattr(django_q.tasks, "async_task", lambda *args, **kw: queued.append(args))
+    inline = []
+    monkeypatch.setattr(actions, "replace_status", lambda *args, **kw: inline.append(args))
+    response = admin_client.post(
+        reverse("wagtail_tickets_statuses:delete", args=[waiting.pk]),
+        {"replacement": progress.pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "is being deleted: its 3 tickets move to “In progress”" in response.content.decode()
+    assert inline == []
+    assert queued == [
+        ("wagtail_tickets.tasks.replace_status", waiting.pk, progress.pk, superuser.pk)
+    ]
+    assert Status.objects.filter(pk=waiting.pk).exists()  # the worker has not run yet
+    monkeypatch.undo()
+    # what the worker runs, twice (a retried task changes nothing the second time)
+    line = tasks.replace_status(waiting.pk, progress.pk, superuser.pk)
+    assert line == f"status {waiting.pk} deleted; 3 tickets moved to status {progress.pk}"
+    assert tasks.replace_status(waiting.pk, progress.pk, superuser.pk).endswith("already deleted")
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.status == progress
+
+
+def test_the_task_runs_in_the_queue_when_it_is_synchronous(admin_client, small_batches):
+    waiting, tickets = used_status(count=3)
+    progress = Status.objects.get(name="In progress")
+    response = admin_client.post(
+        reverse("wagtail_tickets_statuses:delete", args=[waiting.pk]),
+        {"replacement": progress.pk},
+    )
+    assert response.status_code == 302
+    assert not Status.objects.filter(pk=waiting.pk).exists()
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.status == progress
+
+
+def test_an_unreachable_queue_changes_nothing_and_says_so(admin_client, small_batches, monkeypatch):
+    import django_q.tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    waiting, tickets = used_status(count=3)
+    monkeypatch.setattr(django_q.tasks, "async_task", broker_down)
+    response = admin_client.post(
+        reverse("wagtail_tickets_statuses:delete", args=[waiting.pk]),
+        {"replacement": Status.objects.get(name="In progress").pk},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "the task queue is not reachable" in response.content.decode()
+    assert Status.objects.filter(pk=waiting.pk).exists()
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.status == waiting
+
+
+def test_the_task_refuses_quietly_what_cannot_be_done(superuser):
+    from wagtail_tickets import tasks
+
+    waiting, (ticket,) = used_status()
+    gone = Status.objects.create(name="Gone")
+    gone_pk = gone.pk
+    gone.delete()
+    assert "replacement" in tasks.replace_status(waiting.pk, gone_pk, superuser.pk)
+    assert "cannot replace itself" in tasks.replace_status(waiting.pk, waiting.pk, superuser.pk)
+    clerk = UserFactory(username="clerk")
+    assert "permission denied" in tasks.replace_status(
+        waiting.pk, Status.objects.get(name="Answer").pk, clerk.pk
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == waiting and Status.objects.filter(pk=waiting.pk).exists()
+
+
+def test_a_stored_option_wins_over_the_deprecated_key(settings):
+    support = TicketTypeFactory(name="Support")
+    customer = UserFactory(username="carol")
+    grant(customer, support, TypePermission.Level.WRITE, group_name="Customers")
+    ticket = make_ticket(customer, support)
+    assert TicketSettings.load().customers_may_close is True  # stored now
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "CUSTOMERS_MAY_CLOSE": False}
+    assert TicketSettings.load().customers_may_close is True
+    assert permissions.customers_may_close()
+    assert permissions.can_close(customer, ticket) and permissions.link_holder_can_close(ticket)
+    options = TicketSettings.load()
+    options.customers_may_close = False
+    options.save()
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "CUSTOMERS_MAY_CLOSE": True}
+    customer = type(customer).objects.get(pk=customer.pk)
+    assert not permissions.customers_may_close(customer)
+    assert not permissions.can_close(customer, ticket)
+    assert not permissions.link_holder_can_close(ticket)

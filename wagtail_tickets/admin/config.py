@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from .. import actions, tasks
+from ..conf import app_settings
 from ..db.counters import with_ticket_counts
 from ..models import (
     Category,
@@ -68,12 +71,42 @@ class StatusDeleteView(SafeDeleteView):
             return super().post(request, *args, **kwargs)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data())
-        name = str(self.object)
-        self.object.delete_reassigning(form.cleaned_data["replacement"])
+        status, replacement = self.object, form.cleaned_data["replacement"]
+        names = {"name": status.name, "replacement": replacement.name}
+        if self.ticket_count > app_settings.STATUS_REPLACEMENT_BATCH_SIZE:
+            # many tickets: a worker moves them, the page answers now
+            if tasks.queue_status_replacement(status, replacement, request.user):
+                messages.success(
+                    request,
+                    ngettext(
+                        "Status “%(name)s” is being deleted: its %(count)s ticket moves to "
+                        "“%(replacement)s” in the background, and the status leaves this "
+                        "list when it has.",
+                        "Status “%(name)s” is being deleted: its %(count)s tickets move to "
+                        "“%(replacement)s” in the background, and the status leaves this "
+                        "list when they all have.",
+                        self.ticket_count,
+                    )
+                    % {**names, "count": self.ticket_count},
+                )
+            else:
+                messages.error(
+                    request,
+                    _(
+                        "Status “%(name)s” was not deleted: the task queue is not reachable. "
+                        "Try again later."
+                    )
+                    % names,
+                )
+            return HttpResponseRedirect(self.get_success_url())
+        try:
+            actions.replace_status(status, replacement, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(self.get_success_url())
         messages.success(
             request,
-            _("Status “%(name)s” deleted; its tickets are now “%(replacement)s”.")
-            % {"name": name, "replacement": form.cleaned_data["replacement"]},
+            _("Status “%(name)s” deleted; its tickets are now “%(replacement)s”.") % names,
         )
         return HttpResponseRedirect(self.get_success_url())
 

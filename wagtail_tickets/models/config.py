@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 colour_validator = RegexValidator(
@@ -120,14 +120,6 @@ class Status(Ordered):
 
     def is_used(self) -> bool:
         return self.tickets.exists()
-
-    @transaction.atomic
-    def delete_reassigning(self, replacement: Status) -> None:
-        """Delete this status, moving its tickets to ``replacement`` first."""
-        if replacement.pk == self.pk:
-            raise ValueError("A status cannot replace itself.")
-        self.tickets.update(status=replacement)
-        self.delete()
 
 
 class Priority(Ordered):

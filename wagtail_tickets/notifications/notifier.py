@@ -23,14 +23,13 @@ import re
 from collections import OrderedDict
 from email.utils import formataddr, parseaddr
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..conf import app_settings
+from ..conf import app_settings, default_language, default_sender, language_codes
 from ..models.mail import AUTOMATIC_KINDS, EmailKind, EmailTemplate, MailSettings, OutgoingMail
 from ..models.tickets import Message, display_name_for
 from . import recipients as rcpt
@@ -151,8 +150,7 @@ class Notifier:
     def default_language(self) -> str:
         """The template language option, else the site's ``LANGUAGE_CODE``."""
         code = self.mail_settings().template_language
-        languages = {c for c, _n in settings.LANGUAGES}
-        return code if code in languages else settings.LANGUAGE_CODE
+        return code if code in language_codes() else default_language()
 
     def get_template(self, kind: str, ticket_type, language: str) -> EmailTemplate | None:
         """The template of ``kind`` for this type and language, or ``None`` (nothing is
@@ -289,7 +287,7 @@ class Notifier:
         """From: the type's alternative sender, else the default sender option, else the
         site's ``DEFAULT_FROM_EMAIL``."""
         options = self.mail_settings()
-        fallback_name, fallback_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        fallback_name, fallback_address = default_sender()
         address = (
             rcpt.clean_address(ticket.ticket_type.sender_email)
             or rcpt.clean_address(options.sender_email)

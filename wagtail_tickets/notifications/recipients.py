@@ -13,13 +13,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 
 from .. import permissions
+from ..conf import language_codes
 from ..sanitize import clean_subject
 
 _UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"'(),;:\[\]\\]")
@@ -64,7 +64,7 @@ def user_language(user) -> str:
         code = user.ticket_profile.language
     except Exception:  # no profile yet
         return ""
-    return code if code in {c for c, _n in settings.LANGUAGES} else ""
+    return code if code in language_codes() else ""
 
 
 def unique(recipients: Iterable[Recipient], exclude: Iterable[str] = ()) -> list[Recipient]:

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from templated_mail.mail import BaseEmailMessage
 
+from ..conf import default_language
 from ..sanitize import clean_subject
 from .variables import substitute
 
@@ -57,7 +58,7 @@ def render_mail(
     template_name: str = LAYOUT_TEMPLATE,
 ) -> RenderedMail:
     """Render one mail in ``language`` (the layout's own words are translated too)."""
-    with translation.override(language or settings.LANGUAGE_CODE):
+    with translation.override(language or default_language()):
         subject = subject_line(ticket_number, substitute(subject_template, values))
         text = substitute(body_template, values)
         html = substitute(

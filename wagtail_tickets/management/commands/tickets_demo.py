@@ -34,7 +34,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ... import actions, permissions
-from ...conf import app_settings, get_customer_model
+from ...conf import app_settings, customer_model_is_user_model, get_customer_model
 from ...models import (
     Category,
     Mailbox,
@@ -173,9 +173,9 @@ class Command(BaseCommand):
         )
 
     def ensure_customers(self, users: dict) -> bool:
-        model = get_customer_model()
-        if model is get_user_model():
+        if customer_model_is_user_model():
             return True
+        model = get_customer_model()
         field = linkable_users_field(model)
         if field is None:
             self.stdout.write(
@@ -285,8 +285,8 @@ def ensure_groups(types: dict[str, TicketType]) -> dict[str, Group]:
     team.permissions.add(
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
     )
-    customer_model = get_customer_model()
-    if customer_model is not get_user_model():
+    if not customer_model_is_user_model():
+        customer_model = get_customer_model()
         content_type = ContentType.objects.get_for_model(customer_model)
         team.permissions.add(
             *Permission.objects.filter(
@@ -495,4 +495,3 @@ def known_fields(model, values: dict) -> dict:
     """Only the values for fields the host's customer model actually has."""
     names = {field.name for field in model._meta.concrete_fields}
     return {name: value for name, value in values.items() if name in names}
-

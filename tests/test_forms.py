@@ -197,7 +197,7 @@ def five_new_cc_per_hour(settings):
 
 
 def test_cc_over_the_persons_limit_is_a_field_error(user_with_types, five_new_cc_per_hour):
-    from wagtail_tickets.mail.ratelimit import count_new_cc_addresses
+    from wagtail_tickets.notifications.ratelimit import count_new_cc_addresses
 
     user, types = user_with_types
     count_new_cc_addresses(user, [f"old{n}@example.com" for n in range(4)])
@@ -246,7 +246,7 @@ def test_external_page_form_of_a_signed_in_user_has_the_same_limit(
     import time
 
     from wagtail_tickets.external.forms import ExternalNewTicketForm, sign_form
-    from wagtail_tickets.mail.ratelimit import count_new_cc_addresses
+    from wagtail_tickets.notifications.ratelimit import count_new_cc_addresses
 
     user, types = user_with_types
     count_new_cc_addresses(user, [f"old{n}@example.com" for n in range(5)])

@@ -15,9 +15,9 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
-from .conf import app_settings, languages
-from .mail.ratelimit import check_new_cc_addresses
+from .conf import app_settings
 from .models import Priority, TicketType
+from .notifications.ratelimit import check_new_cc_addresses
 from .sanitize import clean_subject, clean_user_input, is_blank
 from .validators import parse_cc_addresses, validate_uploads
 
@@ -186,7 +186,7 @@ class NewTicketForm(forms.Form):
 
     def clean_cc(self) -> list[str]:
         """Valid addresses, and no more new ones than the person's limit allows
-        (``mail.ratelimit``): the error shows here, before anything is saved."""
+        (``notifications.ratelimit``): the error shows here, before anything is saved."""
         addresses = parse_cc_addresses(self.cleaned_data.get("cc", ""))
         check_new_cc_addresses(self.user, addresses)
         return addresses
@@ -236,8 +236,10 @@ class ProfileForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("The site's default")), *languages()]
+        self.fields["language"].choices = [("", _("The site's default")), *settings.LANGUAGES]
 
     def clean_display_name(self) -> str:
         return clean_subject(self.cleaned_data["display_name"], 100)

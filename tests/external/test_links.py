@@ -9,8 +9,8 @@ import pytest
 
 from tests.factories import UserFactory, external_page, make_ticket
 from wagtail_tickets import actions
-from wagtail_tickets.external.links import external_link, private_url
 from wagtail_tickets.external.token import ticket_for_token
+from wagtail_tickets.links import external_link, private_url
 from wagtail_tickets.models import Ticket
 
 URL = "/tickets/external/"

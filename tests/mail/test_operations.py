@@ -14,8 +14,8 @@ from django.utils import timezone
 from tests.mail import corpus
 from tests.mail.conftest import IMAP_PASSWORD, _free_port
 from wagtail_tickets.mail.importer import import_all, import_mailbox, retry_quarantined
-from wagtail_tickets.mail.ratelimit import allow_automatic_mail, prune_records
 from wagtail_tickets.models import AutoMailRecord, OutgoingMail, QuarantinedMessage, Ticket
+from wagtail_tickets.notifications.ratelimit import allow_automatic_mail, prune_records
 
 pytestmark = pytest.mark.django_db
 

@@ -30,8 +30,8 @@ from .. import permissions
 from ..compat import attach_model_edit_handler
 from ..conf import app_settings, get_customer_model
 from ..ids import parse_id
+from ..links import new_ticket_url, workspace_url
 from ..pagination import BoundedPaginator
-from .ticket_links import new_ticket_url, workspace_url
 
 TAB_HEADING = _("Customer tickets")
 PAGE_PARAM = "tickets_page"

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
 from .. import permissions
+from ..links import inbox_url, workspace_url
 from ..pagination import bounded_count
-from .ticket_links import inbox_url, workspace_url
 
 LIST_LENGTH = 5
 COUNT_LIMIT = 1_000

@@ -4,6 +4,7 @@ against a real ticket the administrator may see, exactly as the notifier would s
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property, lazy
@@ -22,30 +23,13 @@ from wagtail.admin.widgets import Button
 
 from .. import permissions
 from ..compat import ListingMoreItem, PermissionCheckedMixin
-from ..conf import languages
-from ..models import EmailTemplate, Message
-from ..models.mail import AUTOMATIC_KINDS, MAX_TEMPLATE_BODY, EmailKind
-from ..notifications.events import Event, EventKind, get_notifier
-from ..notifications.notifier import AGENT_KINDS
+from ..models import EmailTemplate
+from ..models.mail import MAX_TEMPLATE_BODY
+from ..notifications.events import Event, get_notifier
+from ..notifications.kinds import get_kind
+from ..notifications.recipients import Recipient
 from ..notifications.variables import COMPANY_FIELDS, CONTACT_FIELDS, TICKET_FIELDS
 from . import listing
-
-# Which event each kind answers, for the preview.
-PREVIEW_EVENTS = {
-    EmailKind.DEFAULT_REPLY: EventKind.REPLIED,
-    EmailKind.AUTO_REPLY: EventKind.OPENED,
-    EmailKind.CREATED_FOR_CUSTOMER: EventKind.OPENED,
-    EmailKind.CREATED_FOR_AGENT: EventKind.OPENED,
-    EmailKind.CLAIMED: EventKind.CLAIMED,
-    EmailKind.STATUS_CHANGED: EventKind.CHANGED,
-    EmailKind.FIELDS_CHANGED: EventKind.CHANGED,
-    EmailKind.CUSTOMER_REPLIED: EventKind.REPLIED,
-}
-OPENING_KINDS = (
-    EmailKind.AUTO_REPLY,
-    EmailKind.CREATED_FOR_CUSTOMER,
-    EmailKind.CREATED_FOR_AGENT,
-)
 
 
 def variables_help() -> str:
@@ -85,7 +69,7 @@ class EmailTemplateForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Any language")), *languages()]
+        self.fields["language"].choices = [("", _("Any language")), *settings.LANGUAGES]
 
 
 class EmailTemplateIndexView(listing.IndexView):
@@ -123,7 +107,8 @@ class EmailTemplateEditView(generic.EditView):
 class EmailTemplatePreviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     """Render a template against a ticket the user manages (``?ticket=<number>``; default:
     the most recently updated one). A wrong number gets a message, never another
-    agent's ticket."""
+    agent's ticket. Where the kind quotes the message only to its author, the version the
+    other recipients get (the neutral line instead of the message) is shown too."""
 
     model = EmailTemplate
     permission_required = "change"
@@ -163,28 +148,29 @@ class EmailTemplatePreviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin
         return tickets.first()
 
     def preview_event(self, ticket) -> Event:
+        """The event the kind's mail answers, with the ticket's own messages (the table of
+        kinds says which)."""
+        return get_kind(self.object.kind).preview(ticket, self.request.user)
+
+    def versions(self, ticket) -> list[tuple[str, object]]:
+        """``[(heading, rendered)]``: the mail as the notifier renders it; when some
+        recipients may not read the message, first the author's copy, then theirs."""
+        notifier = get_notifier()
         kind = self.object.kind
-        messages = ticket.messages.filter(is_internal=False).select_related("author")
-        if kind == EmailKind.DEFAULT_REPLY:
-            message = messages.filter(is_staff=True).last() or messages.last()
-        elif kind == EmailKind.CUSTOMER_REPLIED:
-            message = messages.filter(is_staff=False).last() or messages.last()
-        elif kind in OPENING_KINDS:
-            message = messages.first()
-        else:
-            message = None
-        changes = {}
-        if kind == EmailKind.STATUS_CHANGED:
-            changes = {"status": ("", str(ticket.status))}
-        elif kind == EmailKind.FIELDS_CHANGED:
-            changes = {"priority": ("", str(ticket.priority or ""))}
-        return Event(
-            PREVIEW_EVENTS.get(kind, EventKind.CHANGED),
-            ticket,
-            actor=self.request.user,
-            message=message if isinstance(message, Message) else None,
-            changes=changes,
-        )
+        event = self.preview_event(ticket)
+        language = self.object.language or notifier.default_language()
+        link = notifier.link_for(kind, event)
+        rendered = notifier.render(self.object, event, language, link)
+        # a CC address: no account, so it never wrote the message
+        if notifier.quotes_message(kind, event, Recipient(email="")):
+            return [("", rendered)]
+        copy = notifier.render(self.object, event, language, link, quoted=False)
+        if copy == rendered:
+            return [("", rendered)]
+        return [
+            (_("To the author of the message (the account that wrote it)"), rendered),
+            (_("To CC addresses and every other recipient"), copy),
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -197,23 +183,15 @@ class EmailTemplatePreviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin
             .order_by("-updated_at", "-pk")
         )
         ticket = self.choose_ticket(tickets)
-        rendered = None
-        if ticket is not None:
-            notifier = get_notifier()
-            language = self.object.language or notifier.default_language()
-            link = (
-                notifier.agent_link(ticket)
-                if self.object.kind in AGENT_KINDS
-                else notifier.ticket_link(ticket)
-            )
-            rendered = notifier.render(self.object, self.preview_event(ticket), language, link)
+        versions = self.versions(ticket) if ticket is not None else []
         context.update(
             template=self.object,
             ticket=ticket,
             recent_tickets=list(tickets[:20]),
-            rendered=rendered,
+            versions=versions,
+            rendered=versions[0][1] if versions else None,
             error=self.error,
-            automatic=self.object.kind in AUTOMATIC_KINDS,
+            automatic=get_kind(self.object.kind).automatic,
         )
         return context
 

@@ -28,10 +28,10 @@ from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import HeaderButton
 
 from .. import permissions
+from ..links import inbox_url, workspace_url
 from ..pagination import uncounted_page
 from . import report_charts, report_queries
 from .report_queries import Period, last_days, last_months
-from .ticket_links import inbox_url, workspace_url
 
 MAX_BUCKETS = 400
 MAX_DAYS = 10 * 366

@@ -29,7 +29,8 @@ from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import actions, permissions, uploads
-from ..conf import app_settings, customer_model_is_user_model, get_customer_model
+from ..conf import app_settings, get_customer_model, get_customer_model_string
+from ..downloads import download_response
 from ..ids import parse_id
 from ..models import Attachment, Message, ResponseTemplate, Ticket, TicketLogEntry
 from ..notifications import Event, EventKind
@@ -329,8 +330,7 @@ class ChangeView(TicketActionView):
 
 
 class MoveView(TicketActionView):
-    """To another type the agent manages (the form offers only those; the action checks,
-    and unassigns an assignee who is not on the new type's team)."""
+    """To another type the agent manages (the form offers only those; the action checks)."""
 
     form_class = MoveForm
 
@@ -338,12 +338,12 @@ class MoveView(TicketActionView):
         return MoveForm(self.request.POST, user=self.request.user)
 
     def act(self, data):
-        actions.change_ticket(
-            self.ticket,
-            actor=self.request.user,
-            request=self.request,
-            ticket_type=data["ticket_type"],
-        )
+        target = data["ticket_type"]
+        assignee = self.ticket.assignee
+        values = {"ticket_type": target}
+        if assignee is not None and not permissions.is_assignable(assignee, target):
+            values["assignee"] = None  # not on the new type's team: back to unassigned
+        actions.change_ticket(self.ticket, actor=self.request.user, request=self.request, **values)
 
 
 class ContactsView(TicketActionView):
@@ -374,8 +374,6 @@ class AttachmentView(View):
     http_method_names = ["get", "head"]
 
     def get(self, request, pk):
-        from ..views.attachments import download_response
-
         if not permissions.is_agent(request.user):
             raise PermissionDenied
         item = get_object_or_404(
@@ -423,7 +421,7 @@ class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
         customer = self.customer
         if customer is None:
             return users
-        if customer_model_is_user_model():
+        if get_customer_model_string().lower() == get_user_model()._meta.label_lower:
             return users.filter(pk=customer.pk)
         field = app_settings.CUSTOMER_USERS_FIELD
         if not field:

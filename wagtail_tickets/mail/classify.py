@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..conf import default_sender
+from django.conf import settings
+
 from .parse import REPLY_PREFIX, ParsedMessage
 
 PERSON = "person"
@@ -117,15 +118,14 @@ def _without_reply_prefix(subject: str) -> str:
 def own_addresses_for(extra: Iterable[str] = ()) -> set[str]:
     """Addresses our notifications are sent from: the site's default sender, each type's
     alternative sender and the mailbox addresses given. Mail from them is ours."""
-    from ..models import TicketType
+    from email.utils import parseaddr
 
-    found = {default_sender().address}
-    found |= set(TicketType.objects.exclude(sender_email="").values_list("sender_email", flat=True))
+    from ..models import MailSettings, TicketType
+
+    found = {parseaddr(getattr(settings, "DEFAULT_FROM_EMAIL", ""))[1]}
+    found |= set(
+        TicketType.objects.exclude(sender_email="").values_list("sender_email", flat=True)
+    )
     found |= set(extra)
-    try:
-        from ..models.mail import MailSettings
-
-        found.add(MailSettings.load().sender_email)
-    except (ImportError, AttributeError):  # pragma: no cover - outbox not installed
-        pass
+    found.add(MailSettings.load().sender_email)
     return {a.lower() for a in found if a and "@" in a}

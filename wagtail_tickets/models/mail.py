@@ -12,40 +12,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting
 
+from ..notifications.kinds import EmailKind
 from .config import TicketType
 from .tickets import Message, Ticket
 
 MAX_TEMPLATE_SUBJECT = 255
 MAX_TEMPLATE_BODY = 20_000
-
-
-class EmailKind(models.TextChoices):
-    """The kinds of mail (B6, D1, D6). A kind with no active template sends nothing."""
-
-    DEFAULT_REPLY = "default_reply", _("Default reply (an agent answers the customer)")
-    AUTO_REPLY = "auto_reply", _("Auto reply (the customer opened a ticket)")
-    CREATED_FOR_CUSTOMER = "created_for_customer", _(
-        "Ticket created for customer (an agent opened it)"
-    )
-    CREATED_FOR_AGENT = "created_for_agent", _("Ticket created, for agents (the type's list)")
-    CLAIMED = "claimed", _("Ticket claimed (to the customer)")
-    STATUS_CHANGED = "status_changed", _("Status changed (to the customer)")
-    FIELDS_CHANGED = "fields_changed", _("Fields changed (to the customer)")
-    CUSTOMER_REPLIED = "customer_replied", _("Customer replied (to the assignee)")
-
-
-# Mail that nobody typed: marked ``Auto-Submitted: auto-generated`` so that other systems'
-# auto-responders stay quiet (agent answers and tickets opened by an agent are typed).
-AUTOMATIC_KINDS = frozenset(
-    {
-        EmailKind.AUTO_REPLY,
-        EmailKind.CREATED_FOR_AGENT,
-        EmailKind.CLAIMED,
-        EmailKind.STATUS_CHANGED,
-        EmailKind.FIELDS_CHANGED,
-        EmailKind.CUSTOMER_REPLIED,
-    }
-)
 
 
 class EmailTemplate(models.Model):

@@ -23,34 +23,36 @@ import re
 from collections import OrderedDict
 from email.utils import formataddr, parseaddr
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..conf import app_settings, default_language, default_sender, language_codes
-from ..models.mail import AUTOMATIC_KINDS, EmailKind, EmailTemplate, MailSettings, OutgoingMail
+from .. import links, permissions
+from ..models.mail import EmailTemplate, MailSettings, OutgoingMail
 from ..models.tickets import Message, display_name_for
+from . import ratelimit, sending, tokens
 from . import recipients as rcpt
-from . import sending, tokens
 from .events import Event, EventKind
+from .kinds import (
+    AGENT_KINDS,
+    AUTOMATIC_KINDS,
+    KINDS,
+    MAIL_EVENTS,
+    Audience,
+    MailKind,
+    Quoting,
+    get_kind,
+)
 from .rendering import RenderedMail, render_mail
 from .variables import as_text, company_values, contact_values, ticket_values
 
+# The kind sets come from the table of kinds (``kinds``); named here too for subclasses.
+__all__ = ["AGENT_KINDS", "AUTOMATIC_KINDS", "CUSTOMER_VISIBLE_CHANGES", "MAIL_EVENTS", "Notifier"]
+
 # Changes the customer is told about (D6); moving types or assigning stay internal.
 CUSTOMER_VISIBLE_CHANGES = ("status", "priority", "category", "target_date")
-AGENT_KINDS = frozenset({EmailKind.CREATED_FOR_AGENT, EmailKind.CUSTOMER_REPLIED})
-MAIL_EVENTS = frozenset(
-    {
-        EventKind.OPENED,
-        EventKind.REPLIED,
-        EventKind.CLOSED,
-        EventKind.REOPENED,
-        EventKind.CHANGED,
-        EventKind.CLAIMED,
-    }
-)
 _MESSAGE_ID = re.compile(r"^<?([^<>\s]{1,250})>?$")
 
 
@@ -99,37 +101,33 @@ class Notifier:
     # --- recipients ------------------------------------------------------------------
 
     def plan(self, event: Event) -> list[tuple[str, list[rcpt.Recipient]]]:
-        """``[(kind, recipients)]`` for an event, decided from the ticket as it is now."""
-        ticket, message = event.ticket, event.message
+        """``[(kind, recipients)]`` for an event, decided from the ticket as it is now: each
+        kind of the table (``kinds``) the event sends, in the table's order, to its audience
+        without the authors of the change (except a confirmation to its author)."""
+        visible = self.visible_changes(event)
         authors = self.author_addresses(event)
-        customers = rcpt.customer_recipients(ticket)
-        without_authors = rcpt.unique(customers, exclude=authors)
-        kind = event.kind
-        if kind == EventKind.OPENED:
-            agents = rcpt.unique(rcpt.type_list_recipients(ticket), exclude=authors)
-            if message is not None and message.is_staff:
-                return [
-                    (EmailKind.CREATED_FOR_CUSTOMER, without_authors),
-                    (EmailKind.CREATED_FOR_AGENT, agents),
-                ]
-            # The confirmation goes to the customer who just wrote (C5): no author filter.
-            return [(EmailKind.AUTO_REPLY, customers), (EmailKind.CREATED_FOR_AGENT, agents)]
-        if kind == EventKind.REPLIED and message is not None and not message.is_internal:
-            if message.is_staff:
-                return [(EmailKind.DEFAULT_REPLY, without_authors)]
-            assignee = rcpt.unique(rcpt.assignee_recipients(ticket), exclude=authors)
-            return [(EmailKind.CUSTOMER_REPLIED, assignee)]
-        if kind == EventKind.CLAIMED:
-            return [(EmailKind.CLAIMED, without_authors)]
-        if kind in (EventKind.CLOSED, EventKind.REOPENED):
-            return [(EmailKind.STATUS_CHANGED, without_authors)]
-        if kind == EventKind.CHANGED:
-            visible = self.visible_changes(event)
-            if "status" in visible:
-                return [(EmailKind.STATUS_CHANGED, without_authors)]
-            if visible:
-                return [(EmailKind.FIELDS_CHANGED, without_authors)]
-        return []
+        audiences: dict[Audience, list[rcpt.Recipient]] = {}
+        plans = []
+        for kind in self.kinds():
+            if not kind.applies(event, visible):
+                continue
+            if kind.audience not in audiences:
+                audiences[kind.audience] = self.audience(kind.audience, event.ticket)
+            people = audiences[kind.audience]
+            plans.append((kind.code, people if kind.to_author else rcpt.unique(people, authors)))
+        return plans
+
+    def kinds(self) -> tuple[MailKind, ...]:
+        """The kinds of mail ``plan`` considers (``kinds.KINDS``)."""
+        return KINDS
+
+    def audience(self, audience: Audience, ticket) -> list[rcpt.Recipient]:
+        """Everybody mail to ``audience`` goes to, the authors of the change included."""
+        if audience == Audience.CUSTOMERS:
+            return rcpt.customer_recipients(ticket)
+        if audience == Audience.TYPE_LIST:
+            return rcpt.type_list_recipients(ticket)
+        return rcpt.assignee_recipients(ticket)
 
     def author_addresses(self, event: Event) -> set[str]:
         """Whoever made the change: they are not mailed about it."""
@@ -150,7 +148,8 @@ class Notifier:
     def default_language(self) -> str:
         """The template language option, else the site's ``LANGUAGE_CODE``."""
         code = self.mail_settings().template_language
-        return code if code in language_codes() else default_language()
+        languages = {c for c, _n in settings.LANGUAGES}
+        return code if code in languages else settings.LANGUAGE_CODE
 
     def get_template(self, kind: str, ticket_type, language: str) -> EmailTemplate | None:
         """The template of ``kind`` for this type and language, or ``None`` (nothing is
@@ -181,35 +180,33 @@ class Notifier:
     # --- links ---------------------------------------------------------------------
 
     def absolute(self, path: str) -> str:
-        if not path or path.startswith(("http://", "https://")):
-            return path
-        return app_settings.BASE_URL + path
+        """``BASE_URL`` in front of a path (``links.absolute``)."""
+        return links.absolute(path)
 
     def ticket_link(self, ticket) -> str:
         """{LINK} in customer mail: the ticket in the customer area, or for tickets
         without an account the external page (``external_link``)."""
         if ticket.requester_id is None:
             return self.external_link(ticket)
-        try:
-            return self.absolute(reverse("wagtail_tickets:detail", args=[ticket.number]))
-        except NoReverseMatch:
-            return ""
+        return self.absolute(links.customer_ticket_url(ticket))
 
     def external_link(self, ticket, token: str = "") -> str:
         """The external page of a ticket opened without an account: a private link, issued
         for this mail (every link sent stays valid), or ``token`` when the external page
         chose the ticket's link as it opened it. Empty when the page is switched off."""
-        from ..external.links import external_link
-
-        return external_link(ticket, token=token) or ""
+        return links.external_link(ticket, token=token) or ""
 
     def agent_link(self, ticket) -> str:
-        """{LINK} in mail to agents: the ticket's workspace in the admin."""
-        try:
-            from ..admin.ticket_links import workspace_url
-        except ImportError:  # admin screens not installed
-            return self.ticket_link(ticket)
-        return self.absolute(workspace_url(ticket.pk)) or self.ticket_link(ticket)
+        """{LINK} in mail to agents: the ticket's workspace in the admin; the customer's
+        link when the admin screens are not installed."""
+        return self.absolute(links.workspace_url(ticket.pk)) or self.ticket_link(ticket)
+
+    def link_for(self, kind: str, event: Event) -> str:
+        """{LINK} of one kind of mail: the workspace in mail to agents; in customer mail
+        the link fixed with the event (a private link), else ``ticket_link``."""
+        if get_kind(kind).to_agents:
+            return self.agent_link(event.ticket)
+        return event.link or self.ticket_link(event.ticket)
 
     # --- variables -------------------------------------------------------------------
 
@@ -245,7 +242,7 @@ class Notifier:
         values.update(company_values(ticket.customer))
         values.update(ticket_values(ticket, ticket.requester_display_name))
         message = event.message
-        shown = message is not None and not message.is_internal
+        shown = permissions.is_visible_to_customer(message)
         values["MESSAGE"] = message.body_text if shown else ""
         values["AGENT"] = self.agent_name(event)
         values["LINK"] = link
@@ -260,7 +257,7 @@ class Notifier:
         """Subject, text and HTML of one mail. ``quoted=False`` (``quotes_message``):
         ``{MESSAGE}`` is the neutral ``unquoted_text`` in both parts, whatever the template."""
         message = event.message
-        shown = message is not None and not message.is_internal
+        shown = permissions.is_visible_to_customer(message)
         with translation.override(language):
             values = self.variables(event, link)
             message_html = message.body_html if shown else ""
@@ -287,7 +284,7 @@ class Notifier:
         """From: the type's alternative sender, else the default sender option, else the
         site's ``DEFAULT_FROM_EMAIL``."""
         options = self.mail_settings()
-        fallback_name, fallback_address = default_sender()
+        fallback_name, fallback_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
         address = (
             rcpt.clean_address(ticket.ticket_type.sender_email)
             or rcpt.clean_address(options.sender_email)
@@ -318,7 +315,7 @@ class Notifier:
             value = message.message_id
         else:
             value = (
-                event.ticket.messages.filter(is_internal=False)
+                permissions.customer_visible_messages(event.ticket)
                 .exclude(message_id="")
                 .order_by("-created_at", "-pk")
                 .values_list("message_id", flat=True)
@@ -334,7 +331,7 @@ class Notifier:
             "In-Reply-To": parent or root,
             "References": " ".join(part for part in (root, parent) if part),
         }
-        if kind in AUTOMATIC_KINDS:
+        if get_kind(kind).automatic:
             headers["Auto-Submitted"] = "auto-generated"
             headers["X-Auto-Response-Suppress"] = "All"
         return headers
@@ -377,9 +374,10 @@ class Notifier:
         neutral line. Mail to agents (addresses chosen by administrators) and an agent's
         own answer, which a person wrote and sent, keep the message."""
         message = event.message
-        if message is None or message.is_internal or kind in AGENT_KINDS:
-            return True
-        if kind not in AUTOMATIC_KINDS and message.is_staff:
+        if not permissions.is_visible_to_customer(message):
+            return True  # nothing to quote
+        quoting = get_kind(kind).quoting
+        if quoting == Quoting.EVERYONE or (quoting == Quoting.AGENT_MESSAGE and message.is_staff):
             return True
         return rcpt.wrote_message(person, message)
 
@@ -398,7 +396,7 @@ class Notifier:
         says."""
         message = event.message
         return (
-            kind in AUTOMATIC_KINDS - AGENT_KINDS
+            self.automatic_to_customers(kind)
             and message is not None
             and message.source == Message.Source.EMAIL
         )
@@ -409,16 +407,17 @@ class Notifier:
         confirmation of a new ticket) is what anyone can make the site send to addresses of
         their choosing, so one address gets only so many of them an hour."""
         message = event.message
-        return (
-            kind in AUTOMATIC_KINDS - AGENT_KINDS and message is not None and not message.is_staff
-        )
+        return self.automatic_to_customers(kind) and message is not None and not message.is_staff
+
+    def automatic_to_customers(self, kind: str) -> bool:
+        """Mail that goes out by itself to addresses customers gave: what the caps limit."""
+        spec = get_kind(kind)
+        return spec.automatic and not spec.to_agents
 
     def within_rate_limit(self, people: list[rcpt.Recipient]) -> list[rcpt.Recipient]:
         """Who may get one more automatic mail this hour (E2): the per-address cap breaks
         loops with robots that answer without marking their mail as automatic."""
-        from ..mail.ratelimit import allow_automatic_mail
-
-        return [person for person in people if allow_automatic_mail(person.email)]
+        return [person for person in people if ratelimit.allow_automatic_mail(person.email)]
 
     def by_language(self, people: list[rcpt.Recipient]) -> dict[str, list[rcpt.Recipient]]:
         default = self.default_language()
@@ -429,10 +428,7 @@ class Notifier:
 
     def compose(self, kind, template, event, language, people, quoted=True) -> OutgoingMail:
         ticket = event.ticket
-        if kind in AGENT_KINDS:
-            link = self.agent_link(ticket)
-        else:
-            link = event.link or self.ticket_link(ticket)
+        link = self.link_for(kind, event)
         rendered = self.render(template, event, language, link, quoted=quoted)
         from_email = self.sender(ticket)
         domain = parseaddr(from_email)[1].rpartition("@")[2]
@@ -441,7 +437,7 @@ class Notifier:
         ).lower()
         main = [p for p in people if p.key == requester_address] or people[:1]
         copies = [p for p in people if p not in main]
-        if kind in AGENT_KINDS:
+        if get_kind(kind).to_agents:
             main, copies = people, []
         return OutgoingMail(
             ticket=ticket,

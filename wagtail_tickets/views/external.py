@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import actions, permissions, uploads
 from ..conf import app_settings
+from ..downloads import download_response
 from ..external import throttle
 from ..external import token as tokens
 from ..external.forms import (
@@ -41,10 +42,9 @@ from ..external.forms import (
     binding_for,
 )
 from ..external.framing import framable
-from ..external.links import private_url
 from ..external.styles import css_for_style_element
+from ..links import private_url
 from ..models import Attachment, ExternalPageSettings, Ticket
-from .attachments import download_response
 from .base import conversation_page
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}

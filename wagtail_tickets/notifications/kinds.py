@@ -1,0 +1,261 @@
+"""The kinds of mail, in one table: for each, the events that produce it, who gets it, whether
+it goes out by itself, who may read the message in it, and how the admin previews it.
+
+Everything that depends on the kinds reads ``KINDS``: the notifier's ``plan`` (which kinds an
+event sends, to whom), the ``Auto-Submitted`` header (``AUTOMATIC_KINDS``), the agents' link
+(``AGENT_KINDS``), the choices of ``EmailTemplate.kind`` (``EmailKind``) and the template
+preview in the admin. Adding a kind is adding one row here and its texts to
+``defaults.DEFAULT_TEMPLATES`` (a test checks both, the label, the preview and the plan).
+
+This module is imported by the models (for the choices), so it imports no models itself:
+the conditions and previews that read messages import ``permissions`` when they run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .events import Event, EventKind
+
+
+class Audience(StrEnum):
+    """Who a kind of mail goes to (``recipients`` finds the addresses)."""
+
+    CUSTOMERS = "customers"  # the requester and the CC addresses
+    TYPE_LIST = "type_list"  # the type's "email to" list (agents and team lists)
+    ASSIGNEE = "assignee"  # the ticket's assignee, while an agent of the type
+
+
+class Quoting(StrEnum):
+    """Which recipients may read the event's message in the mail (``{MESSAGE}``); the others
+    get the subject, number, link and a neutral line (``Notifier.quotes_message``)."""
+
+    # every recipient: mail to agents, whose addresses administrators chose
+    EVERYONE = "everyone"
+    # an agent's message to every recipient (a person wrote and sent it, and relaying it
+    # is what CC means); anyone else's only to its proven author
+    AGENT_MESSAGE = "agent_message"
+    # only the proven author: mail that goes out by itself must not relay what someone
+    # writes to addresses they name
+    AUTHOR = "author"
+
+
+# (event, the changes customers are told about) -> whether the kind is sent
+Condition = Callable[[Event, Mapping[str, tuple[str, str]]], bool]
+# (ticket, the user looking at the preview) -> an event as the kind's mail would answer it
+PreviewSample = Callable[[object, object], Event]
+
+
+@dataclass(frozen=True)
+class MailKind:
+    """One kind of mail. ``events`` and ``condition`` decide when it is sent; the order of
+    ``KINDS`` is the order in which an event's mails are built."""
+
+    code: str
+    label: Promise
+    events: frozenset[EventKind]
+    audience: Audience
+    automatic: bool
+    quoting: Quoting
+    preview: PreviewSample
+    condition: Condition | None = None
+    # the author of the change gets it too (the confirmation of their own new ticket);
+    # otherwise nobody is mailed about their own change
+    to_author: bool = False
+
+    @property
+    def to_agents(self) -> bool:
+        """Mail to staff: its ``{LINK}`` is the admin workspace, all recipients in To."""
+        return self.audience != Audience.CUSTOMERS
+
+    def applies(self, event: Event, visible_changes: Mapping[str, tuple[str, str]]) -> bool:
+        """Whether ``event`` sends this kind."""
+        if event.kind not in self.events:
+            return False
+        return self.condition is None or self.condition(event, visible_changes)
+
+
+# --- conditions ----------------------------------------------------------------------
+
+
+def _shown(event: Event) -> bool:
+    from ..permissions import is_visible_to_customer
+
+    return is_visible_to_customer(event.message)
+
+
+def _opened_by_agent(event: Event, _changes) -> bool:
+    return event.message is not None and event.message.is_staff
+
+
+def _opened_by_customer(event: Event, changes) -> bool:
+    return not _opened_by_agent(event, changes)
+
+
+def _agent_answered(event: Event, _changes) -> bool:
+    return _shown(event) and event.message.is_staff
+
+
+def _customer_answered(event: Event, _changes) -> bool:
+    return _shown(event) and not event.message.is_staff
+
+
+def _status_changed(event: Event, changes) -> bool:
+    """Closing and reopening are status changes; so is a change that includes the status."""
+    return event.kind != EventKind.CHANGED or "status" in changes
+
+
+def _other_fields_changed(_event: Event, changes) -> bool:
+    return bool(changes) and "status" not in changes
+
+
+# --- preview samples (the admin's template preview) -----------------------------------
+
+
+def _messages(ticket):
+    from ..permissions import customer_visible_messages
+
+    return customer_visible_messages(ticket).select_related("author")
+
+
+def _preview_agent_answer(ticket, actor) -> Event:
+    messages = _messages(ticket)
+    message = messages.filter(is_staff=True).last() or messages.last()
+    return Event(EventKind.REPLIED, ticket, actor=actor, message=message)
+
+
+def _preview_customer_answer(ticket, actor) -> Event:
+    messages = _messages(ticket)
+    message = messages.filter(is_staff=False).last() or messages.last()
+    return Event(EventKind.REPLIED, ticket, actor=actor, message=message)
+
+
+def _preview_opening(ticket, actor) -> Event:
+    return Event(EventKind.OPENED, ticket, actor=actor, message=_messages(ticket).first())
+
+
+def _preview_claim(ticket, actor) -> Event:
+    return Event(EventKind.CLAIMED, ticket, actor=actor)
+
+
+def _preview_status(ticket, actor) -> Event:
+    changes = {"status": ("", str(ticket.status))}
+    return Event(EventKind.CHANGED, ticket, actor=actor, changes=changes)
+
+
+def _preview_fields(ticket, actor) -> Event:
+    changes = {"priority": ("", str(ticket.priority or ""))}
+    return Event(EventKind.CHANGED, ticket, actor=actor, changes=changes)
+
+
+# --- the table -----------------------------------------------------------------------
+
+KINDS: tuple[MailKind, ...] = (
+    MailKind(
+        code="default_reply",
+        label=_("Default reply (an agent answers the customer)"),
+        events=frozenset({EventKind.REPLIED}),
+        condition=_agent_answered,
+        audience=Audience.CUSTOMERS,
+        automatic=False,
+        quoting=Quoting.AGENT_MESSAGE,
+        preview=_preview_agent_answer,
+    ),
+    MailKind(
+        code="auto_reply",
+        label=_("Auto reply (the customer opened a ticket)"),
+        events=frozenset({EventKind.OPENED}),
+        condition=_opened_by_customer,
+        audience=Audience.CUSTOMERS,
+        to_author=True,
+        automatic=True,
+        quoting=Quoting.AUTHOR,
+        preview=_preview_opening,
+    ),
+    MailKind(
+        code="created_for_customer",
+        label=_("Ticket created for customer (an agent opened it)"),
+        events=frozenset({EventKind.OPENED}),
+        condition=_opened_by_agent,
+        audience=Audience.CUSTOMERS,
+        automatic=False,
+        quoting=Quoting.AGENT_MESSAGE,
+        preview=_preview_opening,
+    ),
+    MailKind(
+        code="created_for_agent",
+        label=_("Ticket created, for agents (the type's list)"),
+        events=frozenset({EventKind.OPENED}),
+        audience=Audience.TYPE_LIST,
+        automatic=True,
+        quoting=Quoting.EVERYONE,
+        preview=_preview_opening,
+    ),
+    MailKind(
+        code="claimed",
+        label=_("Ticket claimed (to the customer)"),
+        events=frozenset({EventKind.CLAIMED}),
+        audience=Audience.CUSTOMERS,
+        automatic=True,
+        quoting=Quoting.AUTHOR,
+        preview=_preview_claim,
+    ),
+    MailKind(
+        code="status_changed",
+        label=_("Status changed (to the customer)"),
+        events=frozenset({EventKind.CLOSED, EventKind.REOPENED, EventKind.CHANGED}),
+        condition=_status_changed,
+        audience=Audience.CUSTOMERS,
+        automatic=True,
+        quoting=Quoting.AUTHOR,
+        preview=_preview_status,
+    ),
+    MailKind(
+        code="fields_changed",
+        label=_("Fields changed (to the customer)"),
+        events=frozenset({EventKind.CHANGED}),
+        condition=_other_fields_changed,
+        audience=Audience.CUSTOMERS,
+        automatic=True,
+        quoting=Quoting.AUTHOR,
+        preview=_preview_fields,
+    ),
+    MailKind(
+        code="customer_replied",
+        label=_("Customer replied (to the assignee)"),
+        events=frozenset({EventKind.REPLIED}),
+        condition=_customer_answered,
+        audience=Audience.ASSIGNEE,
+        automatic=True,
+        quoting=Quoting.EVERYONE,
+        preview=_preview_customer_answer,
+    ),
+)
+
+BY_CODE: dict[str, MailKind] = {kind.code: kind for kind in KINDS}
+
+
+def get_kind(code: str) -> MailKind:
+    """The row of a kind code; ``KeyError`` for a code that is not in the table."""
+    return BY_CODE[code]
+
+
+# The choices of ``EmailTemplate.kind`` and ``OutgoingMail.kind``, and names for the codes
+# (``EmailKind.AUTO_REPLY == "auto_reply"``). A kind with no active template sends nothing.
+EmailKind = models.TextChoices(
+    "EmailKind", [(kind.code.upper(), (kind.code, kind.label)) for kind in KINDS], module=__name__
+)
+
+# Mail that nobody typed: marked ``Auto-Submitted: auto-generated`` so that other systems'
+# auto-responders stay quiet (agent answers and tickets opened by an agent are typed).
+AUTOMATIC_KINDS = frozenset(kind.code for kind in KINDS if kind.automatic)
+# Mail to staff (the type's list, the assignee).
+AGENT_KINDS = frozenset(kind.code for kind in KINDS if kind.to_agents)
+# Events that may send mail: the others (internal notes, assignments) are not queued.
+MAIL_EVENTS = frozenset(event for kind in KINDS for event in kind.events)

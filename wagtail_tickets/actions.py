@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from . import numbering, permissions, signals
-from .conf import app_settings
+from .conf import app_settings, language_codes
 from .external import token as link_tokens
 from .models import (
     Attachment,
@@ -467,7 +467,9 @@ CHANGEABLE = ("status", "priority", "category", "target_date", "assignee", "tick
 
 def change_ticket(ticket: Ticket, *, actor=None, request=None, **values) -> dict:
     """Change fields of a ticket (agents: D6). Returns ``{field: (old, new)}`` of what
-    actually changed; nothing changed means no history, no event, no mail."""
+    actually changed; nothing changed means no history, no event, no mail. A ticket moved
+    to a type its assignee is not an agent of goes back to unassigned in the same change
+    (unless ``assignee`` is given too): only a type's team may hold its tickets."""
     unknown = set(values) - set(CHANGEABLE)
     if unknown:
         raise TypeError(f"cannot change {', '.join(sorted(unknown))}")
@@ -482,24 +484,57 @@ def change_ticket(ticket: Ticket, *, actor=None, request=None, **values) -> dict
 
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        changes: dict[str, tuple[str, str]] = {}
-        for name, new in values.items():
-            old = getattr(locked, name)
-            if (old.pk if hasattr(old, "pk") else old) == (new.pk if hasattr(new, "pk") else new):
-                continue
-            changes[name] = (_display(old), _display(new))
-            setattr(locked, name, new)
-        if not changes:
-            _copy_state(locked, ticket)
-            return {}
-        now = timezone.now()
-        locked.updated_at = now
-        if "status" in values:
-            locked.closed_at = now if values["status"].is_closed else None
-        locked.save()
+        target_type = values.get("ticket_type")
+        if (
+            target_type is not None
+            and "assignee" not in values
+            and locked.assignee_id is not None
+            and locked.ticket_type_id != target_type.pk
+            and not permissions.is_assignable(locked.assignee, target_type)
+        ):
+            values = {**values, "assignee": None}
+        changes = _apply_changes(locked, values, actor=actor, request=request)
         _copy_state(locked, ticket)
-        data = {"changes": {k: list(v) for k, v in changes.items()}}
-        log(locked, "wagtail_tickets.changed", user=actor, data=data)
+    return changes
+
+
+def _apply_changes(
+    locked: Ticket, values: dict, *, actor, request, tell_people: bool = True
+) -> dict[str, tuple[str, str]]:
+    """Set ``values`` on a ticket row the caller's transaction has locked: the one way
+    its fields change (``change_ticket``, ``replace_status``). Writes what differs and its
+    history entry. A new status brings ``closed_at`` and ``is_open`` along, as closing
+    and reopening do: set when the ticket closes, kept while it moves between closed
+    statuses, cleared when it reopens. The event goes to the notifier unless
+    ``tell_people`` is false; the signals follow the commit."""
+    changes: dict[str, tuple[str, str]] = {}
+    previous = {}
+    for name, new in values.items():
+        old = getattr(locked, name)
+        if (old.pk if hasattr(old, "pk") else old) == (new.pk if hasattr(new, "pk") else new):
+            continue
+        changes[name] = (_display(old), _display(new))
+        previous[name] = old
+        setattr(locked, name, new)
+    if not changes:
+        return {}
+    now = timezone.now()
+    locked.updated_at = now
+    fields = [*changes, "updated_at"]
+    closing = reopening = False
+    if "status" in changes:
+        was_closed, is_closed = previous["status"].is_closed, values["status"].is_closed
+        closing, reopening = is_closed and not was_closed, was_closed and not is_closed
+        if not is_closed:
+            locked.closed_at = None
+        elif closing or locked.closed_at is None:
+            locked.closed_at = now
+        locked.is_open = not is_closed  # what the database trigger writes, on this object too
+        fields.append("closed_at")
+    locked.save(update_fields=fields)
+    data = {"changes": {k: list(v) for k, v in changes.items()}}
+    log(locked, "wagtail_tickets.changed", user=actor, data=data)
+    if tell_people:
         kind = EventKind.CHANGED
         if set(changes) == {"assignee"}:
             claimed = (
@@ -509,14 +544,86 @@ def change_ticket(ticket: Ticket, *, actor=None, request=None, **values) -> dict
             )
             kind = EventKind.CLAIMED if claimed else EventKind.ASSIGNED
         notify(Event(kind, locked, actor=actor, changes=changes, request=request))
-        _after_commit(signals.ticket_changed, ticket=locked, changes=changes, actor=actor)
-        if "status" in changes:
-            was_closed = Status.objects.filter(name=changes["status"][0], is_closed=True).exists()
-            if values["status"].is_closed and not was_closed:
-                _after_commit(signals.ticket_closed, ticket=locked, actor=actor)
-            elif was_closed and not values["status"].is_closed:
-                _after_commit(signals.ticket_reopened, ticket=locked, actor=actor)
+    _after_commit(signals.ticket_changed, ticket=locked, changes=changes, actor=actor)
+    if closing:
+        _after_commit(signals.ticket_closed, ticket=locked, actor=actor)
+    elif reopening:
+        _after_commit(signals.ticket_reopened, ticket=locked, actor=actor)
     return changes
+
+
+def replace_status(old: Status, new: Status, *, actor=None) -> int:
+    """Delete the status ``old`` after moving its tickets to ``new`` (B5); returns how many
+    moved. Each ticket changes as ``change_ticket`` changes a status: a history entry by
+    ``actor``, ``closed_at`` and ``is_open`` that agree with the new status, and
+    ``ticket_changed`` (with ``ticket_closed`` or ``ticket_reopened`` where the new status
+    is closed and the old was open, or the other way round) after commit.
+
+    Nobody is mailed and nothing is shown per ticket: an administrator reorganising the
+    statuses is not news about each ticket, and a mailing to every customer of a status
+    would surprise them. The history and the signals record the change; to tell customers,
+    change their tickets' status in the workspace before deleting the status.
+
+    The tickets move in id order, ``STATUS_REPLACEMENT_BATCH_SIZE`` per transaction, so
+    no lock is held long; the last transaction moves the tickets given the old status
+    meanwhile and deletes it. A ValidationError refuses a status replacing itself and a
+    status or replacement deleted meanwhile (by another administrator): the batches
+    before it stay done, each ticket's change whole, and running it again finishes."""
+    if actor is not None:
+        _require(permissions.can_replace_status(actor))
+    if old.pk == new.pk:
+        raise ValidationError(_("A status cannot replace itself."))
+    size = app_settings.STATUS_REPLACEMENT_BATCH_SIZE
+    moved = last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = _lock_tickets_in_status(old, after=last_pk, limit=size)
+            if not batch:
+                break
+            old_row, new_row = _lock_replacement(old, new)
+            moved += _move_tickets(batch, old_row, new_row, actor)
+        last_pk = batch[-1].pk
+    with transaction.atomic():
+        # tickets before statuses, the order of every action that locks both
+        _lock_tickets_in_status(old)
+        old_row, new_row = _lock_replacement(old, new)
+        # a ticket given the old status now commits after this transaction (its foreign
+        # key waits for the status row): these are the last
+        moved += _move_tickets(_lock_tickets_in_status(old), old_row, new_row, actor)
+        log(old_row, "wagtail.delete", user=actor, deleted=True)
+        old_row.delete()
+    return moved
+
+
+def _lock_tickets_in_status(status: Status, *, after: int = 0, limit: int | None = None):
+    tickets = Ticket.objects.filter(status_id=status.pk, pk__gt=after)
+    tickets = tickets.order_by("pk").select_for_update()
+    return list(tickets[:limit] if limit else tickets)
+
+
+def _lock_replacement(old: Status, new: Status) -> tuple[Status, Status]:
+    """Both statuses as they are now, locked (the old one is about to go), or a clear
+    error when either was deleted meanwhile."""
+    rows = {
+        row.pk: row
+        for row in Status.objects.filter(pk__in=(old.pk, new.pk)).order_by("pk").select_for_update()
+    }
+    if old.pk not in rows:
+        raise ValidationError(
+            _("The status “%(name)s” has already been deleted.") % {"name": old.name}
+        )
+    if new.pk not in rows:
+        raise ValidationError(
+            _("The status “%(name)s” no longer exists; choose another one.") % {"name": new.name}
+        )
+    return rows[old.pk], rows[new.pk]
+
+
+def _move_tickets(tickets: list[Ticket], old: Status, new: Status, actor) -> int:
+    for ticket in tickets:
+        ticket.status = old  # the row's status, as locked: no query for it
+        _apply_changes(ticket, {"status": new}, actor=actor, request=None, tell_people=False)
+    return len(tickets)
 
 
 def claim_ticket(ticket: Ticket, *, actor, request=None) -> dict:
@@ -599,9 +706,7 @@ def set_display_name(user, display_name: str) -> TicketProfile:
 def set_mail_language(user, language: str) -> TicketProfile:
     """The language of the customer's ticket mail; ``""`` means the site's template
     language. Only the site's ``LANGUAGES`` are accepted."""
-    from django.conf import settings
-
-    if language and language not in {code for code, _name in settings.LANGUAGES}:
+    if language and language not in language_codes():
         raise ValidationError(_("Choose one of the offered languages."))
     profile, _created = TicketProfile.objects.update_or_create(
         user=user, defaults={"language": language}

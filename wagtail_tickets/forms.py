@@ -15,7 +15,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
-from .conf import app_settings
+from .conf import app_settings, languages
 from .models import Priority, TicketType
 from .notifications.ratelimit import check_new_cc_addresses
 from .sanitize import clean_subject, clean_user_input, is_blank
@@ -236,10 +236,8 @@ class ProfileForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from django.conf import settings
-
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("The site's default")), *settings.LANGUAGES]
+        self.fields["language"].choices = [("", _("The site's default")), *languages()]
 
     def clean_display_name(self) -> str:
         return clean_subject(self.cleaned_data["display_name"], 100)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import F, Func, Max, Q, QuerySet, Subquery
 
-from .conf import app_settings, get_customer_model, get_customer_model_string
+from .conf import app_settings, customer_model_is_user_model, get_customer_model
 from .models import (
     ExternalPageSettings,
     Message,
@@ -128,7 +128,7 @@ def customer_for(user):
     model, else the record linked through ``CUSTOMER_USERS_FIELD`` (cached per request)."""
     if user is None or not user.is_authenticated:
         return None
-    if get_customer_model_string().lower() == get_user_model()._meta.label_lower:
+    if customer_model_is_user_model():
         return user
     if hasattr(user, _CUSTOMER_ATTR):
         return getattr(user, _CUSTOMER_ATTR)
@@ -152,7 +152,7 @@ def prefetch_customers(users) -> None:
     field = app_settings.CUSTOMER_USERS_FIELD
     if not users or not field:
         return
-    if get_customer_model_string().lower() == get_user_model()._meta.label_lower:
+    if customer_model_is_user_model():
         return
     records = get_customer_model()._default_manager.filter(**{f"{field}__in": users})
     if not records.ordered:
@@ -294,12 +294,19 @@ def ticket_options(user=None) -> TicketSettings:
     return options
 
 
+def customers_may_close(user=None) -> bool:
+    """Whether customers close their own tickets (and visitors theirs through the private
+    link): the ticket options' "customers may close their tickets", edited by
+    administrators. ``WAGTAIL_TICKETS["CUSTOMERS_MAY_CLOSE"]`` is only its first value."""
+    return ticket_options(user).customers_may_close
+
+
 def can_close(user, ticket: Ticket) -> bool:
     if ticket.status.is_closed:
         return False
     if can_manage(user, ticket):
         return True
-    return ticket_options(user).customers_may_close and can_reply(user, ticket)
+    return customers_may_close(user) and can_reply(user, ticket)
 
 
 def can_choose_priority(user, ticket_type: TicketType) -> bool:
@@ -327,6 +334,17 @@ def can_delete(user, ticket: Ticket) -> bool:
         ticket.requester_id is not None
         and ticket.requester_id == user.pk
         and level_for(user, ticket.ticket_type_id) >= Level.DELETE
+    )
+
+
+def can_replace_status(user) -> bool:
+    """Deleting a status that tickets use (they move to another first) is for whoever
+    may delete statuses in the ticket setup (Django's "delete status" permission)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm("wagtail_tickets.delete_status")
     )
 
 
@@ -468,7 +486,7 @@ def link_holder_can_reply(ticket: Ticket | None) -> bool:
 def link_holder_can_close(ticket: Ticket | None) -> bool:
     """The holder of a private link closes an open ticket when customers may close
     theirs."""
-    return link_holder_can_reply(ticket) and ticket_options().customers_may_close
+    return link_holder_can_reply(ticket) and customers_may_close()
 
 
 def link_holder_messages(ticket: Ticket | None) -> QuerySet[Message]:

@@ -7,7 +7,16 @@ each row is claimed atomically before it is worked on.
 
 from __future__ import annotations
 
+import logging
+from typing import TYPE_CHECKING
+
 from .notifications import sending
+
+if TYPE_CHECKING:
+    from .models import Status
+
+logger = logging.getLogger("wagtail_tickets.statuses")
+
 
 # (schedule name, task function, interval in minutes). Registered after ``migrate`` and by
 # ``manage.py setup_ticket_schedules``; an administrator's edited interval is kept.
@@ -48,3 +57,48 @@ def close_stale_tickets() -> int:
     from .autoclose import close_stale_tickets as close
 
     return close()
+
+
+def replace_status(old_id: int, new_id: int, actor_id: int | None = None) -> str:
+    """Delete a status after moving its tickets to another (``actions.replace_status``),
+    for the administrator ``actor_id``; returns a line for the task's result. Run twice,
+    the second run finds the status gone and changes nothing."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from . import actions
+    from .models import Status
+
+    old = Status.objects.filter(pk=old_id).first()
+    new = Status.objects.filter(pk=new_id).first()
+    if old is None:
+        return f"status {old_id} is already deleted"
+    if new is None:
+        logger.warning("Status %s was not deleted: its replacement %s is gone.", old_id, new_id)
+        return f"status {old_id} kept: its replacement {new_id} is gone"
+    actor = None
+    if actor_id is not None:
+        actor = get_user_model()._default_manager.filter(pk=actor_id).first()
+    try:
+        moved = actions.replace_status(old, new, actor=actor)
+    except (ValidationError, PermissionDenied) as exc:
+        reason = " ".join(getattr(exc, "messages", None) or ["permission denied"])
+        logger.warning("Status %s was not deleted: %s", old_id, reason)
+        return f"status {old_id} kept: {reason}"
+    return f"status {old_id} deleted; {moved} tickets moved to status {new_id}"
+
+
+def queue_status_replacement(old: Status, new: Status, actor=None) -> bool:
+    """Hand ``replace_status`` to the task queue; False when the queue cannot take it
+    (nothing has changed then)."""
+    from django_q.tasks import async_task
+
+    args = (old.pk, new.pk, getattr(actor, "pk", None))
+    try:
+        async_task(
+            "wagtail_tickets.tasks.replace_status", *args, task_name=f"replace_status-{old.pk}"
+        )
+    except Exception:
+        logger.exception("Could not queue the replacement of status %s", old.pk)
+        return False
+    return True

@@ -4,7 +4,6 @@ against a real ticket the administrator may see, exactly as the notifier would s
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property, lazy
@@ -23,6 +22,7 @@ from wagtail.admin.widgets import Button
 
 from .. import permissions
 from ..compat import ListingMoreItem, PermissionCheckedMixin
+from ..conf import languages
 from ..models import EmailTemplate
 from ..models.mail import MAX_TEMPLATE_BODY
 from ..notifications.events import Event, get_notifier
@@ -69,7 +69,7 @@ class EmailTemplateForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Any language")), *settings.LANGUAGES]
+        self.fields["language"].choices = [("", _("Any language")), *languages()]
 
 
 class EmailTemplateIndexView(listing.IndexView):

@@ -29,7 +29,7 @@ from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import actions, permissions, uploads
-from ..conf import app_settings, get_customer_model, get_customer_model_string
+from ..conf import app_settings, customer_model_is_user_model, get_customer_model
 from ..downloads import download_response
 from ..ids import parse_id
 from ..models import Attachment, Message, ResponseTemplate, Ticket, TicketLogEntry
@@ -330,7 +330,8 @@ class ChangeView(TicketActionView):
 
 
 class MoveView(TicketActionView):
-    """To another type the agent manages (the form offers only those; the action checks)."""
+    """To another type the agent manages (the form offers only those; the action checks,
+    and unassigns an assignee who is not on the new type's team)."""
 
     form_class = MoveForm
 
@@ -338,12 +339,12 @@ class MoveView(TicketActionView):
         return MoveForm(self.request.POST, user=self.request.user)
 
     def act(self, data):
-        target = data["ticket_type"]
-        assignee = self.ticket.assignee
-        values = {"ticket_type": target}
-        if assignee is not None and not permissions.is_assignable(assignee, target):
-            values["assignee"] = None  # not on the new type's team: back to unassigned
-        actions.change_ticket(self.ticket, actor=self.request.user, request=self.request, **values)
+        actions.change_ticket(
+            self.ticket,
+            actor=self.request.user,
+            request=self.request,
+            ticket_type=data["ticket_type"],
+        )
 
 
 class ContactsView(TicketActionView):
@@ -421,7 +422,7 @@ class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
         customer = self.customer
         if customer is None:
             return users
-        if get_customer_model_string().lower() == get_user_model()._meta.label_lower:
+        if customer_model_is_user_model():
             return users.filter(pk=customer.pk)
         field = app_settings.CUSTOMER_USERS_FIELD
         if not field:

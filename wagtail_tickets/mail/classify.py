@@ -11,8 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
-
+from ..conf import default_sender
 from .parse import REPLY_PREFIX, ParsedMessage
 
 PERSON = "person"
@@ -118,14 +117,10 @@ def _without_reply_prefix(subject: str) -> str:
 def own_addresses_for(extra: Iterable[str] = ()) -> set[str]:
     """Addresses our notifications are sent from: the site's default sender, each type's
     alternative sender and the mailbox addresses given. Mail from them is ours."""
-    from email.utils import parseaddr
-
     from ..models import MailSettings, TicketType
 
-    found = {parseaddr(getattr(settings, "DEFAULT_FROM_EMAIL", ""))[1]}
-    found |= set(
-        TicketType.objects.exclude(sender_email="").values_list("sender_email", flat=True)
-    )
+    found = {default_sender().address}
+    found |= set(TicketType.objects.exclude(sender_email="").values_list("sender_email", flat=True))
     found |= set(extra)
     found.add(MailSettings.load().sender_email)
     return {a.lower() for a in found if a and "@" in a}

@@ -23,13 +23,13 @@ import re
 from collections import OrderedDict
 from email.utils import formataddr, parseaddr
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import links, permissions
+from ..conf import default_language, default_sender, language_codes
 from ..models.mail import EmailTemplate, MailSettings, OutgoingMail
 from ..models.tickets import Message, display_name_for
 from . import ratelimit, sending, tokens
@@ -148,8 +148,7 @@ class Notifier:
     def default_language(self) -> str:
         """The template language option, else the site's ``LANGUAGE_CODE``."""
         code = self.mail_settings().template_language
-        languages = {c for c, _n in settings.LANGUAGES}
-        return code if code in languages else settings.LANGUAGE_CODE
+        return code if code in language_codes() else default_language()
 
     def get_template(self, kind: str, ticket_type, language: str) -> EmailTemplate | None:
         """The template of ``kind`` for this type and language, or ``None`` (nothing is
@@ -284,7 +283,7 @@ class Notifier:
         """From: the type's alternative sender, else the default sender option, else the
         site's ``DEFAULT_FROM_EMAIL``."""
         options = self.mail_settings()
-        fallback_name, fallback_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        fallback_name, fallback_address = default_sender()
         address = (
             rcpt.clean_address(ticket.ticket_type.sender_email)
             or rcpt.clean_address(options.sender_email)

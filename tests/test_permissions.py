@@ -811,6 +811,16 @@ def test_visitor_on_a_page_without_anonymous_mode_opens_nothing(client, page, su
     assert Ticket.objects.count() == 0
 
 
+def test_disabled_page_gives_mail_no_private_link(page, support):
+    from wagtail_tickets import links
+
+    ticket = make_ticket(None, support, requester_email="vera@example.org")
+    assert links.external_link(ticket)
+    page.enabled = False
+    page.save()
+    assert links.external_link(ticket) is None
+
+
 # One home per rule: the places that used to decide these themselves ask permissions.py ---
 
 

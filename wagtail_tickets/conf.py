@@ -151,6 +151,22 @@ class AppSettings:
         return int(self._get("MAX_BODY_LENGTH", 100_000))
 
     @property
+    def MAX_HTML_DEPTH(self) -> int:
+        """Deepest nesting of formatting accepted in a message (lists in lists, quotes in
+        quotes, ...), counted in the elements the sanitiser keeps. A web form refuses a
+        message nested deeper; inbound mail nested deeper is imported as plain text.
+        Sanitising time grows with it; long quoted mail threads stay well below it."""
+        return int(self._get("MAX_HTML_DEPTH", 100))
+
+    @property
+    def MAX_HTML_ELEMENTS(self) -> int:
+        """Most formatting elements accepted in a message (paragraphs, links, bold
+        words, ...; elements the parser adds by itself and character references such as
+        ``&amp;`` count too). A web form refuses a message with more; inbound mail with
+        more is imported as plain text. Sanitising time grows with it."""
+        return int(self._get("MAX_HTML_ELEMENTS", 3_500))
+
+    @property
     def CUSTOMER_USERS_FIELD(self) -> str | None:
         """Lookup on the customer model that links a record to its users, e.g. ``"users"``
         for a many-to-many field. Needed when ``WAGTAIL_TICKETS_CUSTOMER_MODEL`` is not the

@@ -37,7 +37,7 @@ def test_version_specific_apis_only_in_compat():
 def test_ticket_policy_is_registered_and_used_by_the_inbox_viewset():
     policy = compat.permission_policy_for(Ticket)
     assert isinstance(policy, AgentTicketPolicy)
-    from wagtail_tickets.admin.inbox import TicketViewSet
+    from wagtail_tickets.admin.ticket_viewset import TicketViewSet
 
     assert isinstance(TicketViewSet(name="compat_probe").permission_policy, AgentTicketPolicy)
 

@@ -7,7 +7,7 @@ from wagtail.contrib.settings.registry import register_setting
 
 from .admin.choosers import requester_chooser_viewset
 from .admin.config import TicketSetupGroup
-from .admin.inbox import TicketViewSet
+from .admin.ticket_viewset import TicketViewSet
 from .customer_area import MenuItem
 from .models import MailSettings, Ticket, TicketLogEntry, TicketSettings
 

@@ -19,6 +19,7 @@ from wagtail.admin.widgets.chooser import BaseChooser
 
 from .. import permissions
 from ..ids import parse_id
+from ..models.tickets import agent_name
 from .forms import person_label
 
 
@@ -62,7 +63,7 @@ class AgentsOnlyMixin:
             TitleColumn(
                 "name",
                 label=_("Name"),
-                accessor=lambda user: user.get_full_name() or user.get_username(),
+                accessor=agent_name,
                 get_url=lambda user: self.append_preserved_url_parameters(
                     reverse(self.chosen_url_name, args=(user.pk,))
                 ),

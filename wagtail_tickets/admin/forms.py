@@ -19,6 +19,7 @@ from wagtail.rich_text import expand_db_html
 from .. import permissions
 from ..conf import app_settings
 from ..models import Category, Priority, Rate, Status
+from ..models.tickets import agent_name
 from ..models.workspace import REPLY_FEATURES, ResponseTemplate
 from ..rich_text import validate_entities
 from ..sanitize import clean_user_input
@@ -129,18 +130,14 @@ class CCField(forms.CharField):
         return parse_cc_addresses(super().clean(value))
 
 
-def _agent_label(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 class AgentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return _agent_label(obj)
+        return agent_name(obj)
 
 
 def person_label(user) -> str:
     """A user as "Name <address>", so agents tell namesakes apart."""
-    return f"{_agent_label(user)} <{user.email}>" if user.email else _agent_label(user)
+    return f"{agent_name(user)} <{user.email}>" if user.email else agent_name(user)
 
 
 class PersonChoiceField(forms.ModelChoiceField):

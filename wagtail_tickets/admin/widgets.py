@@ -1,26 +1,30 @@
-"""Choice widgets of the inbox filters, written out in Python.
+"""Choice widgets of the inbox filters and ticket forms, written out in Python.
 
 Django renders a checkbox list through three templates per option and builds a dictionary
 of attributes for each; the inbox's filters have dozens of options (statuses, types,
 agents) and are on every inbox page, so these widgets write the same markup straight from
-their choices. They carry the names of Django's widgets: Wagtail styles a field by the name
-of its widget's class (``w-field--select``)."""
+their choices, through ``markup.Html`` (every label, value and attribute escaped). They
+carry the names of Django's widgets: Wagtail styles a field by the name of its widget's
+class (``w-field--select``)."""
 
 from __future__ import annotations
 
-from html import escape
-
 from django import forms
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from .markup import EMPTY, Html, join
+from .markup import attrs as html_attrs
 
-def html_attrs(attrs: dict) -> str:
-    """``attrs`` as HTML attributes: ``True`` gives a bare name, ``False``/``None`` nothing."""
-    return "".join(
-        f" {escape(str(name))}" if value is True else f' {escape(str(name))}="{escape(str(value))}"'
-        for name, value in attrs.items()
-        if value is not False and value is not None
-    )
+OPTION = Html(
+    '<div><label{label_attrs}><input type="{type}" name="{name}" value="{value}"'
+    "{extra}{input_attrs}> {label}</label></div>"
+)
+GROUP = Html("<div><label>{group}</label>{options}</div>")
+CHOICE_LIST = Html("<div{attrs}>{groups}</div>")
+SELECT_OPTION = Html('<option value="{value}"{selected}>{label}</option>')
+OPTGROUP = Html('<optgroup label="{group}">{options}</optgroup>')
+SELECT = Html('<select name="{name}"{attrs}>{options}</select>')
+SELECTED = SafeString(" selected")
 
 
 def grouped(choices) -> list[tuple[str | None, list]]:
@@ -51,41 +55,38 @@ class ChoiceListMixin:
         base_id = final.get("id")
         chosen = {_text(v) for v in self.format_value(value)}
         extra = html_attrs({k: v for k, v in final.items() if k not in ("id", "class")})
-        parts = []
+        groups = []
         for index, (group, options) in enumerate(grouped(self.choices)):
             items = []
             for subindex, (option_value, label) in enumerate(options):
                 option_value = _text(option_value)
                 option_id = (
-                    ""
+                    None
                     if not base_id
                     else f"{base_id}_{index}_{subindex}"
                     if group is not None
                     else f"{base_id}_{index}"
                 )
-                title = self.option_title(option_value)
+                title = self.option_title(option_value) or None
                 items.append(
-                    '<div><label{for_}{title}><input type="{type}" name="{name}" '
-                    'value="{value}"{extra}{id}{checked}> {label}</label></div>'.format(
-                        for_=f' for="{escape(option_id)}"' if option_id else "",
-                        title=f' title="{escape(title)}"' if title else "",
+                    OPTION(
+                        label_attrs=html_attrs({"for": option_id, "title": title}),
                         type=self.input_type,
-                        name=escape(name),
-                        value=escape(option_value),
+                        name=name,
+                        value=option_value,
                         extra=extra,
-                        id=f' id="{escape(option_id)}"' if option_id else "",
-                        checked=" checked" if option_value in chosen else "",
-                        label=escape(_text(label)),
+                        input_attrs=html_attrs(
+                            {"id": option_id, "checked": option_value in chosen}
+                        ),
+                        label=_text(label),
                     )
                 )
-            joined = "".join(items)
-            parts.append(
-                f"<div><label>{escape(group)}</label>{joined}</div>"
-                if group is not None
-                else joined
+            options_html = join(items)
+            groups.append(
+                options_html if group is None else GROUP(group=group, options=options_html)
             )
         outer = html_attrs({"id": base_id, "class": final.get("class")})
-        return mark_safe(f"<div{outer}>{''.join(parts)}</div>")
+        return CHOICE_LIST(attrs=outer, groups=join(groups))
 
 
 class CheckboxSelectMultiple(ChoiceListMixin, forms.CheckboxSelectMultiple):
@@ -96,27 +97,32 @@ class RadioSelect(ChoiceListMixin, forms.RadioSelect):
     pass
 
 
+class TitledCheckboxSelectMultiple(CheckboxSelectMultiple):
+    """Checkboxes whose labels show a description on hover (the types' descriptions)."""
+
+    def __init__(self, *args, titles: dict[str, str] | None = None, **kwargs):
+        self.titles = titles or {}
+        super().__init__(*args, **kwargs)
+
+    def option_title(self, value: str) -> str:
+        return self.titles.get(value, "")
+
+
 class Select(forms.Select):
     """A select element, options grouped like the choices."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)
         chosen = {_text(v) for v in self.format_value(value)}
-        parts = []
+        groups = []
         for group, options in grouped(self.choices):
-            items = "".join(
-                '<option value="{value}"{selected}>{label}</option>'.format(
-                    value=escape(_text(option_value)),
-                    selected=" selected" if _text(option_value) in chosen else "",
-                    label=escape(_text(label)),
+            items = join(
+                SELECT_OPTION(
+                    value=_text(option_value),
+                    selected=SELECTED if _text(option_value) in chosen else EMPTY,
+                    label=_text(label),
                 )
                 for option_value, label in options
             )
-            parts.append(
-                f'<optgroup label="{escape(group)}">{items}</optgroup>'
-                if group is not None
-                else items
-            )
-        return mark_safe(
-            f'<select name="{escape(name)}"{html_attrs(final)}>{"".join(parts)}</select>'
-        )
+            groups.append(items if group is None else OPTGROUP(group=group, options=items))
+        return SELECT(name=name, attrs=html_attrs(final), options=join(groups))

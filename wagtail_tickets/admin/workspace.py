@@ -33,6 +33,7 @@ from ..conf import app_settings, customer_model_is_user_model, get_customer_mode
 from ..downloads import download_response
 from ..ids import parse_id
 from ..models import Attachment, Message, ResponseTemplate, Ticket, TicketLogEntry
+from ..models.tickets import agent_name
 from ..notifications import Event, EventKind
 from ..notifications.events import get_notifier
 from ..notifications.variables import VARIABLE, as_text
@@ -45,7 +46,6 @@ from .forms import (
     ReplyForm,
     TemplatePickerForm,
 )
-from .inbox import TicketViewSet, agent_name
 
 T = TypeVar("T")
 
@@ -58,8 +58,20 @@ HISTORY_ACTIONS = (
 )
 
 
-def url(name: str, *args) -> str:
-    return reverse(f"{TicketViewSet.name}:{name}", args=args)
+class TicketURLsMixin:
+    """Views of the ticket viewset: their URLs are reversed in the namespace the viewset
+    gives them (``ticket_viewset``), so this module need not import the viewset."""
+
+    url_namespace: str = ""
+
+    def url(self, name: str, *args) -> str:
+        return reverse(f"{self.url_namespace}:{name}", args=args)
+
+
+def field_values(ticket: Ticket, names) -> dict:
+    """The ticket's values of the fields ``names`` as a form's initial data (ids for
+    foreign keys): every field of ``ChangeTicketForm`` opens with the ticket's value."""
+    return {name: getattr(ticket, Ticket._meta.get_field(name).attname) for name in names}
 
 
 def form_errors_text(form) -> str:
@@ -85,7 +97,7 @@ def submit_as_agent(request, form, action: Callable[..., T], *args, **kwargs) ->
         return None
 
 
-class AgentTicketMixin:
+class AgentTicketMixin(TicketURLsMixin):
     """Only agents reach these views; the ticket must be one of theirs (else 404)."""
 
     ticket_queryset_related = ("ticket_type", "status", "priority", "category", "assignee")
@@ -105,7 +117,7 @@ class AgentTicketMixin:
         )
 
     def back(self) -> HttpResponseRedirect:
-        return HttpResponseRedirect(url("edit", self.ticket.pk))
+        return HttpResponseRedirect(self.url("edit", self.ticket.pk))
 
 
 # CSRF is checked by the POST handler once the upload limits are in place (see uploads)
@@ -128,7 +140,7 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
-            {"url": url("index"), "label": gettext_lazy("Tickets")},
+            {"url": self.url("index"), "label": gettext_lazy("Tickets")},
             {"url": "", "label": self.get_page_title(), "sublabel": self.ticket.subject},
         ]
 
@@ -199,7 +211,7 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
                 rate=data["rate"],
             )
             if reply is not None:
-                return HttpResponseRedirect(url("edit", self.ticket.pk) + "#latest")
+                return HttpResponseRedirect(self.url("edit", self.ticket.pk) + "#latest")
         messages.error(request, _("The reply could not be sent due to errors."))
         return self.render_to_response(self.get_context_data(reply_form=form))
 
@@ -256,12 +268,7 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             picker=self.picker,
             has_templates=bool(self.template_list),
             change_form=ChangeTicketForm(
-                initial={
-                    "status": ticket.status_id,
-                    "priority": ticket.priority_id,
-                    "category": ticket.category_id,
-                    "target_date": ticket.target_date,
-                }
+                initial=field_values(ticket, ChangeTicketForm.base_fields)
             ),
             assign_form=AssignForm(initial={"assignee": ticket.assignee_id}, ticket=ticket),
             move_form=MoveForm(initial={"ticket_type": ticket.ticket_type_id}, user=user),
@@ -270,8 +277,8 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             can_reopen=permissions.can_reopen(user, ticket),
             is_mine=ticket.assignee_id == user.pk,
             today=timezone.localdate(),
-            urls={name: url(name, ticket.pk) for name in WORKSPACE_URLS},
-            attachment_url_name=f"{TicketViewSet.name}:attachment",
+            urls={name: self.url(name, ticket.pk) for name in WORKSPACE_URLS},
+            attachment_url_name=f"{self.url_namespace}:attachment",
         )
         context["media"] = context["reply_form"].media + context["change_form"].media
         return context
@@ -386,7 +393,7 @@ class AttachmentView(View):
 
 # CSRF is checked by the POST handler once the upload limits are in place (see uploads)
 @method_decorator(csrf_exempt, name="dispatch")
-class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
+class NewTicketView(TicketURLsMixin, WagtailAdminTemplateMixin, TemplateView):
     """An agent opens a ticket for a customer (D2). ``?customer=<pk>`` limits the
     requester to that customer's users; ``?requester=<pk>`` preselects one."""
 
@@ -401,7 +408,7 @@ class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
-            {"url": url("index"), "label": gettext_lazy("Tickets")},
+            {"url": self.url("index"), "label": gettext_lazy("Tickets")},
             {"url": "", "label": self.get_page_title()},
         ]
 
@@ -489,7 +496,7 @@ class NewTicketView(WagtailAdminTemplateMixin, TemplateView):
                 files=data["attachments"],
             )
             if ticket is not None:
-                return HttpResponseRedirect(url("edit", ticket.pk))
+                return HttpResponseRedirect(self.url("edit", ticket.pk))
         messages.error(request, _("The ticket could not be opened due to errors."))
         return self.render_to_response(self.get_context_data(form=form))
 

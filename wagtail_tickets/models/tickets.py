@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -197,6 +198,28 @@ def display_name_for(user) -> str:
     except (AttributeError, TicketProfile.DoesNotExist):
         profile_name = ""
     return profile_name or user.get_full_name() or user.get_username()
+
+
+def agent_name(user) -> str:
+    """The name the admin gives an agent (assignee column and filter, forms, reports): full
+    name, else username; ``""`` for nobody. Unlike ``display_name_for``, no profile name:
+    agents are told apart by their accounts."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def agent_names(ids) -> dict[int, str]:
+    """``agent_name`` of many users in one query of their name columns, ``{pk: name}``
+    (the reports name every agent of a period without loading their rows)."""
+    model = get_user_model()
+    rows = model._default_manager.filter(pk__in=ids).values_list(
+        "pk", "first_name", "last_name", model.USERNAME_FIELD
+    )
+    return {
+        pk: f"{first or ''} {last or ''}".strip() or str(login or "")
+        for pk, first, last, login in rows
+    }
 
 
 class Message(models.Model):

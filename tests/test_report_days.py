@@ -19,8 +19,8 @@ from tests.factories import (
     make_ticket,
 )
 from wagtail_tickets import actions
-from wagtail_tickets.admin import report_queries
-from wagtail_tickets.admin.report_queries import Period
+from wagtail_tickets.admin.reports import queries as report_queries
+from wagtail_tickets.admin.reports.queries import Period
 from wagtail_tickets.db import daily_totals as report_days
 from wagtail_tickets.models import Message, Ticket
 

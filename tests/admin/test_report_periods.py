@@ -11,8 +11,8 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from wagtail_tickets.admin import reports
-from wagtail_tickets.admin.report_queries import (
+from wagtail_tickets.admin.reports import views as reports
+from wagtail_tickets.admin.reports.queries import (
     Period,
     bucket_start,
     last_days,

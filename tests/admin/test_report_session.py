@@ -1,4 +1,4 @@
-"""The reports' extra connections (``report_queries.Session``, PostgreSQL): they read the
+"""The reports' extra connections (``reports.queries.Session``, PostgreSQL): they read the
 snapshot of the page's own transaction, so the numbers agree with one another and with a
 report read on one connection."""
 
@@ -13,8 +13,8 @@ from django.db import connection, connections, transaction
 
 from tests.factories import TicketTypeFactory, UserFactory, make_agent, make_ticket
 from wagtail_tickets import actions, permissions
-from wagtail_tickets.admin import report_queries
-from wagtail_tickets.admin.report_queries import Period, analytics
+from wagtail_tickets.admin.reports import queries as report_queries
+from wagtail_tickets.admin.reports.queries import Period, analytics
 from wagtail_tickets.models import Ticket
 
 pytestmark = [

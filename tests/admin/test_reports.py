@@ -26,8 +26,9 @@ from tests.factories import (
     make_ticket,
 )
 from wagtail_tickets import actions, permissions
-from wagtail_tickets.admin import report_charts, report_queries, reports
-from wagtail_tickets.admin.report_queries import Period
+from wagtail_tickets.admin.reports import charts, queries
+from wagtail_tickets.admin.reports import views as reports
+from wagtail_tickets.admin.reports.queries import Period
 from wagtail_tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -123,11 +124,16 @@ def visible(user):
     return permissions.agent_tickets(user)
 
 
+def report(user, period: Period) -> queries.Report:
+    """The numbers of the reports page for ``user``: what the page calls."""
+    return queries.build(visible(user), period)
+
+
 # ------------------------------------------------------------------ numbers
 
 
 def test_totals_cover_only_the_managed_types(world):
-    totals = report_queries.totals(visible(world["ann"]), last_30_days())
+    totals = report(world["ann"], last_30_days()).totals
     assert totals == {
         "opened": 4,
         "closed": 2,
@@ -136,19 +142,19 @@ def test_totals_cover_only_the_managed_types(world):
         "overdue": 1,
         "hours": Decimal("4.00"),
     }
-    billing = report_queries.totals(visible(world["billing_agent"]), last_30_days())
+    billing = report(world["billing_agent"], last_30_days()).totals
     assert (billing["opened"], billing["closed"], billing["hours"]) == (1, 1, Decimal("3.00"))
 
 
 def test_first_response_average_and_median(world):
-    result = report_queries.first_response(visible(world["ann"]), last_30_days())
+    result = report(world["ann"], last_30_days()).first_response
     assert result.count == 3
     assert result.average == 3 * HOUR  # (1 + 2 + 6) / 3
     assert result.median == 2 * HOUR
 
 
 def test_resolution_average_and_median_of_an_even_count(world):
-    result = report_queries.resolution(visible(world["ann"]), last_30_days())
+    result = report(world["ann"], last_30_days()).resolution
     assert result.count == 2  # T1 (2 days) and T4 (38 days), both closed in the period
     # computed from the datetimes: a daylight saving change may lie in between
     expected = (span(noon(10), noon(8)) + span(noon(40), noon(2))) / 2
@@ -158,14 +164,14 @@ def test_resolution_average_and_median_of_an_even_count(world):
 
 def test_durations_of_nothing_are_empty(world):
     period = Period(timezone.localdate() - 400 * DAY, timezone.localdate() - 399 * DAY)
-    result = report_queries.resolution(visible(world["ann"]), period)
+    result = report(world["ann"], period).resolution
     assert (result.count, result.average, result.median) == (0, None, None)
 
 
 def test_over_time_per_day(world):
     today = timezone.localdate()
     period = Period(today - 10 * DAY, today, "day")
-    buckets = report_queries.over_time(visible(world["ann"]), period)
+    buckets = report(world["ann"], period).buckets
     assert len(buckets) == 11
     by_day = {b.day: (b.opened, b.closed) for b in buckets}
     assert by_day[today - 10 * DAY] == (1, 0)
@@ -179,29 +185,28 @@ def test_over_time_per_month_and_week(world):
     today = timezone.localdate()
     months = reports.PeriodForm({"period": "12m"}).get_period(today)
     assert months.granularity == "month"
-    buckets = report_queries.over_time(visible(world["ann"]), months)
+    buckets = report(world["ann"], months).buckets
     assert len(buckets) == 12 and buckets[-1].day == today.replace(day=1)
     assert sum(b.opened for b in buckets) == 5
     weeks = Period(today - 60 * DAY, today, "week")
-    buckets = report_queries.over_time(visible(world["ann"]), weeks)
+    buckets = report(world["ann"], weeks).buckets
     assert all(b.day.weekday() == 0 for b in buckets)
     assert sum(b.opened for b in buckets) == 5 and sum(b.closed for b in buckets) == 2
 
 
 def test_per_type_and_per_status(world):
-    rows = report_queries.per_type(visible(world["ann"]), last_30_days())
+    rows = report(world["ann"], last_30_days()).per_type
     assert [(r["ticket_type__name"], r["opened"], r["closed"], r["open_now"]) for r in rows] == [
         ("Hardware", 4, 2, 3)
     ]
     statuses = {
-        r["status__is_closed"]: r["count"]
-        for r in report_queries.per_status(visible(world["ann"]), last_30_days())
+        r["status__is_closed"]: r["count"] for r in report(world["ann"], last_30_days()).per_status
     }
     assert statuses == {False: 3, True: 1}
 
 
 def test_workload_per_agent(world):
-    loads = report_queries.workload(visible(world["ann"]), last_30_days())
+    loads = report(world["ann"], last_30_days()).agents
     table = {a.name: (a.open_assigned, a.closed, a.hours) for a in loads}
     assert table == {
         "Ann Agent": (1, 1, Decimal("2.00")),
@@ -210,7 +215,7 @@ def test_workload_per_agent(world):
 
 
 def test_time_spent_per_ticket_agent_and_rate(world):
-    rows = list(report_queries.time_spent(visible(world["ann"]), last_30_days()))
+    rows = list(queries.time_spent(visible(world["ann"]), last_30_days()))
     found = {
         (r["ticket__number"], r["author_name"], r["rate__name"]): (r["total_hours"], r["amount"])
         for r in rows
@@ -228,21 +233,27 @@ def test_an_agent_of_every_type_reads_the_same_numbers_unfiltered(world):
     assert not permissions.agent_tickets(boss).query.has_filters()
     assert permissions.agent_tickets(world["ann"]).query.has_filters()
     period = last_30_days()
-    unfiltered = report_queries.build(permissions.agent_tickets(boss), period)
+    unfiltered = queries.build(permissions.agent_tickets(boss), period)
     every_type = [world["hardware"].pk, world["billing"].pk]
-    filtered = report_queries.build(Ticket.objects.filter(ticket_type__in=every_type), period)
+    filtered = queries.build(Ticket.objects.filter(ticket_type__in=every_type), period)
     assert unfiltered == filtered
     assert unfiltered.totals["hours"] == Decimal("7.00")  # billing's 3 hours included
 
 
-def test_build_matches_the_single_reports(world):
+def test_the_page_reads_the_same_numbers_as_a_plain_build(world):
+    """As the page calls it (in the analytics session, with the agent's types: on
+    PostgreSQL, parts side by side and from the daily totals) and one slice after the
+    other, the numbers agree."""
     tickets, period = visible(world["ann"]), last_30_days()
-    report = report_queries.build(tickets, period)
-    assert report.totals == report_queries.totals(tickets, period)
-    assert report.buckets == report_queries.over_time(tickets, period)
-    assert report.per_type == report_queries.per_type(tickets, period)
-    assert report.per_status == report_queries.per_status(tickets, period)
-    assert report.agents == report_queries.workload(tickets, period)
+    with queries.analytics(tickets.db) as session:
+        types = permissions.agent_types(world["ann"])
+        page = queries.build(tickets, period, session, types=types)
+    plain = queries.build(tickets, period)
+    assert page.totals == plain.totals
+    assert page.buckets == plain.buckets
+    assert page.per_type == plain.per_type
+    assert page.per_status == plain.per_status
+    assert page.agents == plain.agents
 
 
 # ------------------------------------------------------------------ the page
@@ -354,7 +365,7 @@ def test_time_spent_pagination_keeps_the_period(client, world, monkeypatch):
 
 
 def test_csv_export(client, world):
-    hostile = make_ticket(world["customer"], world["hardware"], subject="=HYPERLINK(\"x\")")
+    hostile = make_ticket(world["customer"], world["hardware"], subject='=HYPERLINK("x")')
     actions.add_reply(hostile, actor=world["ann"], body_html="<p>x</p>", hours=Decimal("0.25"))
     client.force_login(world["ann"])
     response = client.get(CSV_URL, {"period": "12m"})
@@ -365,7 +376,7 @@ def test_csv_export(client, world):
     assert rows[0] == ["Ticket", "Subject", "Agent", "Rate", "Rate value", "Hours", "Amount"]
     body = rows[1:]
     assert len(body) == 4
-    assert ["'=HYPERLINK(\"x\")", "0.25"] == [body[0][1], body[0][5]]
+    assert ['\'=HYPERLINK("x")', "0.25"] == [body[0][1], body[0][5]]
     t2 = world["tickets"][1]
     expected = [t2.number, "T2 open with ann", "Ann Agent", "Standard", "80.00", "1.50", "120.00"]
     assert expected in body
@@ -401,27 +412,25 @@ def test_query_count_does_not_grow_with_tickets(client, world, django_assert_max
 def test_value_labels_of_large_counts_fit_left_of_the_plot(most):
     """At a million tickets a year's months hold 100,000 and more; "100000" was cut off."""
     day = datetime.date(2026, 1, 1)
-    buckets = [report_queries.Bucket(day, opened=most, closed=most // 2)]
-    chart = report_charts.time_chart(buckets, "month", "opened", "closed")
+    buckets = [queries.Bucket(day, opened=most, closed=most // 2)]
+    chart = charts.time_chart(buckets, "month", "opened", "closed")
     for label in chart.y_labels:
-        width = report_charts.DIGIT_WIDTH * len(label.text)
+        width = charts.DIGIT_WIDTH * len(label.text)
         assert label.x - width >= 0
         assert label.x < chart.plot_left
 
 
 def test_charts_geometry_stays_inside_the_drawing(world):
-    buckets = report_queries.over_time(visible(world["ann"]), last_30_days())
-    chart = report_charts.time_chart(buckets, "day", "opened", "closed")
+    buckets = report(world["ann"], last_30_days()).buckets
+    chart = charts.time_chart(buckets, "day", "opened", "closed")
     assert len(chart.bars) == 2 * 30
-    assert len(chart.x_labels) <= report_charts.MAX_X_LABELS
+    assert len(chart.x_labels) <= charts.MAX_X_LABELS
     for bar in chart.bars:
         assert 0 <= bar.x and bar.x + bar.width <= chart.width
         assert 0 <= bar.y and bar.y + bar.height <= chart.plot_bottom + 0.1
     tallest = max(chart.bars, key=lambda b: b.height)
     assert tallest.value == max(max(b.opened, b.closed) for b in buckets)
-    agents = report_charts.agent_chart(
-        report_queries.workload(visible(world["ann"]), last_30_days()), "open", "closed"
-    )
+    agents = charts.agent_chart(report(world["ann"], last_30_days()).agents, "open", "closed")
     assert {bar.label for bar in agents.bars} >= {"Ann Agent: 1 open", "Bob Builder: 1 closed"}
 
 
@@ -437,13 +446,12 @@ def test_charts_draw_with_plain_numbers_and_label_counts_grouped(language):
 
     day = datetime.date(2026, 1, 1)
     buckets = [
-        report_queries.Bucket(day + datetime.timedelta(days=i), 25_000 * i + 3, 7)
-        for i in range(5)
+        queries.Bucket(day + datetime.timedelta(days=i), 25_000 * i + 3, 7) for i in range(5)
     ]
-    agents = [report_queries.AgentLoad(1, "Ann", 123_456, 5)]
+    agents = [queries.AgentLoad(1, "Ann", 123_456, 5)]
     with translation.override(language):
-        time_chart = report_charts.time_chart(buckets, "day", "opened", "closed")
-        agent_chart = report_charts.agent_chart(agents, "open", "closed")
+        time_chart = charts.time_chart(buckets, "day", "opened", "closed")
+        agent_chart = charts.agent_chart(agents, "open", "closed")
         html = render_to_string(
             "wagtail_tickets/admin/reports/time_chart.html",
             {"chart": time_chart, "totals": {"opened": 250_015, "closed": 35}},

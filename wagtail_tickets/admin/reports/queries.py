@@ -1,18 +1,20 @@
 """The numbers of the reports (D10, E4, B9), computed in the database.
 
-Every function takes the tickets the viewer may see (``permissions.agent_tickets``) and a
-``Period``. The page needs the same few slices of the ticket table many times, so ``build``
-reads each slice once, grouped finely, and sums the groups up in Python:
+``build`` gives everything the page shows but the time spent table (``time_spent``), from
+the tickets the viewer may see (``permissions.agent_tickets``) and a ``Period``. The page
+needs the same few slices of the ticket table many times, so ``build`` reads each slice
+once, grouped finely, and sums the groups up in Python:
 
 - tickets opened in the period, per bucket, type and status (with first-response totals);
 - tickets closed in the period, per bucket, type and assignee (with resolution totals);
 - open tickets, per type and assignee (with the overdue ones);
 - hours logged in the period, per author.
 
-Each of them reads one narrow index of migration 0009 alone (an index-only scan), never the
-wide ticket or message rows: a year of tickets is half the table. Names of types, statuses
-and users are read afterwards by their ids. Medians use PostgreSQL's ``percentile_cont``;
-other databases read the middle values with ORDER BY + OFFSET.
+Each of them reads one narrow index (the ticket model's ``wt_ticket_report_*``) alone (an
+index-only scan), never the wide ticket or message rows: a year of tickets is half the
+table. Names of types, statuses and users are read afterwards by their ids. Medians use
+PostgreSQL's ``percentile_cont``; other databases read the middle values with ORDER BY +
+OFFSET.
 
 On PostgreSQL the first two slices come from the daily totals of ``db.daily_totals`` instead
 (a few thousand rows for a year), when the caller says which types the tickets are of
@@ -33,7 +35,6 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connections, transaction
 from django.db.models import (
     Aggregate,
@@ -53,9 +54,10 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
-from ..conf import app_settings
-from ..db import daily_totals
-from ..models import Message, Status, TicketType
+from ...conf import app_settings
+from ...db import daily_totals
+from ...models import Message, Status, TicketType
+from ...models.tickets import agent_names
 
 logger = logging.getLogger(__name__)
 
@@ -277,8 +279,8 @@ def _duration(until: str) -> ExpressionWrapper:
 
 
 # ---------------------------------------------------------------- the grouped slices
-# Counting "*" rather than a column keeps the id out of the query, so the indexes of
-# migration 0009 answer it alone.
+# Counting "*" rather than a column keeps the id out of the query, so the ticket model's
+# indexes (``wt_ticket_report_*``) answer it alone.
 
 
 def opened_rows(tickets: QuerySet, period: Period) -> list[dict]:
@@ -526,16 +528,6 @@ def _total(values) -> datetime.timedelta | None:
     return sum(present, datetime.timedelta()) if present else None
 
 
-def first_response(tickets: QuerySet, period: Period) -> Durations:
-    """Time to the first staff answer of tickets opened in the period."""
-    return _first_response(tickets, period, opened_rows(tickets, period))
-
-
-def resolution(tickets: QuerySet, period: Period) -> Durations:
-    """Time from opening to closing of tickets closed in the period."""
-    return _resolution(tickets, period, closed_rows(tickets, period))
-
-
 # ---------------------------------------------------------------- tickets over time
 
 
@@ -557,11 +549,6 @@ def _over_time(period: Period, opened: list[dict], closed: list[dict]) -> list[B
     return list(counts.values())
 
 
-def over_time(tickets: QuerySet, period: Period) -> list[Bucket]:
-    """Tickets opened and closed in each bucket of the period."""
-    return _over_time(period, opened_rows(tickets, period), closed_rows(tickets, period))
-
-
 # ---------------------------------------------------------------- per type, per status
 
 
@@ -575,11 +562,6 @@ def _per_type(opened: list[dict], closed: list[dict], still_open: list[dict]) ->
         {"ticket_type_id": pk, "ticket_type__name": name, **counts[pk]}
         for pk, name in types.values_list("pk", "name")
     ]
-
-
-def per_type(tickets: QuerySet, period: Period) -> list[dict]:
-    """Per ticket type: opened and closed in the period, open now."""
-    return _per_type(opened_rows(tickets, period), closed_rows(tickets, period), open_rows(tickets))
 
 
 def _per_status(opened: list[dict]) -> list[dict]:
@@ -599,11 +581,6 @@ def _per_status(opened: list[dict]) -> list[dict]:
     ]
 
 
-def per_status(tickets: QuerySet, period: Period) -> list[dict]:
-    """Tickets opened in the period, by their current status."""
-    return _per_status(opened_rows(tickets, period))
-
-
 # ---------------------------------------------------------------- agents
 
 
@@ -614,18 +591,6 @@ class AgentLoad:
     open_assigned: int = 0
     closed: int = 0
     hours: Decimal = Decimal("0")
-
-
-def _user_names(ids: set[int]) -> dict[int, str]:
-    model = get_user_model()
-    username = model.USERNAME_FIELD
-    rows = model._default_manager.filter(pk__in=ids).values_list(
-        "pk", "first_name", "last_name", username
-    )
-    return {
-        pk: f"{first or ''} {last or ''}".strip() or str(login or "")
-        for pk, first, last, login in rows
-    }
 
 
 def _workload(closed: list[dict], still_open: list[dict], hours: list[dict]) -> list[AgentLoad]:
@@ -639,7 +604,7 @@ def _workload(closed: list[dict], still_open: list[dict], hours: list[dict]) -> 
             closed_by[row["assignee_id"]] += row["n"]
     logged = {row["author_id"]: row["hours"] for row in hours if row["author_id"] is not None}
     ids = set(open_assigned) | set(closed_by) | set(logged)
-    names = _user_names(ids)
+    names = agent_names(ids)
     agents = [
         AgentLoad(
             pk,
@@ -651,12 +616,6 @@ def _workload(closed: list[dict], still_open: list[dict], hours: list[dict]) -> 
         for pk in ids
     ]
     return sorted(agents, key=lambda a: (-a.open_assigned, -a.closed, -a.hours, a.name.lower()))
-
-
-def workload(tickets: QuerySet, period: Period) -> list[AgentLoad]:
-    """Per agent: open tickets assigned now, assigned tickets closed in the period and
-    hours logged in the period."""
-    return _workload(closed_rows(tickets, period), open_rows(tickets), hours_rows(tickets, period))
 
 
 # ---------------------------------------------------------------- totals
@@ -673,17 +632,6 @@ def _totals(
         "overdue": sum(row["overdue"] for row in still_open),
         "hours": sum((row["hours"] or Decimal("0") for row in hours), Decimal("0.00")),
     }
-
-
-def totals(tickets: QuerySet, period: Period) -> dict:
-    """Headline counters: opened and closed in the period, open now, unassigned open,
-    overdue (target date before today, still open) and hours logged in the period."""
-    return _totals(
-        opened_rows(tickets, period),
-        closed_rows(tickets, period),
-        open_rows(tickets),
-        hours_rows(tickets, period),
-    )
 
 
 # ---------------------------------------------------------------- the whole page

@@ -2,7 +2,7 @@
 response and resolution times, workload per agent and time spent, with a CSV export.
 
 Agents see the numbers of the types they manage only (``permissions.agent_tickets``); other
-users get 403. Everything is aggregated in the database (``report_queries``): the page runs a
+users get 403. Everything is aggregated in the database (``queries``): the page runs a
 bounded number of queries whatever the number of tickets.
 """
 
@@ -27,11 +27,11 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import HeaderButton
 
-from .. import permissions
-from ..links import inbox_url, workspace_url
-from ..pagination import uncounted_page
-from . import report_charts, report_queries
-from .report_queries import Period, last_days, last_months
+from ... import permissions
+from ...links import inbox_url, workspace_url
+from ...pagination import uncounted_page
+from . import charts, queries
+from .queries import Period, last_days, last_months
 
 MAX_BUCKETS = 400
 MAX_DAYS = 10 * 366
@@ -166,11 +166,11 @@ class ReportsView(WagtailAdminTemplateMixin, TemplateView):
         period = self.form.get_period(timezone.localdate())
         tickets = permissions.agent_tickets(self.request.user)
         types = permissions.agent_types(self.request.user)
-        with report_queries.analytics(tickets.db) as session:
-            report = report_queries.build(tickets, period, session, types=types)
+        with queries.analytics(tickets.db) as session:
+            report = queries.build(tickets, period, session, types=types)
             # not counted: the rows are groups of up to a year of messages
             time_page = uncounted_page(
-                report_queries.time_spent(tickets, period),
+                queries.time_spent(tickets, period),
                 self.request.GET.get(TIME_PAGE_PARAM),
                 TIME_PAGE_SIZE,
             )
@@ -183,7 +183,7 @@ class ReportsView(WagtailAdminTemplateMixin, TemplateView):
             period=period,
             totals=report.totals,
             buckets=report.buckets,
-            time_chart=report_charts.time_chart(
+            time_chart=charts.time_chart(
                 report.buckets, period.granularity, str(_("opened")), str(_("closed"))
             ),
             per_type=[
@@ -199,7 +199,7 @@ class ReportsView(WagtailAdminTemplateMixin, TemplateView):
             agents=[
                 (agent, inbox_url(assignee=agent.user_id, state="open")) for agent in report.agents
             ],
-            agent_chart=report_charts.agent_chart(
+            agent_chart=charts.agent_chart(
                 report.agents, str(_("open assigned")), str(_("closed in period"))
             ),
             time_page=time_page,
@@ -241,7 +241,7 @@ def time_spent_rows(tickets, period: Period) -> Iterator[list[str]]:
         str(_("Hours")),
         str(_("Amount")),
     ]
-    for row in report_queries.time_spent(tickets, period).iterator(chunk_size=500):
+    for row in queries.time_spent(tickets, period).iterator(chunk_size=500):
         yield [
             csv_cell(row["ticket__number"]),
             csv_cell(row["ticket__subject"]),

@@ -96,9 +96,7 @@ def time_chart(buckets, granularity: str, opened_label: str, closed_label: str) 
     for tick in ticks(maximum):
         y = plot_bottom - plot_height * tick / maximum
         chart.grid.append(round(y, 1))
-        chart.y_labels.append(
-            AxisLabel(chart.plot_left - 6, round(y + 4, 1), count_label(tick))
-        )
+        chart.y_labels.append(AxisLabel(chart.plot_left - 6, round(y + 4, 1), count_label(tick)))
     for index, bucket in enumerate(buckets):
         centre = chart.plot_left + slot * (index + 0.5)
         text = bucket_label(bucket.day, granularity)

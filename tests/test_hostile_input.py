@@ -454,3 +454,240 @@ def test_post_with_the_pages_csrf_token_works(csrf_client, ticket):
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status.is_closed
+
+
+# Hostile structure in the message --------------------------------------------------------
+#
+# HTML that held a worker for seconds: deep nesting, tens of thousands of elements, markup
+# the parser re-opens again and again, floods of character references. Each is at most
+# MAX_BODY_LENGTH long, so it gets past the size check to the structure check.
+
+HOSTILE_BODIES = {
+    "20,000 nested div": "<div>" * 20_000,
+    "nested blockquote": "<blockquote>" * 8_000,
+    "nested lists": "<ul><li>" * 10_000,
+    "unclosed formatting": "<b>" * 20_000,
+    "sibling paragraphs": "<p>x</p>" * 12_000,
+    "formatting re-opened in every block": "".join(f"<div><b x{i}></div>" for i in range(4_000)),
+    "misnested formatting": "<b><div></b>" * 7_000,
+    "character reference flood": "<p>" + "&amp;" * 19_000 + "</p>",
+    "links": '<a href="https://example.com/">x</a>' * 2_500,
+}
+STRUCTURE_CODES = {"html_depth", "html_elements"}
+
+
+def structure_error(form) -> bool:
+    return any(error.code in STRUCTURE_CODES for error in form.errors.as_data().get("body", []))
+
+
+def test_the_hostile_bodies_fit_the_size_limit():
+    for body in HOSTILE_BODIES.values():
+        assert 50_000 < len(body) <= 100_000
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES.keys())
+def test_hostile_structure_on_create_is_a_form_error(client, support, settings, body):
+    before = snapshot(settings.MEDIA_ROOT)
+    response = client.post(url("create"), new_ticket(support, body=body, attachments=[upload()]))
+    assert response.status_code == 200
+    assert structure_error(response.context["form"])
+    assert "Please simplify it" in response.content.decode()
+    assert snapshot(settings.MEDIA_ROOT) == before
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES.keys())
+def test_hostile_structure_on_reply_is_a_form_error(client, ticket, settings, body):
+    before = snapshot(settings.MEDIA_ROOT)
+    response = client.post(url("reply", ticket.number), {"body": body})
+    assert response.status_code == 200
+    assert structure_error(response.context["reply_form"])
+    assert snapshot(settings.MEDIA_ROOT) == before
+
+
+def test_the_structure_error_names_the_limit(client, support, settings):
+    settings.LANGUAGE_CODE = "de"
+    response = client.post(
+        url("create"), new_ticket(support, body="<div>" * 20_000), HTTP_ACCEPT_LANGUAGE="de"
+    )
+    message = str(response.context["form"].errors["body"][0])
+    assert "100" in message  # the limit, whatever the language
+
+
+def test_an_oversized_body_is_refused_before_any_parsing(client, support, settings, monkeypatch):
+    from wagtail_tickets import sanitize
+
+    def parsing(*args, **kwargs):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(sanitize, "_prepare", parsing)
+    before = snapshot(settings.MEDIA_ROOT)
+    body = "<div>" * 20_001  # one character over MAX_BODY_LENGTH
+    response = client.post(url("create"), new_ticket(support, body=body))
+    assert response.status_code == 200
+    assert response.context["form"].errors.as_data()["body"][0].code == "max_length"
+    assert snapshot(settings.MEDIA_ROOT) == before
+
+
+def test_a_long_real_mail_pasted_into_the_form_is_accepted(client, support):
+    from bench.sanitize import realistic_mail
+
+    body = realistic_mail()
+    response = client.post(url("create"), new_ticket(support, body=body))
+    assert response.status_code == 302
+    stored = Message.objects.get().body_html
+    assert stored.count("<p>") > 250 and "<style" not in stored
+
+
+# the external page: a visitor without an account, no ticket saved
+
+
+@pytest.fixture
+def visitor_page(db):
+    from django.core.cache import cache
+
+    from tests.factories import external_page
+
+    cache.clear()  # the page's rate limits
+    ticket_type = TicketTypeFactory(name="Web support")
+    external_page(offered=[ticket_type])
+    yield ticket_type
+    cache.clear()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [HOSTILE_BODIES[name] for name in ("20,000 nested div", "sibling paragraphs", "links")]
+    + ["<table><tr><td>" * 6_000 + "<div>" * 200, "<blockquote><ul><li>" * 4_000],
+    ids=["nested div", "siblings", "links", "tables around divs", "quotes around lists"],
+)
+def test_a_visitor_posting_hostile_structure_gets_a_form_error_and_no_ticket(
+    visitor_page, settings, body
+):
+    from tests.external.conftest import signed
+    from wagtail_tickets.models import ExternalAccess
+
+    data = {
+        "name": "Vera Visitor",
+        "email": "vera@example.org",
+        "type": str(visitor_page.pk),
+        "subject": "The shop does not load",
+        "body": body,
+        "form_token": signed(),
+        "website": "",
+    }
+    before = snapshot(settings.MEDIA_ROOT)
+    response = Client().post(url("external"), data)
+    assert response.status_code == 200
+    assert structure_error(response.context["form"])
+    assert "Please simplify it" in response.content.decode()
+    assert snapshot(settings.MEDIA_ROOT) == before
+    assert not ExternalAccess.objects.exists()
+
+
+# the agent's reply in the admin
+
+
+@pytest.fixture
+def agent_client(support, ticket):
+    from tests.factories import make_agent
+
+    agent_client = Client()
+    agent_client.force_login(make_agent(support, username="anna"))
+    return agent_client
+
+
+def contentstate_list(depths: list[int]) -> str:
+    import json
+
+    blocks = [
+        {
+            "key": f"b{index}",
+            "text": "item",
+            "type": "unordered-list-item",
+            "depth": depth,
+            "inlineStyleRanges": [],
+            "entityRanges": [],
+            "data": {},
+        }
+        for index, depth in enumerate(depths)
+    ]
+    return json.dumps({"blocks": blocks, "entityMap": {}})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        HOSTILE_BODIES["20,000 nested div"],  # not the editor's format: read as HTML
+        HOSTILE_BODIES["sibling paragraphs"],
+        HOSTILE_BODIES["misnested formatting"],
+        contentstate_list([depth % 120 for depth in range(480)]),  # lists nested 120 deep
+        contentstate_list(list(range(1_000))),  # deeper than the editor's converter goes
+    ],
+    ids=["nested div", "siblings", "misnested", "lists 120 deep", "lists 1000 deep"],
+)
+def test_hostile_structure_in_an_agent_reply_is_a_form_error(agent_client, ticket, settings, body):
+    before = snapshot(settings.MEDIA_ROOT)
+    edit = reverse("wagtail_tickets_inbox:edit", args=[ticket.pk])
+    response = agent_client.post(edit, {"body": body})
+    assert response.status_code == 200
+    assert structure_error(response.context["reply_form"])
+    assert snapshot(settings.MEDIA_ROOT) == before
+
+
+def test_an_agent_reply_with_lists_nested_a_few_levels_is_sent(agent_client, ticket):
+    edit = reverse("wagtail_tickets_inbox:edit", args=[ticket.pk])
+    response = agent_client.post(edit, {"body": contentstate_list([0, 1, 2, 1, 0] * 40)})
+    assert response.status_code == 302
+    assert ticket.messages.latest("created_at").body_html.count("<li>") == 200
+
+
+# inbound mail: never refused, imported with its text
+
+
+def _mail(html_body: str, text_body: str | None = None) -> bytes:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "Hostile Sender <sender@mail.example>"
+    message["To"] = "support@tickets.example"
+    message["Subject"] = "Deep mail"
+    message["Message-ID"] = "<deep.1@mail.example>"
+    if text_body is None:
+        message.set_content(html_body, subtype="html")
+    else:
+        message.set_content(text_body)
+        message.add_alternative(html_body, subtype="html")
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize(
+    "html_body",
+    [
+        "<p>Hello agent</p>" + "<div>" * 20_000 + "deep text",
+        "<p>Hello agent</p>" + "<p>x</p>" * 12_000,
+        "<p>Hello agent</p>" + "".join(f"<div><b x{i}></div>t" for i in range(4_000)),
+        "<p>Hello agent</p><!--" + "<!--" * 20_000,
+    ],
+    ids=["nested div", "siblings", "re-opened formatting", "comment opens"],
+)
+def test_hostile_inbound_mail_is_imported_with_its_text(support, html_body, monkeypatch):
+    from tests.factories import MailboxFactory
+    from wagtail_tickets import sanitize
+    from wagtail_tickets.mail.importer import import_raw
+
+    parsed: list[str] = []
+    cleaner = sanitize._cleaner()
+
+    class Recording:
+        def clean(self, value):
+            parsed.append(value)
+            return cleaner.clean(value)
+
+    monkeypatch.setattr(sanitize, "_cleaner", Recording)
+    mailbox = MailboxFactory(ticket_type=support)
+    assert import_raw(_mail(html_body), mailbox) == "opened"
+    body = Ticket.objects.get().messages.get().body_html
+    assert "Hello agent" in body
+    assert_inert(body)
+    for value in parsed:  # what reached bleach stayed within the limits
+        assert not sanitize._prepare(value).over

@@ -18,7 +18,7 @@ from . import permissions
 from .conf import app_settings, languages
 from .models import Priority, TicketType
 from .notifications.ratelimit import check_new_cc_addresses
-from .sanitize import clean_subject, clean_user_input, is_blank
+from .sanitize import HTMLTooComplex, clean_subject, clean_user_input, is_blank
 from .validators import parse_cc_addresses, validate_uploads
 
 
@@ -89,7 +89,8 @@ def grouped_type_choices(types: Sequence[TicketType]) -> list:
 
 class BodyField(forms.CharField):
     """The message: HTML from the editor, or plain text from the bare textarea when
-    JavaScript is off. Cleaned to the sanitiser's allowlist; blank messages are refused."""
+    JavaScript is off. Cleaned to the sanitiser's allowlist; blank messages are refused,
+    and so is HTML nested or formatted past ``MAX_HTML_DEPTH`` or ``MAX_HTML_ELEMENTS``."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("label", _("Message"))
@@ -102,8 +103,12 @@ class BodyField(forms.CharField):
         super().__init__(**kwargs)
 
     def clean(self, value) -> str:
+        # required and max_length first: an oversized body is refused before any parsing
         value = super().clean(value)
-        cleaned = clean_user_input(value)
+        try:
+            cleaned = clean_user_input(value, strict=True)
+        except HTMLTooComplex as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
         if is_blank(cleaned):
             raise ValidationError(_("Please write a message."), code="blank")
         return cleaned

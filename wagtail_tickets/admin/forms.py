@@ -22,7 +22,7 @@ from ..models import Category, Priority, Rate, Status
 from ..models.tickets import agent_name
 from ..models.workspace import REPLY_FEATURES, ResponseTemplate
 from ..rich_text import validate_entities
-from ..sanitize import clean_user_input
+from ..sanitize import HTMLTooComplex, check_html, clean_user_input
 from ..validators import parse_cc_addresses, validate_uploads
 from . import widgets
 
@@ -30,6 +30,11 @@ from . import widgets
 class _EditorInput(str):
     """What the editor widget could not parse as its own format (no JavaScript, or a
     forged payload): treated as plain text or HTML and sanitised like web input."""
+
+
+class _EditorTooDeep(str):
+    """A payload in the editor's format nested deeper than its converter can follow (a
+    forged list depth): the field's error, like HTML nested past ``MAX_HTML_DEPTH``."""
 
 
 _EDITOR_WIDGETS: dict[type, type] = {}
@@ -47,6 +52,8 @@ def reply_editor_widget() -> forms.Widget:
         def value_from_datadict(self, data, files, name):
             try:
                 return base.value_from_datadict(self, data, files, name)
+            except RecursionError:
+                return _EditorTooDeep("-")
             except (ValueError, TypeError, KeyError, AttributeError, IndexError):
                 raw = data.get(name)
                 return _EditorInput(raw) if isinstance(raw, str) else None
@@ -81,19 +88,37 @@ class EditorField(forms.Field):
         kwargs.setdefault("widget", reply_editor_widget())
         super().__init__(**kwargs)
 
+    def bound_data(self, data, initial):
+        """What the editor shows again after an error. Input it could not read is shown as
+        the sanitiser keeps it, never raw: the editor's own HTML reader would have to read
+        a hostile payload (and fails on misnested tags)."""
+        if isinstance(data, _EditorTooDeep):
+            return ""
+        if isinstance(data, _EditorInput):
+            return clean_user_input(str(data))
+        return super().bound_data(data, initial)
+
     def to_python(self, value):
+        if isinstance(value, _EditorTooDeep):
+            exc = HTMLTooComplex("depth")
+            raise ValidationError(exc.message, code=exc.code)
         if value in self.empty_values:
             return ""
         if len(value) > app_settings.MAX_BODY_LENGTH * 4:
             raise ValidationError(_("The message is too long."), code="too_long")
-        if isinstance(value, _EditorInput):
-            html = clean_user_input(str(value))
-        else:
-            # the editor's own format: its entities are checked before they expand
-            validate_entities(value)
-            html = expand_db_html(value) if self.expand else value
-        if len(html) > app_settings.MAX_BODY_LENGTH:
-            raise ValidationError(_("The message is too long."), code="too_long")
+        try:
+            if isinstance(value, _EditorInput):
+                html = clean_user_input(str(value), strict=True)
+            else:
+                # the editor's own format: its entities are checked before they expand
+                validate_entities(value)
+                html = expand_db_html(value) if self.expand else value
+            if len(html) > app_settings.MAX_BODY_LENGTH:
+                raise ValidationError(_("The message is too long."), code="too_long")
+            # nesting and element count: refused here, before the actions sanitise it
+            check_html(html)
+        except HTMLTooComplex as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
         return html
 
 

@@ -26,8 +26,8 @@ from ..conf import languages
 from ..models import EmailTemplate
 from ..models.mail import MAX_TEMPLATE_BODY
 from ..notifications.events import Event, get_notifier
-from ..notifications.kinds import get_kind
 from ..notifications.recipients import Recipient
+from ..notifications.rendering import RenderedMail
 from ..notifications.variables import COMPANY_FIELDS, CONTACT_FIELDS, TICKET_FIELDS
 from . import listing
 
@@ -150,9 +150,9 @@ class EmailTemplatePreviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin
     def preview_event(self, ticket) -> Event:
         """The event the kind's mail answers, with the ticket's own messages (the table of
         kinds says which)."""
-        return get_kind(self.object.kind).preview(ticket, self.request.user)
+        return get_notifier().kind(self.object.kind).preview(ticket, self.request.user)
 
-    def versions(self, ticket) -> list[tuple[str, object]]:
+    def versions(self, ticket) -> list[tuple[str, RenderedMail]]:
         """``[(heading, rendered)]``: the mail as the notifier renders it; when some
         recipients may not read the message, first the author's copy, then theirs."""
         notifier = get_notifier()
@@ -182,8 +182,13 @@ class EmailTemplatePreviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin
             )
             .order_by("-updated_at", "-pk")
         )
+        try:
+            kind = get_notifier().kind(self.object.kind)
+        except KeyError:  # a template of a kind that is no longer sent
+            kind = None
+            self.error = _("This kind of mail is not sent any more.")
         ticket = self.choose_ticket(tickets)
-        versions = self.versions(ticket) if ticket is not None else []
+        versions = self.versions(ticket) if ticket is not None and kind is not None else []
         context.update(
             template=self.object,
             ticket=ticket,
@@ -191,7 +196,7 @@ class EmailTemplatePreviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin
             versions=versions,
             rendered=versions[0][1] if versions else None,
             error=self.error,
-            automatic=get_kind(self.object.kind).automatic,
+            automatic=kind is not None and kind.automatic,
         )
         return context
 

@@ -43,7 +43,6 @@ from .kinds import (
     Audience,
     MailKind,
     Quoting,
-    get_kind,
 )
 from .rendering import RenderedMail, render_mail
 from .variables import as_text, company_values, contact_values, ticket_values
@@ -71,7 +70,7 @@ class Notifier:
         A ticket without an account gets its private link now, inside the request: the
         external page's confirmation shows the same link as the mail, whenever a worker
         builds that mail."""
-        if event.kind in MAIL_EVENTS:
+        if any(event.kind in kind.events for kind in self.kinds()):
             if not event.link and event.ticket.requester_id is None:
                 event.link = self.external_link(event.ticket, token=event.link_token)
             sending.queue_event(event)
@@ -118,8 +117,16 @@ class Notifier:
         return plans
 
     def kinds(self) -> tuple[MailKind, ...]:
-        """The kinds of mail ``plan`` considers (``kinds.KINDS``)."""
+        """The kinds of mail there are (``kinds.KINDS``): what ``plan`` considers, what
+        ``queue`` records events for and where every other method reads a kind's row."""
         return KINDS
+
+    def kind(self, code: str) -> MailKind:
+        """The row of a kind code; ``KeyError`` for a code that is not in ``kinds()``."""
+        for kind in self.kinds():
+            if kind.code == code:
+                return kind
+        raise KeyError(code)
 
     def audience(self, audience: Audience, ticket) -> list[rcpt.Recipient]:
         """Everybody mail to ``audience`` goes to, the authors of the change included."""
@@ -203,7 +210,7 @@ class Notifier:
     def link_for(self, kind: str, event: Event) -> str:
         """{LINK} of one kind of mail: the workspace in mail to agents; in customer mail
         the link fixed with the event (a private link), else ``ticket_link``."""
-        if get_kind(kind).to_agents:
+        if self.kind(kind).to_agents:
             return self.agent_link(event.ticket)
         return event.link or self.ticket_link(event.ticket)
 
@@ -330,7 +337,7 @@ class Notifier:
             "In-Reply-To": parent or root,
             "References": " ".join(part for part in (root, parent) if part),
         }
-        if get_kind(kind).automatic:
+        if self.kind(kind).automatic:
             headers["Auto-Submitted"] = "auto-generated"
             headers["X-Auto-Response-Suppress"] = "All"
         return headers
@@ -375,7 +382,7 @@ class Notifier:
         message = event.message
         if not permissions.is_visible_to_customer(message):
             return True  # nothing to quote
-        quoting = get_kind(kind).quoting
+        quoting = self.kind(kind).quoting
         if quoting == Quoting.EVERYONE or (quoting == Quoting.AGENT_MESSAGE and message.is_staff):
             return True
         return rcpt.wrote_message(person, message)
@@ -410,7 +417,7 @@ class Notifier:
 
     def automatic_to_customers(self, kind: str) -> bool:
         """Mail that goes out by itself to addresses customers gave: what the caps limit."""
-        spec = get_kind(kind)
+        spec = self.kind(kind)
         return spec.automatic and not spec.to_agents
 
     def within_rate_limit(self, people: list[rcpt.Recipient]) -> list[rcpt.Recipient]:
@@ -436,7 +443,7 @@ class Notifier:
         ).lower()
         main = [p for p in people if p.key == requester_address] or people[:1]
         copies = [p for p in people if p not in main]
-        if get_kind(kind).to_agents:
+        if self.kind(kind).to_agents:
             main, copies = people, []
         return OutgoingMail(
             ticket=ticket,

@@ -5,7 +5,8 @@ Pages are requested over HTTP from a real WSGI server (gunicorn, one sync worker
 here on 127.0.0.1) after warm-up requests. ``bench.middleware`` reports each request's
 server time, its number of queries and its slowest ("main") query; that query is then run
 alone, straight through psycopg, to give the floor the page cannot beat. Mail import and
-auto-close are measured by ``bench.mail_import`` and ``bench.autoclose``.
+auto-close are measured by ``bench.mail_import`` and ``bench.autoclose``, the sanitiser on
+hostile HTML by ``bench.sanitize``.
 
 ``--smoke`` is the CI run: a fresh 10,000-ticket database, fewer repetitions, and a
 failure only on errors or query counts over budget, never on time.
@@ -580,6 +581,7 @@ def main(argv: list[str] | None = None) -> int:
     from wagtail import __version__ as wagtail_version
 
     from bench import autoclose, mail_import
+    from bench import sanitize as sanitizer
 
     manifest_path = Path(os.environ.get("BENCH_MANIFEST", MANIFEST))
     if not manifest_path.exists():
@@ -614,6 +616,7 @@ def main(argv: list[str] | None = None) -> int:
     limits = {
         mail_import: 2_000 if args.smoke else None,
         autoclose: 2_000 if args.smoke else args.autoclose_limit,
+        sanitizer: 1 if args.smoke else None,  # the smoke run times fewer rounds
     }
     for module, limit in limits.items():
         if not selected(args, module.__name__):

@@ -116,7 +116,7 @@ _IMPLIED_END = frozenset({"li", "p"})
 _WALK_UNIT = 64
 # an end tag that re-parents misnested formatting costs html5lib about as much as this many
 # elements, besides those it creates
-_ADOPTION_UNITS = 3
+_ADOPTION_UNITS = 5
 # a link costs about twice an element (its address is checked, its "rel" added)
 _LINK_UNITS = 2
 
@@ -419,14 +419,17 @@ class _Shape:
                 stack[stack.index(node)] = clone
                 node.open = node.listed = False
                 last = clone
-            # the misnested part moves under the element below, and the furthest block's
-            # children under a new formatting element, its only child
-            self._adopt(stack[element_index - 1])
+            # the furthest block's children move under a new formatting element, its only
+            # child; the misnested part, which holds the block, under the element below
             clone = self._clone(element)
             clone.parent = furthest
             clone.children, clone.parents = furthest.children, furthest.parents
-            furthest.children = furthest.parents = 0
-            self._adopt(furthest)
+            furthest.children, furthest.parents = 1, int(clone.children > 0)
+            common = stack[element_index - 1]
+            last.parent = common
+            self._adopt(common)
+            common.parents += 1
+            self.pairs += common.children
             self._unlist(element)
             active.insert(bookmark, clone)
             self._remove(element)

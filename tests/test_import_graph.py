@@ -25,16 +25,6 @@ PACKAGE_DIR = Path(wagtail_tickets.__file__).resolve().parent
 # Cycles closed only by an import inside a function, left from before the rule; each is a
 # set of modules that import one another. Remove an entry when its cycle is taken apart.
 KNOWN_DEFERRED_CYCLES: list[frozenset[str]] = [
-    # models.mail imports the notification kinds for its choices; the kinds' conditions
-    # import permissions when they run, and permissions reads the models
-    frozenset(
-        {
-            "wagtail_tickets.models",
-            "wagtail_tickets.models.mail",
-            "wagtail_tickets.notifications.kinds",
-            "wagtail_tickets.permissions",
-        }
-    ),
     # actions hands mail to sending; sending asks actions for the current batch
     frozenset({"wagtail_tickets.actions", "wagtail_tickets.notifications.sending"}),
 ]

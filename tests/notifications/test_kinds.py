@@ -113,7 +113,8 @@ def test_every_kind_has_a_preview_in_the_admin(client, world, conversation):
     admin = UserFactory(username="root", is_superuser=True, is_staff=True)
     client.force_login(admin)
     for kind in KINDS:
-        event = kind.preview(conversation, admin)
+        messages = conversation.messages.filter(is_internal=False).order_by("created_at", "pk")
+        event = kind.preview(conversation, admin, messages)
         assert event.kind in kind.events, kind.code
         assert event.message is None or not event.message.is_internal, kind.code
         template = EmailTemplate.objects.get(kind=kind.code, language="en", ticket_type=None)
@@ -170,7 +171,7 @@ REASSIGNED = MailKind(
     audience=Audience.CUSTOMERS,
     automatic=True,
     quoting=Quoting.AUTHOR,
-    preview=lambda ticket, actor: Event(EventKind.ASSIGNED, ticket, actor=actor),
+    preview=lambda ticket, actor, _messages: Event(EventKind.ASSIGNED, ticket, actor=actor),
 )
 
 

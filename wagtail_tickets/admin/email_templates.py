@@ -148,9 +148,11 @@ class EmailTemplatePreviewView(PermissionCheckedMixin, WagtailAdminTemplateMixin
         return tickets.first()
 
     def preview_event(self, ticket) -> Event:
-        """The event the kind's mail answers, with the ticket's own messages (the table of
-        kinds says which)."""
-        return get_notifier().kind(self.object.kind).preview(ticket, self.request.user)
+        """The event the kind's mail answers, with the ticket's own messages a customer may
+        read (the table of kinds says which)."""
+        messages = permissions.customer_visible_messages(ticket).select_related("author")
+        kind = get_notifier().kind(self.object.kind)
+        return kind.preview(ticket, self.request.user, messages.order_by("created_at", "pk"))
 
     def versions(self, ticket) -> list[tuple[str, RenderedMail]]:
         """``[(heading, rendered)]``: the mail as the notifier renders it; when some

@@ -7,8 +7,9 @@ event sends, to whom), the ``Auto-Submitted`` header (``AUTOMATIC_KINDS``), the 
 preview in the admin. Adding a kind is adding one row here and its texts to
 ``defaults.DEFAULT_TEMPLATES`` (a test checks both, the label, the preview and the plan).
 
-This module is imported by the models (for the choices), so it imports no models itself:
-the conditions and previews that read messages import ``permissions`` when they run.
+This module is imported by the models (for the choices), so it imports neither models nor
+``permissions``: the notifier tells the conditions whether the event's message may reach
+customers (``Facts``), and the preview is handed the messages a customer may read.
 """
 
 from __future__ import annotations
@@ -46,10 +47,22 @@ class Quoting(StrEnum):
     AUTHOR = "author"
 
 
-# (event, the changes customers are told about) -> whether the kind is sent
-Condition = Callable[[Event, Mapping[str, tuple[str, str]]], bool]
-# (ticket, the user looking at the preview) -> an event as the kind's mail would answer it
-PreviewSample = Callable[[object, object], Event]
+@dataclass(frozen=True)
+class Facts:
+    """What the notifier found out about an event, for the table's conditions: the access
+    rules stay in ``permissions``, the table only reads their answers."""
+
+    # the event's message may be shown or mailed to customers (an internal note may not)
+    message_shown: bool
+    # the changes customers are told about (``Notifier.visible_changes``)
+    changes: Mapping[str, tuple[str, str]]
+
+
+# (event, facts) -> whether the kind is sent
+Condition = Callable[[Event, Facts], bool]
+# (ticket, the user looking at the preview, the ticket's messages a customer may read)
+# -> an event as the kind's mail would answer it
+PreviewSample = Callable[[object, object, object], Event]
 
 
 @dataclass(frozen=True)
@@ -74,82 +87,69 @@ class MailKind:
         """Mail to staff: its ``{LINK}`` is the admin workspace, all recipients in To."""
         return self.audience != Audience.CUSTOMERS
 
-    def applies(self, event: Event, visible_changes: Mapping[str, tuple[str, str]]) -> bool:
+    def applies(self, event: Event, facts: Facts) -> bool:
         """Whether ``event`` sends this kind."""
         if event.kind not in self.events:
             return False
-        return self.condition is None or self.condition(event, visible_changes)
+        return self.condition is None or self.condition(event, facts)
 
 
 # --- conditions ----------------------------------------------------------------------
 
 
-def _shown(event: Event) -> bool:
-    from ..permissions import is_visible_to_customer
-
-    return is_visible_to_customer(event.message)
-
-
-def _opened_by_agent(event: Event, _changes) -> bool:
+def _opened_by_agent(event: Event, _facts: Facts) -> bool:
     return event.message is not None and event.message.is_staff
 
 
-def _opened_by_customer(event: Event, changes) -> bool:
-    return not _opened_by_agent(event, changes)
+def _opened_by_customer(event: Event, facts: Facts) -> bool:
+    return not _opened_by_agent(event, facts)
 
 
-def _agent_answered(event: Event, _changes) -> bool:
-    return _shown(event) and event.message.is_staff
+def _agent_answered(event: Event, facts: Facts) -> bool:
+    return facts.message_shown and event.message.is_staff
 
 
-def _customer_answered(event: Event, _changes) -> bool:
-    return _shown(event) and not event.message.is_staff
+def _customer_answered(event: Event, facts: Facts) -> bool:
+    return facts.message_shown and not event.message.is_staff
 
 
-def _status_changed(event: Event, changes) -> bool:
+def _status_changed(event: Event, facts: Facts) -> bool:
     """Closing and reopening are status changes; so is a change that includes the status."""
-    return event.kind != EventKind.CHANGED or "status" in changes
+    return event.kind != EventKind.CHANGED or "status" in facts.changes
 
 
-def _other_fields_changed(_event: Event, changes) -> bool:
-    return bool(changes) and "status" not in changes
+def _other_fields_changed(_event: Event, facts: Facts) -> bool:
+    return bool(facts.changes) and "status" not in facts.changes
 
 
 # --- preview samples (the admin's template preview) -----------------------------------
+# ``messages``: the ticket's messages a customer may read, oldest first, with their authors
 
 
-def _messages(ticket):
-    from ..permissions import customer_visible_messages
-
-    return customer_visible_messages(ticket).select_related("author")
-
-
-def _preview_agent_answer(ticket, actor) -> Event:
-    messages = _messages(ticket)
+def _preview_agent_answer(ticket, actor, messages) -> Event:
     message = messages.filter(is_staff=True).last() or messages.last()
     return Event(EventKind.REPLIED, ticket, actor=actor, message=message)
 
 
-def _preview_customer_answer(ticket, actor) -> Event:
-    messages = _messages(ticket)
+def _preview_customer_answer(ticket, actor, messages) -> Event:
     message = messages.filter(is_staff=False).last() or messages.last()
     return Event(EventKind.REPLIED, ticket, actor=actor, message=message)
 
 
-def _preview_opening(ticket, actor) -> Event:
-    return Event(EventKind.OPENED, ticket, actor=actor, message=_messages(ticket).first())
+def _preview_opening(ticket, actor, messages) -> Event:
+    return Event(EventKind.OPENED, ticket, actor=actor, message=messages.first())
 
 
-def _preview_claim(ticket, actor) -> Event:
+def _preview_claim(ticket, actor, _messages) -> Event:
     return Event(EventKind.CLAIMED, ticket, actor=actor)
 
 
-def _preview_status(ticket, actor) -> Event:
+def _preview_status(ticket, actor, _messages) -> Event:
     changes = {"status": ("", str(ticket.status))}
     return Event(EventKind.CHANGED, ticket, actor=actor, changes=changes)
 
 
-def _preview_fields(ticket, actor) -> Event:
+def _preview_fields(ticket, actor, _messages) -> Event:
     changes = {"priority": ("", str(ticket.priority or ""))}
     return Event(EventKind.CHANGED, ticket, actor=actor, changes=changes)
 

@@ -41,6 +41,7 @@ from .kinds import (
     KINDS,
     MAIL_EVENTS,
     Audience,
+    Facts,
     MailKind,
     Quoting,
 )
@@ -103,12 +104,15 @@ class Notifier:
         """``[(kind, recipients)]`` for an event, decided from the ticket as it is now: each
         kind of the table (``kinds``) the event sends, in the table's order, to its audience
         without the authors of the change (except a confirmation to its author)."""
-        visible = self.visible_changes(event)
+        facts = Facts(
+            message_shown=permissions.is_visible_to_customer(event.message),
+            changes=self.visible_changes(event),
+        )
         authors = self.author_addresses(event)
         audiences: dict[Audience, list[rcpt.Recipient]] = {}
         plans = []
         for kind in self.kinds():
-            if not kind.applies(event, visible):
+            if not kind.applies(event, facts):
                 continue
             if kind.audience not in audiences:
                 audiences[kind.audience] = self.audience(kind.audience, event.ticket)

@@ -31,7 +31,7 @@ from tests.factories import (
 )
 from wagtail_tickets import actions
 from wagtail_tickets.admin import markup, widgets
-from wagtail_tickets.admin.inbox_columns import COLUMNS, SHOWN
+from wagtail_tickets.admin.inbox_columns import COLUMNS, EXPORT_FIELDS, SHOWN, SHOWN_FOREIGN_KEYS
 from wagtail_tickets.models import Priority, Status, Ticket, TicketType, TypePermission
 
 pytestmark = pytest.mark.django_db
@@ -392,6 +392,31 @@ def test_filter_widgets_escape_names_values_and_attributes():
 def test_every_column_is_declared_once_and_reads_its_foreign_keys():
     names = [column.name for column in COLUMNS]
     assert len(names) == len(set(names))
+    # the export keeps its columns and their order
+    assert EXPORT_FIELDS == [
+        "number",
+        "subject",
+        "requester_display_name",
+        "requester_email",
+        "customer",
+        "ticket_type",
+        "status",
+        "priority",
+        "category",
+        "assignee",
+        "created_at",
+        "updated_at",
+        "target_date",
+        "closed_at",
+    ]
+    assert SHOWN_FOREIGN_KEYS == (
+        "requester",
+        "customer",
+        "ticket_type",
+        "status",
+        "priority",
+        "assignee",
+    )
     assert {c.name for c in SHOWN} == {
         "number",
         "subject",

@@ -13,7 +13,6 @@ so every value is escaped unless a cell returns markup it built the same way.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
@@ -32,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, Table
 
 from ..models import Priority, Status, Ticket
+from ..models.config import colour_validator
 from ..models.tickets import agent_name
 from .markup import EMPTY, Html, join
 
@@ -136,14 +136,12 @@ TARGET = Html("<span{overdue}>{date}</span>")
 CLOSED = SafeString(" wt-status--closed")
 OVERDUE_DATE = SafeString(' class="wt-target-date--overdue"')
 OVERDUE_ROW = SafeString(' class="wt-overdue"')
-# the colours' own rule (models.config.colour_validator); anything else is left out
-_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def colour_style(colour: str) -> SafeString:
     """The colour of a status or priority as a style, for a colour of the form the model
     accepts only (a value put in the database by other means is not written into CSS)."""
-    if isinstance(colour, str) and _COLOUR.fullmatch(colour):
+    if isinstance(colour, str) and colour_validator.regex.fullmatch(colour):
         return COLOUR(colour=colour)
     return EMPTY
 
@@ -298,18 +296,20 @@ class InboxTable(Table):
         """The rows of the page, every cell through ``ROW`` (escaped); cells that
         declare ``same_cell`` are written once per distinct key."""
         row = self.row_context
-        columns = [(f"cell{index}", column) for index, column in enumerate(SHOWN)]
+        columns = [
+            (f"cell{index}", column.value, column.same_cell) for index, column in enumerate(SHOWN)
+        ]
         written: dict[tuple, object] = {}
         rows = []
         for ticket in self.data:
             values = {"row_attrs": OVERDUE_ROW if row.is_overdue(ticket) else EMPTY}
-            for hole, column in columns:
-                if column.same_cell is None:
-                    values[hole] = column.value(ticket, row)
+            for hole, value, same_cell in columns:
+                if same_cell is None:
+                    values[hole] = value(ticket, row)
                     continue
-                key = (hole, column.same_cell(ticket, row))
+                key = (hole, same_cell(ticket, row))
                 if key not in written:
-                    written[key] = column.value(ticket, row)
+                    written[key] = value(ticket, row)
                 values[hole] = written[key]
             rows.append(ROW(**values))
         return join(rows)

@@ -28,6 +28,11 @@ def conditional(value) -> str:
     """``value`` as markup: itself when it is markup already, else its text escaped
     (``&``, ``<``, ``>``, ``"`` and ``'``). ``None`` is empty. The same result as
     ``django.utils.html.conditional_escape``."""
+    # the common cases first, without an attribute look-up
+    if type(value) is str:
+        return escape(value)
+    if type(value) is SafeString:
+        return value
     if value is None:
         return ""
     html = getattr(value, "__html__", None)

@@ -1,3 +1,24 @@
-"""The agents' and administrators' screens in the Wagtail admin: the inbox and ticket
-workspace (``inbox``, ``workspace``), configuration lists (``config``), the requester chooser
-(``choosers``) and the customer tab and reports. ``hooks.py`` registers them."""
+"""The agents' and administrators' screens in the Wagtail admin. ``hooks.py`` registers
+them; every change they make goes through ``actions``, every ticket they show through
+``permissions``.
+
+Tickets (the "Tickets" menu):
+
+- ``ticket_viewset``: the viewset that mounts the inbox and the workspace (the one module
+  that imports both) and gives their views its URL names.
+- ``inbox``: the listing views, the session's view and the agent's saved default view.
+- ``inbox_columns``: the columns, one ``InboxColumn`` each (header, sort, cell, export),
+  and the rows written in Python.
+- ``inbox_filters``: the filters and the small tables they list.
+- ``workspace``: a ticket's page and the agent's actions on it; ``forms``: their forms.
+- ``choosers``: the requester chooser of "New ticket".
+
+Shared pieces: ``listing`` (index views with a bounded search box), ``markup`` (HTML
+written in Python, escaped by construction), ``widgets`` (choice widgets written through
+``markup``), ``policies`` (who reaches the ticket screens).
+
+Elsewhere in the admin: ``reports/`` (numbers, charts, page), ``dashboard`` (the home
+panel), ``customer_tab`` (tickets on the customer record), ``config`` (types, statuses,
+priorities and the other lists), ``permission_panel`` (type levels on Wagtail's group
+page), ``email_templates``, ``mailboxes``, ``quarantine`` and ``outbox`` (mail).
+"""

@@ -1,4 +1,4 @@
-"""The numbers of the reports (D10, E4, B9), computed in the database.
+"""The numbers of the reports, computed in the database.
 
 ``build`` gives everything the page shows but the time spent table (``time_spent``), from
 the tickets the viewer may see (``permissions.agent_tickets``) and a ``Period``. The page
@@ -716,7 +716,7 @@ def build(
 
 
 def time_spent(tickets: QuerySet, period: Period) -> QuerySet:
-    """Hours per ticket, agent and rate in the period, as rows of values (B9); the amount is
+    """Hours per ticket, agent and rate in the period, as rows of values; the amount is
     hours times the rate's value, computed in the database."""
     return (
         logged_time(tickets, period)

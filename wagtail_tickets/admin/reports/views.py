@@ -1,4 +1,4 @@
-"""The ticket reports in the admin (D10, E4, B9): activity over time, per type and status,
+"""The ticket reports in the admin: activity over time, per type and status,
 response and resolution times, workload per agent and time spent, with a CSV export.
 
 Agents see the numbers of the types they manage only (``permissions.agent_tickets``); other
@@ -254,7 +254,7 @@ def time_spent_rows(tickets, period: Period) -> Iterator[list[str]]:
 
 
 class TimeSpentCsvView(View):
-    """Hours per ticket, agent and rate of the chosen period as CSV, streamed (B9)."""
+    """Hours per ticket, agent and rate of the chosen period as CSV, streamed."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         _require_agent(request)

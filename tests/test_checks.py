@@ -93,3 +93,34 @@ def test_the_check_runs_with_the_others(settings):
     settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "PAGE_SIZ": 5}
     found = [m for m in run_checks() if m.id == "wagtail_tickets.W001"]
     assert [m.hint for m in found] == ["Did you mean 'PAGE_SIZE'?"]
+
+
+@pytest.mark.parametrize(
+    "values, name",
+    [
+        ({"MAIL_ALLOWED_PRIVATE_NETWORKS": ["10.0.0.0/33"]}, "MAIL_ALLOWED_PRIVATE_NETWORKS"),
+        ({"MAIL_ALLOWED_PRIVATE_NETWORKS": "not a network"}, "MAIL_ALLOWED_PRIVATE_NETWORKS"),
+        ({"INBOUND_REQUIRE_AUTHENTICATION": "spf"}, "INBOUND_REQUIRE_AUTHENTICATION"),
+        # a mode without the receiving server's id would trust nothing and quarantine all
+        ({"INBOUND_REQUIRE_AUTHENTICATION": "dmarc"}, "INBOUND_REQUIRE_AUTHENTICATION"),
+        ({"PAGE_SIZE": "twenty"}, "PAGE_SIZE"),
+        ({"MAX_ATTACHMENTS": None}, "MAX_ATTACHMENTS"),
+    ],
+)
+def test_an_option_that_cannot_be_read_is_an_error_at_startup(settings, values, name):
+    settings.WAGTAIL_TICKETS = values
+    [error] = checks.check_option_values(None)
+    assert error.id == "wagtail_tickets.E005"
+    assert repr(name) in error.msg
+
+
+def test_readable_options_are_silent(settings):
+    settings.WAGTAIL_TICKETS = {
+        "MAIL_ALLOWED_PRIVATE_NETWORKS": ["127.0.0.1", "fd00::/8"],
+        "INBOUND_AUTHSERV_IDS": ["mx.example.com"],
+        "INBOUND_REQUIRE_AUTHENTICATION": "dmarc",
+        "PAGE_SIZE": "30",
+    }
+    assert checks.check_option_values(None) == []
+    settings.WAGTAIL_TICKETS = ["not", "a", "dict"]
+    assert checks.check_option_values(None) == []

@@ -5,6 +5,7 @@ from difflib import get_close_matches
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 
 from .conf import app_settings, option_names
 from .numbering import format_fields
@@ -58,6 +59,29 @@ def check_option_names(app_configs, **kwargs) -> list[CheckMessage]:
                 id="wagtail_tickets.W002",
             )
         )
+    return found
+
+
+@register(Tags.compatibility)
+def check_option_values(app_configs, **kwargs) -> list[CheckMessage]:
+    """Every option can be read: a value of the wrong type, a network that is no network or
+    a mail authentication mode without its server's id fails here, at startup, instead of
+    in the first request or mail import that reads it (E005)."""
+    options = getattr(settings, "WAGTAIL_TICKETS", None)
+    if not isinstance(options, Mapping):
+        return []
+    found: list[CheckMessage] = []
+    for name in sorted(option_names() & set(options)):
+        try:
+            getattr(app_settings, name)
+        except (ImproperlyConfigured, TypeError, ValueError) as exc:
+            found.append(
+                Error(
+                    f"WAGTAIL_TICKETS[{name!r}] is invalid: {exc}",
+                    hint="The options and their values are listed in the README (Options).",
+                    id="wagtail_tickets.E005",
+                )
+            )
     return found
 
 

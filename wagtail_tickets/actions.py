@@ -404,7 +404,7 @@ def add_reply(
     is_staff = manages if as_staff is None else as_staff
 
     def run(saved):
-        locked = Ticket.objects.select_for_update().select_related("status").get(pk=ticket.pk)
+        locked = _locked(ticket)
         message = _add_message(
             locked,
             author=actor if actor is not None else author,
@@ -595,6 +595,12 @@ def replace_status(old: Status, new: Status, *, actor=None) -> int:
     return moved
 
 
+def _locked(ticket: Ticket) -> Ticket:
+    """The ticket's row, locked for this transaction, with its status (whose row is not
+    locked: replies and closes of tickets in one status must not queue behind each other)."""
+    return Ticket.objects.select_for_update(of=("self",)).select_related("status").get(pk=ticket.pk)
+
+
 def _lock_tickets_in_status(status: Status, *, after: int = 0, limit: int | None = None):
     tickets = Ticket.objects.filter(status_id=status.pk, pk__gt=after)
     tickets = tickets.order_by("pk").select_for_update()
@@ -642,7 +648,7 @@ def _set_closed(ticket: Ticket, actor, closed: bool, request) -> None:
     if status is None:
         raise ValidationError(_("No suitable status is configured; ask an administrator."))
     with transaction.atomic(savepoint=_current.get().savepoints):
-        locked = Ticket.objects.select_for_update().select_related("status").get(pk=ticket.pk)
+        locked = _locked(ticket)
         if locked.status.is_closed == closed:
             _copy_state(locked, ticket)
             return

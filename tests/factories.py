@@ -145,7 +145,7 @@ class MailboxFactory(factory.django.DjangoModelFactory):
 
 
 class TicketTypeGroupFactory(factory.django.DjangoModelFactory):
-    """A group of ticket types, as the type dropdown shows them (B2)."""
+    """A group of ticket types, as the type dropdown shows them."""
 
     class Meta:
         model = "wagtail_tickets.TicketTypeGroup"
@@ -155,7 +155,7 @@ class TicketTypeGroupFactory(factory.django.DjangoModelFactory):
 
 
 def external_page(*, enabled=True, allow_anonymous=True, offered=(), **options):
-    """Set the options of the external page (B10) and return them."""
+    """Set the options of the external page and return them."""
     from wagtail_tickets.models import ExternalPageSettings
 
     page = ExternalPageSettings.load()
@@ -192,7 +192,7 @@ def make_admin_agent(*ticket_types, permissions=(), **fields):
 
 
 class RateFactory(factory.django.DjangoModelFactory):
-    """A support rate agents log hours at (B9)."""
+    """A support rate agents log hours at."""
 
     class Meta:
         model = "wagtail_tickets.Rate"
@@ -203,7 +203,7 @@ class RateFactory(factory.django.DjangoModelFactory):
 
 
 class ResponseTemplateFactory(factory.django.DjangoModelFactory):
-    """A prepared answer for the reply box (D9)."""
+    """A prepared answer for the reply box."""
 
     class Meta:
         model = "wagtail_tickets.ResponseTemplate"
@@ -233,7 +233,7 @@ def make_agent(ticket_type, **kwargs):
 
 
 class EmailTemplateFactory(factory.django.DjangoModelFactory):
-    """An email template (B6); the shipped defaults already exist after migrate."""
+    """An email template; the shipped defaults already exist after migrate."""
 
     class Meta:
         model = "wagtail_tickets.EmailTemplate"

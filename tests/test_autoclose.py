@@ -1,4 +1,4 @@
-"""Auto-close (B8): stale tickets waiting for the customer are closed in batches."""
+"""Auto-close: stale tickets waiting for the customer are closed in batches."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ticket numbers (C1): format, periods, restarts, the startup check, and uniqueness under
+"""Ticket numbers: format, periods, restarts, the startup check, and uniqueness under
 concurrency on PostgreSQL."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Each level (none, read, create, write, delete, manage) x whose ticket (own, a co
 of the same customer record, a stranger's) x type (A lets users see their company's
 tickets, B only their own) x every customer view (list, detail, reply, close, delete,
 attachment). The expected outcome of every cell is written by hand in ``TABLE`` below from
-the product rules (B3, C4): it is not computed by calling ``permissions.py``, so a change of
+the product rules: it is not computed by calling ``permissions.py``, so a change of
 the policy or of a view that lets anything through fails here.
 
 The tested user holds the level on both types; the colleague shares the user's company;

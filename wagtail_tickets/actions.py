@@ -273,7 +273,7 @@ def open_ticket(
     link_token: str = "",
 ) -> Ticket:
     """Open a ticket with its first message. A customer opens for themselves (create level);
-    an agent of the type may open on behalf of a customer (D2). ``defaults`` is
+    an agent of the type may open on behalf of a customer. ``defaults`` is
     ``opening_defaults()`` when the caller has read it already. ``link_token`` is the
     private link the external page chose for a visitor's ticket before it exists: it is
     stored with the ticket and is the ``{LINK}`` of its confirmation mail, so the page
@@ -392,7 +392,7 @@ def add_reply(
     request=None,
 ) -> Message:
     """Add a reply (or, for agents, an internal note) to a ticket. Agents may log
-    ``hours`` worked, at a support ``rate`` (B9). When the system adds a message on a
+    ``hours`` worked, at a support ``rate``. When the system adds a message on a
     user's behalf (``actor=None``, e.g. their mail), ``author`` names that user."""
     manages = actor is not None and permissions.can_manage(actor, ticket)
     if actor is not None:
@@ -466,7 +466,7 @@ CHANGEABLE = ("status", "priority", "category", "target_date", "assignee", "tick
 
 
 def change_ticket(ticket: Ticket, *, actor=None, request=None, **values) -> dict:
-    """Change fields of a ticket (agents: D6). Returns ``{field: (old, new)}`` of what
+    """Change fields of a ticket (agents only). Returns ``{field: (old, new)}`` of what
     actually changed; nothing changed means no history, no event, no mail. A ticket moved
     to a type its assignee is not an agent of goes back to unassigned in the same change
     (unless ``assignee`` is given too): only a type's team may hold its tickets."""
@@ -553,7 +553,7 @@ def _apply_changes(
 
 
 def replace_status(old: Status, new: Status, *, actor=None) -> int:
-    """Delete the status ``old`` after moving its tickets to ``new`` (B5); returns how many
+    """Delete the status ``old`` after moving its tickets to ``new``; returns how many
     moved. Each ticket changes as ``change_ticket`` changes a status: a history entry by
     ``actor``, ``closed_at`` and ``is_open`` that agree with the new status, and
     ``ticket_changed`` (with ``ticket_closed`` or ``ticket_reopened`` where the new status
@@ -633,7 +633,7 @@ def _move_tickets(tickets: list[Ticket], old: Status, new: Status, actor) -> int
 
 
 def claim_ticket(ticket: Ticket, *, actor, request=None) -> dict:
-    """The agent takes the ticket (D4)."""
+    """The agent takes the ticket."""
     return change_ticket(ticket, actor=actor, assignee=actor, request=request)
 
 
@@ -667,7 +667,7 @@ def _set_closed(ticket: Ticket, actor, closed: bool, request) -> None:
 
 
 def close_ticket(ticket: Ticket, *, actor=None, request=None) -> None:
-    """Close a ticket (A5): the customer while it is open, or an agent."""
+    """Close a ticket: the customer while it is open, or an agent."""
     if actor is not None:
         _require(permissions.can_close(actor, ticket))
     _set_closed(ticket, actor, True, request)
@@ -682,7 +682,7 @@ def reopen_ticket(ticket: Ticket, *, actor=None, request=None) -> None:
 
 def delete_ticket(ticket: Ticket, *, actor=None) -> None:
     """Delete a ticket with its messages and files; the audit log keeps who deleted which
-    number (B3)."""
+    number."""
     if actor is not None:
         _require(permissions.can_delete(actor, ticket))
     with transaction.atomic():
@@ -701,7 +701,7 @@ def delete_ticket(ticket: Ticket, *, actor=None) -> None:
 
 
 def set_display_name(user, display_name: str) -> TicketProfile:
-    """The customer's display name in tickets (A7)."""
+    """The customer's display name in tickets."""
     profile, _created = TicketProfile.objects.update_or_create(
         user=user, defaults={"display_name": clean_subject(display_name, 100)}
     )

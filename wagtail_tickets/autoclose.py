@@ -1,4 +1,4 @@
-"""Auto-close (B8): tickets whose last message is from staff and older than the configured
+"""Auto-close: tickets whose last message is from staff and older than the configured
 number of days are closed, except in the status that is never closed automatically. The
 customer gets the status mail: closing goes through ``actions.close_ticket``, whose event
 the notifier turns into mail.

@@ -332,7 +332,7 @@ class AppSettings:
         other on the request's own connection."""
         return max(1, int(self._get("REPORT_CONNECTIONS", 2)))
 
-    # External page (B10): embedding and abuse limits for visitors without an account.
+    # External page: embedding and abuse limits for visitors without an account.
 
     @property
     def EXTERNAL_FRAME_ANCESTORS(self) -> tuple[str, ...]:

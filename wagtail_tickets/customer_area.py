@@ -1,4 +1,4 @@
-"""The menu of the site's protected customer area (A1).
+"""The menu of the site's protected customer area.
 
 Apps register items with the ``register_customer_area_menu_item`` hook (a function returning
 a ``MenuItem``); ``construct_customer_area_menu`` hooks get ``(request, items)`` and may

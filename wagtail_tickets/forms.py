@@ -58,7 +58,7 @@ class MultipleFileField(forms.FileField):
 
 class TypeSelect(forms.Select):
     """A type dropdown whose options carry the type description as ``title`` (shown on
-    hover, B2) and whether customers choose the priority on that type."""
+    hover) and whether customers choose the priority on that type."""
 
     def __init__(self, *args, details: dict | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -75,7 +75,7 @@ class TypeSelect(forms.Select):
 
 
 def grouped_type_choices(types: Sequence[TicketType]) -> list:
-    """Choices grouped by type group (B2), ungrouped types first."""
+    """Choices grouped by type group, ungrouped types first."""
     choices: list = [("", _("Choose a type…"))]
     groups: dict[str, list] = {}
     for ticket_type in types:
@@ -127,7 +127,8 @@ def _attachments_field() -> MultipleFileField:
 
 
 class NewTicketForm(forms.Form):
-    """A2 / C4: type, priority (where the type allows it), subject, CC, message, files."""
+    """A customer's new ticket: type, priority (where the type allows it), subject, CC,
+    message, files."""
 
     type = forms.ModelChoiceField(
         label=_("Type"), queryset=TicketType.objects.none(), empty_label=None
@@ -211,7 +212,7 @@ class NewTicketForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    """A3: a reply with text and new attachments."""
+    """A customer's reply with text and new attachments."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -220,7 +221,7 @@ class ReplyForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    """A7: the name shown as sender of the customer's messages."""
+    """The name shown as sender of the customer's messages."""
 
     display_name = forms.CharField(
         label=_("Display name in tickets"),

@@ -1,4 +1,4 @@
-"""Unique, short ticket numbers (C1), safe when many workers open tickets at once.
+"""Unique, short ticket numbers, safe when many workers open tickets at once.
 
 One counter row per numbering period is incremented with an ``UPDATE ... SET value =
 value + 1``: the database row lock serialises concurrent openers, and the unique constraint

@@ -94,7 +94,7 @@ def type_ids_with_level(user, level: int) -> list[int]:
 
 
 def creatable_types(user) -> QuerySet[TicketType]:
-    """Types the user may open tickets on (B3: at least create)."""
+    """Types the user may open tickets on (at least the create level)."""
     return TicketType.objects.filter(pk__in=type_ids_with_level(user, Level.CREATE)).select_related(
         "group"
     )
@@ -191,7 +191,7 @@ def own_tickets(user) -> QuerySet[Ticket]:
 
 
 def company_tickets(user) -> QuerySet[Ticket]:
-    """The visible tickets of the user's customer record that others opened (C4): what
+    """The visible tickets of the user's customer record that others opened: what
     ``customer_tickets`` shows of the record, written as one simple condition so that the
     (customer, updated) index serves it."""
     customer = customer_for(user)
@@ -215,7 +215,7 @@ def has_company(user) -> bool:
 
 def shared_tickets(user) -> QuerySet[Ticket]:
     """Other users' tickets on types that show them to everyone ("show other users'
-    tickets", B2)."""
+    tickets")."""
     everyone = [
         pk for pk, a in type_access(user).items() if a.visibility == TicketType.Visibility.ALL
     ]
@@ -327,7 +327,7 @@ def can_reopen(user, ticket: Ticket) -> bool:
 
 
 def can_delete(user, ticket: Ticket) -> bool:
-    """Delete is for one's own tickets (B3), or for agents of the type."""
+    """Delete is for one's own tickets, or for agents of the type."""
     if can_manage(user, ticket):
         return True
     return (
@@ -376,7 +376,7 @@ def visible_messages(user, ticket: Ticket) -> QuerySet[Message]:
 
 
 def is_assignable(user, ticket_type: TicketType) -> bool:
-    """Whether tickets of the type may be assigned to ``user``: its support team (D4), or a
+    """Whether tickets of the type may be assigned to ``user``: its support team, or a
     superuser; never an inactive account."""
     if user is None or not user.is_active:
         return False
@@ -384,7 +384,7 @@ def is_assignable(user, ticket_type: TicketType) -> bool:
 
 
 def agents_for_type(ticket_type: TicketType) -> QuerySet:
-    """The support team of a type: active users with manage on it (D4), superusers aside."""
+    """The support team of a type: active users with manage on it, superusers aside."""
     return agents_for_types([ticket_type.pk])
 
 

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("wagtail_tickets.statuses")
 
-
 # (schedule name, task function, interval in minutes). Registered after ``migrate`` and by
 # ``manage.py setup_ticket_schedules``; an administrator's edited interval is kept.
 SCHEDULES = [
@@ -44,7 +43,7 @@ def deliver_mail() -> dict[str, int]:
 
 
 def import_ticket_mail(mailbox_id: int | None = None) -> list[str]:
-    """Every 5 minutes (B4): import every active mailbox; one progress line per mailbox."""
+    """Every 5 minutes: import every active mailbox; one progress line per mailbox."""
     from .mail.importer import import_all
     from .notifications.ratelimit import prune_records
 
@@ -53,7 +52,7 @@ def import_ticket_mail(mailbox_id: int | None = None) -> list[str]:
 
 
 def close_stale_tickets() -> int:
-    """Daily (B8): close tickets that waited too long for the customer's answer."""
+    """Daily: close tickets that waited too long for the customer's answer."""
     from .autoclose import close_stale_tickets as close
 
     return close()

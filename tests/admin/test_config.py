@@ -101,7 +101,7 @@ def test_customer_without_admin_access_is_refused(client):
         assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_create_a_type_with_its_b2_fields(admin_client):
+def test_create_a_type_with_its_group_visibility_and_sender(admin_client):
     group = TicketTypeGroupFactory(name="Products")
     response = admin_client.post(
         reverse("wagtail_tickets_types:add"),

@@ -1,4 +1,4 @@
-"""The "Customer tickets" tab on the customer snippet (A8, D2) and its listing button."""
+"""The "Customer tickets" tab on the customer snippet and its listing button."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reports (D10, E4, B9): numbers, permissions, the period form, charts, CSV, query bounds.
+"""Reports: numbers, permissions, the period form, charts, CSV, query bounds.
 
 Runs on SQLite (median by ORDER BY + OFFSET) and on PostgreSQL (percentile_cont) alike:
 ``DATABASE_URL=postgres://... pytest tests/admin/test_reports.py``.

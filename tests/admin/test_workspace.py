@@ -577,7 +577,7 @@ def test_a_default_template_fills_the_reply_box(agent_client, world):
     assert page.context["reply_form"].initial["body"] == "<p>Hello,</p>"
 
 
-# New ticket on behalf of a customer (D2) ----------------------------------------------
+# New ticket on behalf of a customer ---------------------------------------------------
 
 
 def test_agent_opens_a_ticket_for_a_customer(agent_client, world):

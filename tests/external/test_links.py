@@ -1,5 +1,5 @@
 """Links to the external page in mail: the confirmation mail carries the private link shown
-on the confirmation page; later mail carries links that work too (B10, C5, C8)."""
+on the confirmation page; later mail carries links that work too."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The external page's new-ticket form: visitors without an account, logged-in users, and
-every way of abusing it (B10, C8)."""
+every way of abusing it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Following a ticket through its private link: read, reply with files, close; wrong and
-foreign links answer 404 and reveal nothing (B10, C8)."""
+foreign links answer 404 and reveal nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The external page ships translated (E6): German, Dutch and Italian visitors read it in
+"""The external page ships translated: German, Dutch and Italian visitors read it in
 their language."""
 
 from __future__ import annotations

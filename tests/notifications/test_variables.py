@@ -1,4 +1,4 @@
-"""Template variables (B7): every name, missing values, hostile template text."""
+"""Template variables: every name, missing values, hostile template text."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from wagtail_tickets.notifications.variables import (
     substitute,
 )
 
-B7 = (
+DOCUMENTED_VARIABLES = (
     [f"contact:{name}" for name in CONTACT_FIELDS]
     + [f"company:{name}" for name in COMPANY_FIELDS]
     + [
@@ -34,7 +34,7 @@ B7 = (
 )  # fmt: skip
 
 
-def test_the_allowlists_hold_every_b7_name():
+def test_the_allowlists_hold_every_documented_name():
     assert len(CONTACT_FIELDS) == 23 and len(COMPANY_FIELDS) == 28
     assert "sirmadam" in CONTACT_FIELDS and "formatted_post_address" in COMPANY_FIELDS
 
@@ -98,7 +98,7 @@ def test_missing_values_are_empty_never_errors():
 
 
 @pytest.mark.django_db
-def test_every_b7_variable_renders_from_a_real_ticket(world):
+def test_every_documented_variable_renders_from_a_real_ticket(world):
     world.carla.ticket_profile = None
     ticket = make_ticket(world.carla, world.support, priority=Priority.objects.get(name="High"))
     actions.claim_ticket(ticket, actor=world.anna)
@@ -107,7 +107,7 @@ def test_every_b7_variable_renders_from_a_real_ticket(world):
     notifier = get_notifier()
     event = Event(EventKind.REPLIED, ticket, actor=world.anna, message=message)
     values = notifier.variables(event, link="https://help.example/t/1/")
-    assert set(B7) <= set(values)
+    assert set(DOCUMENTED_VARIABLES) <= set(values)
     assert all(isinstance(v, str) for v in values.values())
     expected = {
         "contact:first_name": "Carla", "contact:last_name": "Customer",
@@ -124,7 +124,7 @@ def test_every_b7_variable_renders_from_a_real_ticket(world):
     assert {k: values[k] for k in expected} == expected
     template = EmailTemplateFactory(
         kind="default_reply", ticket_type=world.support, language="en",
-        body=" ".join("{" + name + "}" for name in B7),
+        body=" ".join("{" + name + "}" for name in DOCUMENTED_VARIABLES),
     )  # fmt: skip
     rendered = notifier.render(template, event, "en", "https://help.example/t/1/")
     assert "Carla" in rendered.text and "ACME Ltd" in rendered.text

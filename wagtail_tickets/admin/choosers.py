@@ -1,4 +1,4 @@
-"""A chooser for the requester when an agent opens a ticket on a customer's behalf (D2).
+"""A chooser for the requester when an agent opens a ticket on a customer's behalf.
 
 Wagtail has no user chooser of its own; this one lists active users, searches them by name,
 username or email in the database, and is open to agents only (it shows addresses)."""

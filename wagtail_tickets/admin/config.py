@@ -1,7 +1,7 @@
-"""Configuration screens for administrators (B2, B5, B9, D7, D9): one Wagtail
+"""Configuration screens for administrators (types, groups, statuses, rates, templates): one Wagtail
 ``ModelViewSet`` per list, grouped under "Ticket setup". Model permissions (add, change,
 delete) are registered, so each screen can be given to a Wagtail group. The per-type levels
-of groups (B3) are set on Wagtail's own group page."""
+of groups are set on Wagtail's own group page."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class SafeDeleteView(generic.DeleteView):
 
 
 class StatusDeleteView(SafeDeleteView):
-    """A used status is deleted only with a replacement for its tickets (B5)."""
+    """A used status is deleted only with a replacement for its tickets."""
 
     template_name = "wagtail_tickets/admin/status_confirm_delete.html"
 

@@ -1,4 +1,4 @@
-"""The "Customer tickets" tab on the customer record in the admin (A8, D2).
+"""The "Customer tickets" tab on the customer record in the admin.
 
 Hosts do not change their panels: at startup the edit handler of the customer model's
 snippet viewset is wrapped, so its edit view gets one more tab listing the customer's

@@ -1,4 +1,4 @@
-"""The tickets panel on the Wagtail dashboard: what needs an agent's attention today (E4).
+"""The tickets panel on the Wagtail dashboard: what needs an agent's attention today.
 
 Counters of the agent's open tickets, the unassigned ones and the overdue ones (target date
 before today, still open) come from one aggregate query; a few of each are listed with links

@@ -1,4 +1,4 @@
-"""Email templates in the admin (B6, B7): list, edit, and a preview that renders a template
+"""Email templates in the admin: list, edit, and a preview that renders a template
 against a real ticket the administrator may see, exactly as the notifier would send it."""
 
 from __future__ import annotations

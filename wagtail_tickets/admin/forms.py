@@ -171,7 +171,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class ReplyForm(forms.Form):
-    """The reply box (D8, B9): a message or internal note, files, hours and rate."""
+    """The reply box: a message or internal note, files, hours and rate."""
 
     body = EditorField(label=_("Message"))
     internal = forms.BooleanField(
@@ -203,7 +203,7 @@ class ReplyForm(forms.Form):
 
 
 class TemplatePickerForm(forms.Form):
-    """Which response template goes into the reply box (D9)."""
+    """Which response template goes into the reply box."""
 
     template = forms.ModelChoiceField(
         label=_("Response template"),
@@ -219,7 +219,7 @@ class TemplatePickerForm(forms.Form):
 
 
 class ChangeTicketForm(forms.Form):
-    """Fields an agent changes (D6); each change goes through ``actions.change_ticket``."""
+    """Fields an agent changes; each change goes through ``actions.change_ticket``."""
 
     status = forms.ModelChoiceField(
         label=_("Status"), queryset=Status.objects.all(), widget=widgets.Select
@@ -234,7 +234,7 @@ class ChangeTicketForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    """Assign to a member of the type's support team (D4)."""
+    """Assign to a member of the type's support team."""
 
     assignee = AgentChoiceField(
         label=_("Assignee"),
@@ -262,13 +262,13 @@ class MoveForm(forms.Form):
 
 
 class ContactsForm(forms.Form):
-    """CC and extra contact addresses told about updates (D5)."""
+    """CC and extra contact addresses told about updates."""
 
     cc = CCField(label=_("CC and extra contacts"))
 
 
 class NewTicketForm(forms.Form):
-    """An agent opens a ticket on behalf of a customer (D2)."""
+    """An agent opens a ticket on behalf of a customer."""
 
     ticket_type = forms.ModelChoiceField(label=_("Type"), queryset=None)
     requester = PersonChoiceField(label=_("Requester"), queryset=None)
@@ -303,7 +303,7 @@ class NewTicketForm(forms.Form):
 
 
 class StatusReplacementForm(forms.Form):
-    """Where the tickets of a status go when the status is deleted (B5)."""
+    """Where the tickets of a status go when the status is deleted."""
 
     replacement = forms.ModelChoiceField(label=_("Move its tickets to"), queryset=None)
 

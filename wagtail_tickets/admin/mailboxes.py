@@ -1,4 +1,4 @@
-"""The IMAP mailboxes of the ticket types (B2, B4), edited by administrators.
+"""The IMAP mailboxes of the ticket types, edited by administrators.
 
 The password is write-only: the form never shows it back (not even masked), an empty field
 on edit keeps the stored one as long as server, port, security and login stay the same (a

@@ -1,4 +1,4 @@
-"""The quarantine of inbound mail (E3): each message that could not be imported, with the
+"""The quarantine of inbound mail: each message that could not be imported, with the
 reason, its raw bytes as a download and a "retry" that imports it again (after a fix, a
 raised size limit or a new mailbox setting). Nothing is edited here: only read, retried or
 deleted, so the policy grants no "add" and no "change"."""

@@ -123,7 +123,7 @@ class AgentTicketMixin(TicketURLsMixin):
 # CSRF is checked by the POST handler once the upload limits are in place (see uploads)
 @method_decorator(csrf_exempt, name="dispatch")
 class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
-    """Header, timeline and reply box of one ticket (D5, D8, C3); POST sends the reply."""
+    """Header, timeline and reply box of one ticket; POST sends the reply."""
 
     template_name = "wagtail_tickets/admin/workspace.html"
     header_icon = "mail"
@@ -166,7 +166,7 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
 
     def fill_variables(self, body: str) -> str:
         """Fill ``{contact:first_name}``, ``{ticket:number}``, ``{AGENT}`` and the other
-        template variables (B7) from the notifier's flat dictionary, each value escaped."""
+        template variables from the notifier's flat dictionary, each value escaped."""
         if not VARIABLE.search(body):
             return body
         event = Event(EventKind.REPLIED, self.ticket, actor=self.request.user)
@@ -324,7 +324,7 @@ class AssignView(TicketActionView):
 
 
 class ChangeView(TicketActionView):
-    """Status, priority, category and target date in one go (D6)."""
+    """Status, priority, category and target date in one go."""
 
     form_class = ChangeTicketForm
 
@@ -355,7 +355,7 @@ class MoveView(TicketActionView):
 
 
 class ContactsView(TicketActionView):
-    """CC and extra contacts told about updates (D5)."""
+    """CC and extra contacts told about updates."""
 
     form_class = ContactsForm
 
@@ -394,7 +394,7 @@ class AttachmentView(View):
 # CSRF is checked by the POST handler once the upload limits are in place (see uploads)
 @method_decorator(csrf_exempt, name="dispatch")
 class NewTicketView(TicketURLsMixin, WagtailAdminTemplateMixin, TemplateView):
-    """An agent opens a ticket for a customer (D2). ``?customer=<pk>`` limits the
+    """An agent opens a ticket for a customer. ``?customer=<pk>`` limits the
     requester to that customer's users; ``?requester=<pk>`` preselects one."""
 
     template_name = "wagtail_tickets/admin/new_ticket.html"

@@ -1,4 +1,4 @@
-"""Which inbound mail is written by a person (E2).
+"""Which inbound mail is written by a person.
 
 Auto-replies, bounces, delivery reports, list mail and our own notifications coming back
 never open a ticket, never join one and never trigger mail: answering them is how mail

@@ -1,4 +1,4 @@
-"""Mail to tickets (B4, C8, C9, E1-E3): fetch, parse, classify, thread, change the ticket
+"""Mail to tickets: fetch, parse, classify, thread, change the ticket
 through ``actions``, and only then remove the message from the server.
 
 Never lose, never duplicate:

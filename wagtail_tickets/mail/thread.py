@@ -1,4 +1,4 @@
-"""Which ticket an inbound message belongs to (E1), in the order of DESIGN.md:
+"""Which ticket an inbound message belongs to, tried in this order:
 
 1. our signed token in ``In-Reply-To`` / ``References`` -> that ticket, whoever sent the
    mail: the token proves it answers our mail about that ticket (and grants nothing else);

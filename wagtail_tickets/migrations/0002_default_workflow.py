@@ -1,4 +1,4 @@
-"""Seed the default workflow (D1), the priorities and the "empty answer" response template
+"""Seed the default workflow, the priorities and the "empty answer" response template
 on a fresh install, so the first ticket can be opened and answered right after
 ``migrate``. Administrators rename, recolour or delete them. (``tickets_demo`` calls
 ``seed`` again when an administrator removed every status.)"""
@@ -35,7 +35,7 @@ def seed(apps, schema_editor):
 
 
 def seed_empty_answer(apps, schema_editor):
-    """The default "empty answer" response template (C7), so agents start from it."""
+    """The default "empty answer" response template, so agents start from it."""
     ResponseTemplate = apps.get_model("wagtail_tickets", "ResponseTemplate")
     if not ResponseTemplate.objects.exists():
         ResponseTemplate.objects.create(name="Empty answer", body="", is_default=True)

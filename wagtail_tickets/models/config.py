@@ -22,7 +22,7 @@ class Ordered(models.Model):
 
 
 class TicketTypeGroup(Ordered):
-    """Groups types in menus and filters (B2), e.g. "Products" holding several types."""
+    """Groups types in menus and filters, e.g. "Products" holding several types."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
 
@@ -35,7 +35,7 @@ class TicketTypeGroup(Ordered):
 
 
 class TicketType(Ordered):
-    """A queue of tickets with its own permissions (B2, B3)."""
+    """A queue of tickets with its own permissions."""
 
     class Visibility(models.TextChoices):
         OWN = "own", _("Only their own tickets")
@@ -90,7 +90,7 @@ class StatusQuerySet(models.QuerySet):
 
 
 class Status(Ordered):
-    """A step of the workflow (B5, D1). Customers see "In progress" or "Closed"."""
+    """A step of the workflow. Customers see "In progress" or "Closed"."""
 
     name = models.CharField(_("name"), max_length=60, unique=True)
     is_closed = models.BooleanField(
@@ -149,7 +149,7 @@ class Category(Ordered):
 
 
 class TypePermission(models.Model):
-    """The level a Wagtail group holds on one ticket type (B3).
+    """The level a Wagtail group holds on one ticket type.
 
     Levels are cumulative: ``write`` includes ``create`` and ``read``; ``manage`` makes the
     group's members agents of the type. The rules that use them live in ``permissions.py``.

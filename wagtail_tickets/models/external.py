@@ -1,4 +1,4 @@
-"""The external ticket page (B10): its options in the admin, and the private links that let
+"""The external ticket page: its options in the admin, and the private links that let
 visitors without an account follow their tickets."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .tickets import Ticket
 
 @register_setting(icon="globe")
 class ExternalPageSettings(BaseGenericSetting):
-    """Options of the page that can be embedded on any website (B10)."""
+    """Options of the page that can be embedded on any website."""
 
     enabled = models.BooleanField(
         _("enable the external page"),

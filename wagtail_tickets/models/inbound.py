@@ -1,6 +1,6 @@
-"""Inbound mail: the IMAP mailbox of each ticket type (B2, B4), the import ledger that makes
-the import idempotent (E3), the quarantine of messages that could not be imported, and the
-per-address records that limit automatic mail (E2)."""
+"""Inbound mail: the IMAP mailbox of each ticket type, the import ledger that makes the
+import idempotent, the quarantine of messages that could not be imported, and the
+per-address records that limit automatic mail."""
 
 from __future__ import annotations
 
@@ -168,7 +168,7 @@ class InboundMessage(models.Model):
 
 class QuarantinedMessage(models.Model):
     """A message that could not be imported, kept whole with the reason so an administrator
-    can read it, download it and retry it; the rest of the mailbox goes on (E3)."""
+    can read it, download it and retry it; the rest of the mailbox goes on."""
 
     mailbox = models.ForeignKey(
         Mailbox,
@@ -207,7 +207,7 @@ class QuarantinedMessage(models.Model):
 
 class AutoMailRecord(models.Model):
     """One automatic mail sent to an address; counted to cap automatic mail per address
-    and hour (E2). Old records are pruned by the daily job."""
+    and hour. Old records are pruned by the daily job."""
 
     address = models.CharField(max_length=254)
     sent_at = models.DateTimeField(auto_now_add=True)

@@ -86,7 +86,7 @@ class EmailTemplate(models.Model):
 
 
 class MailSettings(BaseGenericSetting):
-    """Mail options administrators change without a deploy (B8); registered in
+    """Mail options administrators change without a deploy; registered in
     ``hooks.py`` (Settings > Ticket mail options)."""
 
     sender_name = models.CharField(_("default sender name"), max_length=100, blank=True)

@@ -192,7 +192,7 @@ class Ticket(models.Model):
 
 
 def display_name_for(user) -> str:
-    """The name shown as sender of a user's messages (A7): profile, full name, username."""
+    """The name shown as sender of a user's messages: profile, full name, username."""
     try:
         profile_name = user.ticket_profile.display_name
     except (AttributeError, TicketProfile.DoesNotExist):
@@ -317,7 +317,7 @@ class TicketCounter(models.Model):
 
 
 class TicketProfile(models.Model):
-    """Per-user ticket preferences: the display name of A7, the language of their mail."""
+    """Per-user ticket preferences: the display name in tickets, the language of their mail."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_profile"

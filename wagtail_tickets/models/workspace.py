@@ -1,6 +1,6 @@
-"""What the agents' workspace needs besides tickets: support rates (B9), response templates
-(D9, C7), each agent's default inbox view (D3) and the global options (B8) that are not
-about mail, kept as a Wagtail setting so administrators edit them in the admin."""
+"""What the agents' workspace needs besides tickets: support rates, response templates,
+each agent's default inbox view and the global options that are not about mail,
+kept as a Wagtail setting so administrators edit them in the admin."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ REPLY_FEATURES = ["bold", "italic", "ol", "ul", "link", "h3", "blockquote", "cod
 
 
 class Rate(Ordered):
-    """A named support rate; agents pick one with the hours they log on a message (B9)."""
+    """A named support rate; agents pick one with the hours they log on a message."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     value = models.DecimalField(
@@ -49,7 +49,7 @@ class ResponseTemplateQuerySet(models.QuerySet):
 
 
 class ResponseTemplate(Ordered):
-    """A prepared answer (D9) inserted into the reply box and edited before sending."""
+    """A prepared answer inserted into the reply box and edited before sending."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     body = RichTextField(_("text"), blank=True, features=REPLY_FEATURES)
@@ -78,7 +78,7 @@ class ResponseTemplate(Ordered):
 
 class InboxPreference(models.Model):
     """The agent's default inbox view (filters and sort), opened when a new session opens
-    the inbox without any (D3 "preferred views"). Only the agent's own POST from the inbox
+    the inbox without any (a "preferred view"). Only the agent's own POST from the inbox
     saves or resets it (``admin.inbox.DefaultInboxView``): a GET, even a link from someone
     else, changes the view of that session only."""
 
@@ -102,7 +102,7 @@ def default_customers_may_close() -> bool:
 
 
 class TicketSettings(BaseGenericSetting):
-    """Global options of the helpdesk (B8) that are not about mail."""
+    """Global options of the helpdesk that are not about mail."""
 
     auto_close_days = models.PositiveIntegerField(
         _("close automatically after days"),

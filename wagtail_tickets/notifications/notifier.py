@@ -51,7 +51,7 @@ from .variables import as_text, company_values, contact_values, ticket_values
 # The kind sets come from the table of kinds (``kinds``); named here too for subclasses.
 __all__ = ["AGENT_KINDS", "AUTOMATIC_KINDS", "CUSTOMER_VISIBLE_CHANGES", "MAIL_EVENTS", "Notifier"]
 
-# Changes the customer is told about (D6); moving types or assigning stay internal.
+# Changes the customer is told about; moving types or assigning stay internal.
 CUSTOMER_VISIBLE_CHANGES = ("status", "priority", "category", "target_date")
 _MESSAGE_ID = re.compile(r"^<?([^<>\s]{1,250})>?$")
 
@@ -76,7 +76,7 @@ class Notifier:
                 event.link = self.external_link(event.ticket, token=event.link_token)
             sending.queue_event(event)
 
-    # --- on-screen confirmations (A9) -----------------------------------------------
+    # --- on-screen confirmations ----------------------------------------------------
 
     def confirmation_text(self, event: Event) -> str:
         number = event.ticket.number
@@ -241,7 +241,7 @@ class Notifier:
         return "\n".join(lines)
 
     def variables(self, event: Event, link: str) -> dict[str, str]:
-        """The flat dictionary of strings the templates are filled from (B7)."""
+        """The flat dictionary of strings the templates are filled from."""
         ticket = event.ticket
         values: dict[str, str] = {}
         values.update(
@@ -425,7 +425,7 @@ class Notifier:
         return spec.automatic and not spec.to_agents
 
     def within_rate_limit(self, people: list[rcpt.Recipient]) -> list[rcpt.Recipient]:
-        """Who may get one more automatic mail this hour (E2): the per-address cap breaks
+        """Who may get one more automatic mail this hour: the per-address cap breaks
         loops with robots that answer without marking their mail as automatic."""
         return [person for person in people if ratelimit.allow_automatic_mail(person.email)]
 

@@ -1,6 +1,6 @@
 """Limits on the mail people can make the site send to addresses of their choosing.
 
-- Automatic mail per recipient address and hour (E2), counted in the database: a robot
+- Automatic mail per recipient address and hour, counted in the database: a robot
   that answers every mail without marking it as automatic would otherwise ping-pong with
   our confirmations forever, and a confirmation to an address someone typed (a CC, the
   external page's email) reaches that address only so often.

@@ -1,5 +1,5 @@
 """Signed Message-IDs: every outgoing mail names its ticket (and message) in a token signed
-with the site's ``SECRET_KEY`` (E1). A reply's ``In-Reply-To`` / ``References`` carry the
+with the site's ``SECRET_KEY``. A reply's ``In-Reply-To`` / ``References`` carry the
 token back, so inbound mail can be trusted to belong to that ticket; a stranger cannot forge
 one for a ticket they never received mail about.
 

@@ -1,4 +1,4 @@
-"""Template variables (B7): ``{contact:first_name}``, ``{company:name}``, ``{ticket:subject}``,
+"""Template variables: ``{contact:first_name}``, ``{company:name}``, ``{ticket:subject}``,
 ``{AGENT}``, ``{MESSAGE}``, ``{LINK}`` and friends.
 
 Administrators write templates; they must not be able to run code or read anything but the

@@ -1,4 +1,4 @@
-"""Template tags of wagtail-tickets: the customer-area menu (A1) and display helpers.
+"""Template tags of wagtail-tickets: the customer-area menu and display helpers.
 
 ``{% load wagtail_tickets_tags %}`` then ``{% customer_area_menu %}`` in the site's
 protected-area navigation; the markup comes from ``wagtail_tickets/customer/menu.html``
@@ -53,7 +53,7 @@ def safe_colour(value: str) -> str:
 
 @register.inclusion_tag("wagtail_tickets/customer/includes/status_badge.html")
 def status_badge(status, detailed: bool = True) -> dict:
-    """The customer's view of a status (A6): "In progress" or "Closed" in the status colour,
+    """The customer's view of a status: "In progress" or "Closed" in the status colour,
     with the detailed status name beside it."""
     return {
         "label": status.customer_label,

@@ -30,7 +30,7 @@ def render_customer(
 
 
 def access_denied(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """B3: a clear page saying what is not allowed, answered with 403."""
+    """A clear page saying what is not allowed, answered with 403."""
     return render_customer(
         request, "wagtail_tickets/customer/access_denied.html", {"reason": reason}, status=403
     )

@@ -1,4 +1,4 @@
-"""The logged-in customer area (A1-A7, C4): My Tickets, new ticket, the ticket page with
+"""The logged-in customer area: My Tickets, new ticket, the ticket page with
 reply / close / delete, and the display-name profile.
 
 Every ticket is fetched through ``permissions.customer_tickets`` (outside it: 404) and every
@@ -43,7 +43,7 @@ CREATE_TEMPLATE = "wagtail_tickets/customer/create.html"
 @customer_view
 @require_http_methods(["GET", "HEAD"])
 def my_tickets(request: HttpRequest) -> HttpResponse:
-    """A1, A6, C4: the user's tickets (or the company's), newest activity first."""
+    """My Tickets: the user's tickets (or the company's), newest activity first."""
     user = request.user
     show_company = permissions.has_company(user)
     show_shared = permissions.has_shared(user)
@@ -102,7 +102,7 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # checked by _create once the upload limits are in place (see uploads)
 @require_http_methods(["GET", "HEAD", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    """A2: open a ticket on a type the user may create on (B3: else access denied)."""
+    """Open a ticket on a type the user may create on (else access denied)."""
     user = request.user
     if not permissions.can_create(user):
         return access_denied(
@@ -175,7 +175,7 @@ def _ticket_page(
 @customer_view
 @require_http_methods(["GET", "HEAD"])
 def detail(request: HttpRequest, number: str) -> HttpResponse:
-    """A3, A4: the header and the conversation (long ones page by page, the latest page
+    """The ticket page: the header and the conversation (long ones page by page, the latest page
     first), internal notes never included."""
     return _ticket_page(request, get_customer_ticket(request, number))
 
@@ -184,7 +184,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 @csrf_exempt  # checked by _reply once the upload limits are in place (see uploads)
 @require_POST
 def reply(request: HttpRequest, number: str) -> HttpResponse:
-    """A3: add a reply with text and new files while the ticket is open."""
+    """Add a reply with text and new files while the ticket is open."""
     ticket = get_customer_ticket(request, number)
     if not permissions.can_reply(request.user, ticket):
         return access_denied(
@@ -222,7 +222,7 @@ def _reply(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 @customer_view
 @require_POST
 def close(request: HttpRequest, number: str) -> HttpResponse:
-    """A5: the customer closes a ticket that is still in progress."""
+    """The customer closes a ticket that is still in progress."""
     ticket = get_customer_ticket(request, number)
     if ticket.status.is_closed:
         messages.info(request, _("Ticket #%(number)s is already closed.") % {"number": number})
@@ -238,7 +238,7 @@ def close(request: HttpRequest, number: str) -> HttpResponse:
 @customer_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete(request: HttpRequest, number: str) -> HttpResponse:
-    """B3: delete one's own ticket after a confirmation page; the audit log keeps it."""
+    """Delete one's own ticket after a confirmation page; the audit log keeps it."""
     ticket = get_customer_ticket(request, number)
     if not permissions.can_delete(request.user, ticket):
         return access_denied(
@@ -255,7 +255,7 @@ def delete(request: HttpRequest, number: str) -> HttpResponse:
 @customer_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    """A7: the display name shown as sender of the customer's messages."""
+    """The display name shown as sender of the customer's messages."""
     user = request.user
     current = TicketProfile.objects.filter(user=user).values("display_name", "language").first()
     bound = request.method == "POST"

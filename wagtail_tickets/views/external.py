@@ -1,4 +1,4 @@
-"""The external ticket page (B10): a page any website can embed in an iframe, where visitors
+"""The external ticket page: a page any website can embed in an iframe, where visitors
 open tickets without an account and follow them through a private link.
 
 It must work inside an iframe of another site even when the browser blocks third-party

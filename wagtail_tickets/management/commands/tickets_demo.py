@@ -215,7 +215,7 @@ class Command(BaseCommand):
 
 
 def ensure_external_page(types: dict[str, TicketType]) -> None:
-    """Switch the external page on for visitors without an account (B10), offering the
+    """Switch the external page on for visitors without an account, offering the
     Support type, unless an administrator has configured it already."""
     from ...models import ExternalPageSettings
 
@@ -239,7 +239,7 @@ def ensure_mailbox(types: dict[str, TicketType], port: int) -> Mailbox:
 
 
 def ensure_workflow() -> None:
-    """The D1 statuses and the priorities come from migration 0002; seed them again only
+    """The default statuses and the priorities come from migration 0002; seed them again only
     if an administrator removed them all (the migration's own function does it)."""
     migration = importlib.import_module("wagtail_tickets.migrations.0002_default_workflow")
     migration.seed(django_apps, None)

@@ -1,4 +1,4 @@
-/* Response template picker (D9): choosing a template reloads the reply box with its text,
+/* Response template picker: choosing a template reloads the reply box with its text,
    asking first when the agent has changed the text already in the box. Without JavaScript
    the "Insert template" button does the same. */
 (function () {

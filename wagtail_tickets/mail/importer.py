@@ -540,7 +540,7 @@ def fetch_groups(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
 
 # Messages imported in one transaction at most. Until it commits, web users opening a
 # ticket of the same type and status wait for it (the counters and daily totals its
-# tickets count in are locked): ten keep that wait near a tenth of a second.
+# tickets count in are locked): ten keep that wait short.
 TOGETHER_MESSAGES = 10
 
 

@@ -218,7 +218,7 @@ class Session:
 def analytics(using: str = "default") -> Iterator[Session]:
     """Run the report's queries in one transaction with room to sort and hash a year of
     rows in memory (PostgreSQL's default ``work_mem`` spills them to disk) and without JIT
-    compilation, which costs more than it saves on queries of a few hundred ms.
+    compilation, which costs more than it saves on queries this short.
 
     The extra connections of ``Session.together`` import this transaction's snapshot. They
     are used only when this transaction is the outermost: rows written by an enclosing
@@ -677,8 +677,8 @@ def build(
             if types is None
             else partial(hours_rows, tickets, period)
         )
-        # longest first (a year at a million tickets: 110, 90, 75, 25, 10, 5 ms; the
-        # hours of a few types read from their messages take longer)
+        # longest first, as measured on a year at a million tickets (the hours of a few
+        # types read from their messages take longer): the slowest start at once
         *medians, closed, still_open, opened, hours = session.together(
             lambda: median_seconds(answered, "first_response_at"),
             lambda: median_seconds(resolved, "closed_at"),
@@ -688,7 +688,7 @@ def build(
             hours_part,
         )
     elif _postgres(tickets):
-        # longest first (a year at a million tickets: 170, 170, 130, 105, 95, 25 ms)
+        # longest first, as measured on a year at a million tickets
         opened, hours, *medians, closed, still_open = session.together(
             lambda: opened_rows(tickets, period),
             lambda: hours_rows(tickets, period),

@@ -1,3 +1,8 @@
+"""The app's configuration. When Django is ready it registers the system checks and the
+admin's ticket permission policy; after ``migrate`` it installs the database machinery and
+the task schedules, so a plain ``migrate`` leaves a helpdesk that works.
+"""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,0 +1,1 @@
+"""Management commands of wagtail-tickets (``management/commands``)."""

@@ -1,3 +1,9 @@
+"""Every model of wagtail-tickets, importable from ``wagtail_tickets.models``: Django finds
+them here, and code elsewhere need not know which module holds which. The modules split
+them by subject: config, tickets, history, mail (templates, outbox), inbound, external,
+workspace.
+"""
+
 from .config import (
     Category,
     Priority,

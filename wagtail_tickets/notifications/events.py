@@ -1,3 +1,8 @@
+"""What happened to a ticket, as ``actions`` hands it to the notifier. The notifier class
+is the ``NOTIFIER`` option, so a site can change who is told what without touching the
+code that changes tickets.
+"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,6 +15,8 @@ from ..conf import app_settings
 
 
 class EventKind(StrEnum):
+    """What kind of change an event is; the notifier picks its mail by it."""
+
     OPENED = "opened"
     REPLIED = "replied"
     NOTE = "note"
@@ -42,6 +49,7 @@ def _notifier_class(path: str):
 
 
 def get_notifier():
+    """A notifier of the class the ``NOTIFIER`` option names."""
     return _notifier_class(app_settings.NOTIFIER)()
 
 

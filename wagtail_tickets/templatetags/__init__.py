@@ -1,0 +1,1 @@
+"""Template tag libraries: ``{% load wagtail_tickets_tags %}``."""

@@ -1,3 +1,6 @@
+"""The app a site adds to ``INSTALLED_APPS`` for the wagtail-modeladmin integration, so that
+its system check runs."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -19,11 +19,7 @@ PACKAGE = Path(links.__file__).resolve().parent
 def test_paths_come_from_url_names():
     ticket = make_ticket(UserFactory(), TicketTypeFactory())
     assert links.customer_ticket_url(ticket) == f"/tickets/{ticket.number}/"
-    assert links.attachment_url(ticket.number, 7) == f"/tickets/{ticket.number}/attachments/7/"
-    token = "T" * 43
-    assert links.external_attachment_url(token, 7) == f"/tickets/external/t/{token}/files/7/"
     assert links.workspace_url(ticket.pk) == f"/admin/tickets/{ticket.pk}/"
-    assert links.admin_attachment_url(7) == "/admin/tickets/attachment/7/"
     assert links.new_ticket_url(5) == "/admin/tickets/new/?customer=5"
     assert links.inbox_url() == links.inbox_url(assignee="", state=None) == "/admin/tickets/"
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from wagtail_tickets.validators import normalise_addresses, parse_cc_addresses, validate_uploads
+from wagtail_tickets.validators import parse_cc_addresses, validate_uploads
 
 
 @pytest.mark.parametrize(
@@ -74,10 +74,6 @@ def test_cc_maximum(settings):
         parse_cc_addresses(three + ", u3@example.com")
     # duplicates do not count twice
     assert len(parse_cc_addresses(three + ", U0@example.com")) == 3
-
-
-def test_normalise_addresses():
-    assert normalise_addresses(["a@example.com", "b@example.com"]) == "a@example.com\nb@example.com"
 
 
 class MetadataOnlyUpload(SimpleUploadedFile):

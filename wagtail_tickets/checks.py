@@ -109,17 +109,6 @@ def check_sanitizer(app_configs, **kwargs):
                 id="wagtail_tickets.E002",
             )
         ]
-    if app_settings.SANITIZER == "nh3":
-        try:
-            import nh3  # noqa: F401
-        except ImportError:
-            return [
-                Error(
-                    "WAGTAIL_TICKETS['SANITIZER'] is 'nh3' but nh3 is not installed.",
-                    hint="nh3 is a dependency of wagtail-tickets: pip install 'nh3>=0.2.17'",
-                    id="wagtail_tickets.E003",
-                )
-            ]
     return []
 
 

@@ -5,11 +5,11 @@ admin screens and the views can all use this module without importing each other
 name that is not installed (the host left out the admin screens or the customer area's
 URLs) gives an empty link instead of an error: the mail or page leaves the link out.
 
-- the customer area: a ticket's page and its attachments;
+- the customer area: a ticket's page;
 - the external page: a ticket's private link (``#ticket=<token>`` on the host's page when an
   alternative URL is set; the token sits in the fragment, which browsers never send to a
-  server or in a ``Referer``) and its attachments;
-- the admin: the inbox, a ticket's workspace, "new ticket" for a customer, an attachment.
+  server or in a ``Referer``);
+- the admin: the inbox, a ticket's workspace, "new ticket" for a customer.
 
 Paths are relative; ``absolute`` puts ``BASE_URL`` in front for mail.
 """
@@ -27,13 +27,10 @@ from .external.token import issue_token
 from .models import ExternalPageSettings, Ticket
 
 DETAIL_URL_NAME = "wagtail_tickets:detail"
-ATTACHMENT_URL_NAME = "wagtail_tickets:attachment"
 EXTERNAL_TICKET_URL_NAME = "wagtail_tickets:external_ticket"
-EXTERNAL_ATTACHMENT_URL_NAME = "wagtail_tickets:external_attachment"
 INBOX_URL_NAME = "wagtail_tickets_inbox:index"
 WORKSPACE_URL_NAME = "wagtail_tickets_inbox:edit"
 NEW_TICKET_URL_NAME = "wagtail_tickets_inbox:add"
-ADMIN_ATTACHMENT_URL_NAME = "wagtail_tickets_inbox:attachment"
 
 
 def _reverse(name: str, *args) -> str:
@@ -66,11 +63,6 @@ def customer_ticket_url(ticket: Ticket) -> str:
     return _reverse(DETAIL_URL_NAME, ticket.number)
 
 
-def attachment_url(ticket_number: str, attachment_pk: int) -> str:
-    """A file's download in the customer area (a path; the view checks the permission)."""
-    return _reverse(ATTACHMENT_URL_NAME, ticket_number, attachment_pk)
-
-
 # --- the external page -------------------------------------------------------------------
 
 
@@ -99,11 +91,6 @@ def external_link(
     return private_url(token or issue_token(ticket), page, request)
 
 
-def external_attachment_url(token: str, attachment_pk: int) -> str:
-    """A file's download behind a private link (a path)."""
-    return _reverse(EXTERNAL_ATTACHMENT_URL_NAME, token, attachment_pk)
-
-
 # --- the admin ---------------------------------------------------------------------------
 
 
@@ -127,8 +114,3 @@ def new_ticket_url(customer_pk=None) -> str:
     if url and customer_pk is not None:
         url = f"{url}?{urlencode({'customer': customer_pk})}"
     return url
-
-
-def admin_attachment_url(attachment_pk: int) -> str:
-    """A file's download in the admin (a path; the view checks the agent's types)."""
-    return _reverse(ADMIN_ATTACHMENT_URL_NAME, attachment_pk)

@@ -4,7 +4,7 @@ external page, admin). Each raises ``ValidationError`` with a message fit for th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -90,8 +90,3 @@ def validate_uploads(files: Sequence[UploadedFile]) -> None:
             )
     if errors:
         raise ValidationError(errors)
-
-
-def normalise_addresses(addresses: Iterable[str]) -> str:
-    """Store addresses one per line (the format of ``Ticket.cc``)."""
-    return "\n".join(addresses)

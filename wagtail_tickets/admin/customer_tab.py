@@ -12,7 +12,6 @@ model, a standalone page linked from the users listing (Wagtail's user editor ha
 from __future__ import annotations
 
 from django.contrib.admin.utils import quote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms import Media
@@ -199,10 +198,6 @@ def tickets_listing_buttons(obj, user) -> list[Button]:
             priority=35,
         )
     ]
-
-
-def user_is_customer_model() -> bool:
-    return is_customer_model(get_user_model())
 
 
 def customer_pk(model, raw: str):

@@ -241,11 +241,6 @@ KINDS: tuple[MailKind, ...] = (
 BY_CODE: dict[str, MailKind] = {kind.code: kind for kind in KINDS}
 
 
-def get_kind(code: str) -> MailKind:
-    """The row of a kind code; ``KeyError`` for a code that is not in the table."""
-    return BY_CODE[code]
-
-
 # The choices of ``EmailTemplate.kind`` and ``OutgoingMail.kind``, and names for the codes
 # (``EmailKind.AUTO_REPLY == "auto_reply"``). A kind with no active template sends nothing.
 EmailKind = models.TextChoices(

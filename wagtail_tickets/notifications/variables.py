@@ -47,7 +47,6 @@ TICKET_FIELDS = (
     "ticket_number", "number", "subject", "company", "first_name", "middle_name", "last_name",
     "email", "phone", "type", "status", "priority", "category", "target_date", "created",
 )  # fmt: skip
-GLOBAL_NAMES = ("AGENT", "MESSAGE", "LINK", "CHANGES")
 ONE_LINE_CONTACT_FIELDS = (
     "sirmadam", "salutation", "first_name", "middle_name", "last_name", "initials", "title",
     "email",

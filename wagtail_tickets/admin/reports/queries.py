@@ -61,7 +61,6 @@ from ...models.tickets import agent_names
 
 logger = logging.getLogger(__name__)
 
-GRANULARITIES = ("day", "week", "month")
 CENT = Decimal("0.01")
 
 

@@ -167,7 +167,7 @@ def test_a_user_is_found_by_address_through_an_index(world):
 def test_the_search_indexes_merge_their_pending_words_in_small_steps():
     """Every change of a ticket row enters its few hundred words into the search index
     again; with PostgreSQL's default pending list (4 MB) one change in some hundreds
-    waited up to a second and more for the merge (``search_vector.GIN_PENDING_KB``)."""
+    waited for the merge (``search_vector.GIN_PENDING_KB``)."""
 
     def limits() -> dict[str, list | None]:
         with connection.cursor() as cursor:

@@ -44,14 +44,16 @@ def options() -> list[tuple[str, str, str]]:
     _configure()
     from django.test.utils import override_settings
 
-    from wagtail_tickets.conf import AppSettings
+    from wagtail_tickets.conf import AppSettings, option_names
 
     defaults = AppSettings()
+    known = option_names()
     rows = []
     # the defaults of a site that sets nothing, whatever the settings of this process
     with override_settings(WAGTAIL_TICKETS={}, WAGTAILADMIN_BASE_URL=""):
+        # in the order conf.py defines them
         for name, attribute in vars(AppSettings).items():
-            if not isinstance(attribute, property) or not name.isupper():
+            if name not in known:
                 continue
             default = _default(getattr(defaults, name))
             rows.append((name, default, _markdown(attribute.__doc__ or "")))

@@ -883,3 +883,19 @@ def test_random_markup_always_comes_out_inert(backend):
         output = clean_html(value)
         assert_inert(output)
         assert clean_html(str(output)) == output
+
+
+def test_the_benchmark_fails_the_run_when_a_hostile_input_is_over_budget():
+    """bench/sanitize.py: an input over 3 times the realistic body is an error of the
+    result, which fails ``bench/run`` and its smoke run."""
+    from bench.sanitize import BUDGET, Comparison, Timing, _hostile, _plain_hostile, _result
+
+    fine = _result(Comparison("bleach", 50.0, 50.0, [Timing("a", 60.0, 1.2)]))
+    assert fine.ok and fine.errors == []
+    over = _result(
+        Comparison("nh3", 10.0, 50.0, [Timing("a", 60.0, 1.2), Timing("b", 200.0, BUDGET + 1)])
+    )
+    assert not over.ok and over.errors == ["b: 4.0x the realistic body"]
+    assert "10.0 ms with nh3" in over.notes
+    for name, build in {**_hostile(), **_plain_hostile()}.items():
+        assert 90_000 <= len(build()) <= 160_000, name

@@ -128,7 +128,7 @@ _SIBLING_UNIT = 1024
 
 
 class _Node:
-    __slots__ = ("name", "key", "open", "listed", "parent", "children", "parents")
+    __slots__ = ("name", "key", "open", "listed", "parent", "children", "nested")
 
     def __init__(self, name: str, key: tuple = (), parent: _Node | None = None) -> None:
         self.name = name
@@ -137,15 +137,17 @@ class _Node:
         self.listed = False  # in the list of active formatting elements
         self.parent = parent
         self.children = 0  # element children
-        self.parents = 0  # element children that have element children themselves
+        self.nested = 0  # element children that have element children themselves
 
 
 class _Shape:
     """The tree html5lib builds from prepared HTML, followed only as far as its size: the
     stack of open elements and the list of active formatting elements, changed by the
-    same rules. ``units`` approximates the parser's work: one for each element it creates
-    (including those it adds by itself, such as formatting re-opened after a block) and
-    for each character reference, and one for every ``_WALK_UNIT`` nodes a rule walks."""
+    same rules. ``units`` approximates the parser's work (bleach's, from tokens to the
+    serialised output): one for each element it creates (including those it adds by
+    itself, such as formatting re-opened after a block) and for each character reference,
+    more for links and misnested end tags, and a share for the walks down the stack
+    (``_WALK_UNIT``) and the tree walker's sibling searches (``_SIBLING_UNIT``)."""
 
     def __init__(self) -> None:
         root = _Node("html")
@@ -177,10 +179,10 @@ class _Shape:
     def _adopt(self, parent: _Node) -> None:
         """``parent`` gets one more element child."""
         parent.children += 1
-        self.pairs += parent.parents
+        self.pairs += parent.nested
         grandparent = parent.parent
         if parent.children == 1 and grandparent is not None:
-            grandparent.parents += 1
+            grandparent.nested += 1
             self.pairs += grandparent.children
 
     def _push(self, name: str, key: tuple = ()) -> _Node:
@@ -423,12 +425,12 @@ class _Shape:
             # child; the misnested part, which holds the block, under the element below
             clone = self._clone(element)
             clone.parent = furthest
-            clone.children, clone.parents = furthest.children, furthest.parents
-            furthest.children, furthest.parents = 1, int(clone.children > 0)
+            clone.children, clone.nested = furthest.children, furthest.nested
+            furthest.children, furthest.nested = 1, int(clone.children > 0)
             common = stack[element_index - 1]
             last.parent = common
             self._adopt(common)
-            common.parents += 1
+            common.nested += 1
             self.pairs += common.children
             self._unlist(element)
             active.insert(bookmark, clone)

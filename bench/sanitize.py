@@ -234,6 +234,7 @@ def _hostile() -> dict[str, Callable[[], str]]:
         "a-a-a-… then a.b": lambda: "<p>" + _run("a-", SIZE - 12) + " a.b</p>",
         "a-a.a-a.… (no TLD)": lambda: "<p>" + _run("a-a.", SIZE - 7) + "</p>",
         "((((… before a URL": lambda: "<p>" + _run("(", SIZE - 12) + "a.com</p>",
+        "http:http:http:… then a.b": lambda: "<p>" + _run("http:", SIZE - 12) + " a.b</p>",
         "a URL ending in ,,,,…": lambda: "<p>http://a.com/" + _run(",", SIZE - 24) + "</p>",
         "text full of addresses": lambda: "<p>" + _run("see a-b.example.com/x, ", SIZE) + "</p>",
         # as much as stays just within the limits

@@ -471,6 +471,9 @@ WITHIN_LIMITS = {
     "a link with a 150,000-digit reference": lambda: '<a href="&#' + _run("1") + ';">x</a>',
     "a-a-a-… then a.b": lambda: "<p>" + _run("a-") + " a.b</p>",
     "((((… before an address": lambda: "<p>" + _run("(") + "a.com</p>",
+    "http:http:http:… then a.b": lambda: "<p>" + _run("http:") + " a.b</p>",
+    "http://a-a-a-… (no dot) then a.b": lambda: "<p>http://" + _run("a-") + " a.b</p>",
+    "mailto:a@… runs": lambda: "<p>" + _run("mailto:a@") + " a.b</p>",
     "an address ending in ,,,,…": lambda: "<p>http://a.com/" + _run(",") + "</p>",
     "text": lambda: "<p>" + _run("lorem ipsum dolor ") + "</p>",
 }

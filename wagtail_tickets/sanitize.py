@@ -780,7 +780,7 @@ _WORD = re.compile(r"\w*")
 _LABEL = re.compile(r"[\w-]*")
 _PORT = re.compile(r"[0-9]*")
 _USERINFO = re.compile(r"(?:\w+:)?\w+@")
-_USERINFO_RUN = re.compile(r"[\w:]*")
+_USERINFO_RUN = re.compile(r"\w*(?::\w*)?")
 _URL_PATH = re.compile(r"""[/?][^\s{}|\\^`<>"]*""")
 _WORD_CHARACTER = re.compile(r"\w")
 
@@ -868,16 +868,15 @@ class _UrlSearch:
             while slashes < 3 and after < self.n and text[after] == "/":
                 after += 1
                 slashes += 1
-            # "user:password@" lies within the run of word characters and ":" after it
+            # "user:password@" lies within a word, a ":" and a word: read no further
             run_end = _USERINFO_RUN.match(text, after).end()
             userinfo = _USERINFO.match(text, after, min(run_end + 1, self.n))
             if userinfo is not None:
                 end = self._domain_end(userinfo.end())
                 if end is not None:
                     return end
-            end = self._domain_end(after)
-            if end is not None:
-                return end
+            # no domain begins at the scheme itself: its word ends at ":", not at a dot
+            return self._domain_end(after)
         return self._domain_end(start)
 
     def __iter__(self) -> Iterator[_Found]:

@@ -226,9 +226,12 @@ def test_open_ticket_writes_the_ticket_row_once(support, customer):
     every listing index covers, and no existence checks for the history entry."""
     with CaptureQueriesContext(connection) as captured:
         ticket = actions.open_ticket(
-            ticket_type=support, subject="x", body_html="<p>y</p>", actor=customer,
+            ticket_type=support,
+            subject="x",
+            body_html="<p>y</p>",
+            actor=customer,
             requester=customer,
-        )  # fmt: skip
+        )
     sql = [q["sql"] for q in captured.captured_queries]
     ticket_table = Ticket._meta.db_table
     assert sum(s.startswith(f'INSERT INTO "{ticket_table}"') for s in sql) == 1
@@ -795,9 +798,13 @@ def cc_limit(settings, django_capture_on_commit_callbacks):
     def opened(user, support, cc, subject="Hello"):
         with django_capture_on_commit_callbacks(execute=True):
             return actions.open_ticket(
-                ticket_type=support, subject=subject, body_html="<p>x</p>",
-                actor=user, requester=user, cc=cc,
-            )  # fmt: skip
+                ticket_type=support,
+                subject=subject,
+                body_html="<p>x</p>",
+                actor=user,
+                requester=user,
+                cc=cc,
+            )
 
     yield opened
     cache.clear()
@@ -868,9 +875,13 @@ def test_agents_adding_addresses_are_not_limited(support, customer, agent, cc_li
     neither count against the customer nor are limited."""
     with transaction.atomic():
         ticket = actions.open_ticket(
-            ticket_type=support, subject="For Cleo", body_html="<p>x</p>",
-            actor=agent, requester=customer, cc=addresses(1, 2, 3, 4, 5, 6),
-        )  # fmt: skip
+            ticket_type=support,
+            subject="For Cleo",
+            body_html="<p>x</p>",
+            actor=agent,
+            requester=customer,
+            cc=addresses(1, 2, 3, 4, 5, 6),
+        )
     actions.change_ticket(ticket, actor=agent, cc="\n".join(addresses(7, 8, 9, 10, 11, 12)))
     cc_limit(customer, support, addresses(20, 21, 22, 23, 24))
 

@@ -79,8 +79,13 @@ def test_batches_close_a_backlog(options):
 def test_a_customer_answer_in_between_keeps_the_ticket_open(options):
     support = TicketTypeFactory(name="Support")
     ticket = waiting(support, 10)
-    actions.add_reply(ticket, body_html="<p>still broken</p>", author_name="Carla",
-                      author_email="carla@customer.example", as_staff=False)  # fmt: skip
+    actions.add_reply(
+        ticket,
+        body_html="<p>still broken</p>",
+        author_name="Carla",
+        author_email="carla@customer.example",
+        as_staff=False,
+    )
     assert close_stale_tickets() == 0
 
 

@@ -202,8 +202,9 @@ def test_cc_over_the_persons_limit_is_a_field_error(user_with_types, five_new_cc
     user, types = user_with_types
     count_new_cc_addresses(user, [f"old{n}@example.com" for n in range(4)])
     data = {"type": types["general"].pk, "subject": "s", "body": "b"}
-    two_new = NewTicketForm({**data, "cc": "old0@example.com, a@example.com, b@example.com"},
-                            user=user)  # fmt: skip
+    two_new = NewTicketForm(
+        {**data, "cc": "old0@example.com, a@example.com, b@example.com"}, user=user
+    )
     assert not two_new.is_valid()
     assert list(two_new.errors) == ["cc"]
     assert "at most 5 new CC addresses" in two_new.errors["cc"][0]
@@ -251,9 +252,18 @@ def test_external_page_form_of_a_signed_in_user_has_the_same_limit(
     user, types = user_with_types
     count_new_cc_addresses(user, [f"old{n}@example.com" for n in range(5)])
     form = ExternalNewTicketForm(
-        {"type": types["general"].pk, "subject": "s", "body": "b", "cc": "new@example.com",
-         "form_token": sign_form("new", "b1", now=time.time() - 60), "website": ""},
-        user=user, offered=[types["general"]], scope="new", binding="b1",
-    )  # fmt: skip
+        {
+            "type": types["general"].pk,
+            "subject": "s",
+            "body": "b",
+            "cc": "new@example.com",
+            "form_token": sign_form("new", "b1", now=time.time() - 60),
+            "website": "",
+        },
+        user=user,
+        offered=[types["general"]],
+        scope="new",
+        binding="b1",
+    )
     assert not form.is_valid()
     assert "at most 5 new CC addresses" in form.errors["cc"][0]

@@ -112,10 +112,12 @@ class _Mail:
 def test_quoted_history_of_mail_is_folded_and_kept():
     from wagtail_tickets.templatetags.wagtail_tickets_tags import message_body
 
-    body = "<p>Thanks, it works.</p><blockquote><p>On Monday you wrote:</p>" \
+    body = (
+        "<p>Thanks, it works.</p><blockquote><p>On Monday you wrote:</p>"
         "<blockquote><p>older</p></blockquote></blockquote>"
+    )
     html = str(message_body(_Mail(body)))
-    assert html.startswith("<p>Thanks, it works.</p><details class=\"wt-quoted\">")
+    assert html.startswith('<p>Thanks, it works.</p><details class="wt-quoted">')
     assert "<summary>Show quoted text</summary>" in html
     assert "On Monday you wrote:" in html and "older" in html
     assert html.endswith("</details>")

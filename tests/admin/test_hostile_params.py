@@ -166,10 +166,16 @@ def world():
         mailbox=mailbox, reason="unreadable", raw=b"x", size=1, key="k1", subject="Broken"
     )
     OutgoingMail.objects.create(
-        kind="claimed", from_email="a@b.example", to="x@example.com", subject="Sent one",
-        body_text="t", body_html="h", message_id="<1@x>", state=OutgoingMail.State.SENT,
+        kind="claimed",
+        from_email="a@b.example",
+        to="x@example.com",
+        subject="Sent one",
+        body_text="t",
+        body_html="h",
+        message_id="<1@x>",
+        state=OutgoingMail.State.SENT,
         sent_at=timezone.now(),
-    )  # fmt: skip
+    )
     external_page(offered=[hardware])
     return {
         "root": root,

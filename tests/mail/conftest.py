@@ -42,12 +42,19 @@ class ImapServer:
         self.user, self.password = user, password
         tls_files = [cert, key] if cert else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.mail.imap_server", str(self.port), user, password,
-             *tls_files],
+            [
+                sys.executable,
+                "-m",
+                "tests.mail.imap_server",
+                str(self.port),
+                user,
+                password,
+                *tls_files,
+            ],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-        )  # fmt: skip
+        )
         line = self.process.stdout.readline()
         if line.strip() != b"ready":
             self.stop()

@@ -67,9 +67,9 @@ def html_only() -> bytes:
         "Content-Type: text/html; charset=utf-8",
         "",
         "<html><head><style>p{color:red}</style><script>alert('x')</script></head><body>",
-        "<p onclick=\"alert(1)\">Our <b>invoice</b> is <a href=\"javascript:alert(1)\">wrong</a>"
-        " and <a href=\"https://shop.example/i/7\">here</a>.</p>",
-        "<iframe src=\"https://evil.example\"></iframe><svg><script>alert(2)</script></svg>",
+        '<p onclick="alert(1)">Our <b>invoice</b> is <a href="javascript:alert(1)">wrong</a>'
+        ' and <a href="https://shop.example/i/7">here</a>.</p>',
+        '<iframe src="https://evil.example"></iframe><svg><script>alert(2)</script></svg>',
         "</body></html>",
         "",
     )
@@ -114,7 +114,7 @@ def multipart_with_attachments() -> bytes:
         "--outer",
         'Content-Type: application/pdf; name="=?utf-8?q?Rechnung_M=C3=A4rz.pdf?="',
         "Content-Transfer-Encoding: base64",
-        'Content-Disposition: attachment; filename*=utf-8\'\'Rechnung%20M%C3%A4rz.pdf',
+        "Content-Disposition: attachment; filename*=utf-8''Rechnung%20M%C3%A4rz.pdf",
         "",
         pdf,
         "--outer",
@@ -226,9 +226,7 @@ def auto_reply(kind: str = "auto-submitted") -> bytes:
         "subject": (),
     }[kind]
     subject = "Abwesenheitsnotiz: Re: [ts #1] test" if kind == "subject" else "Re: hello"
-    return plain(
-        sender="Robot <robot@customer.example>", subject=subject, extra_headers=extra
-    )
+    return plain(sender="Robot <robot@customer.example>", subject=subject, extra_headers=extra)
 
 
 def ooo_subject(subject: str) -> bytes:

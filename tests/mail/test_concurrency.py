@@ -88,9 +88,13 @@ def test_concurrent_copies_in_two_mailboxes_open_one_ticket(imap, mailbox, slow_
     from tests.factories import MailboxFactory
 
     other = MailboxFactory(
-        name="Sales inbox", host=mailbox.host, port=mailbox.port, username=mailbox.username,
-        password=mailbox.password, folder="Sales",
-    )  # fmt: skip
+        name="Sales inbox",
+        host=mailbox.host,
+        port=mailbox.port,
+        username=mailbox.username,
+        password=mailbox.password,
+        folder="Sales",
+    )
     client = imap.client()
     client.create('"Sales"')
     client.logout()

@@ -113,8 +113,9 @@ def test_an_unknown_sender_opens_a_ticket_too(demo_site, demo_imap):
     folder, env = demo_site
     demo_imap.clear()
     subject = "Question from a new customer"
-    sent = manage(["send_demo_mail", "--from", "carla@example.net", "--subject", subject],
-                  folder, env)  # fmt: skip
+    sent = manage(
+        ["send_demo_mail", "--from", "carla@example.net", "--subject", subject], folder, env
+    )
     assert sent.returncode == 0, sent.stderr[-3000:]
     assert manage(["import_ticket_mail"], folder, env).returncode == 0
     shown = run_python(SHOW_TICKETS % subject, env, folder)

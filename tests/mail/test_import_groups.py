@@ -163,9 +163,7 @@ def test_a_duplicate_of_an_earlier_message_in_a_group(imap, mailbox, together):
     report = run(mailbox)
     assert (report.imported, report.ignored) == (2, 1)
     assert together == [(3, False)]
-    assert sorted(Ticket.objects.values_list("subject", flat=True)) == [
-        "after", "before", "first"
-    ]  # fmt: skip
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["after", "before", "first"]
     assert InboundMessage.objects.count() == 3
     assert imap.messages() == []
 
@@ -267,9 +265,11 @@ def test_senders_are_looked_up_once_per_group(imap, mailbox, together):
     users = [UserFactory(email=f"user{n}@customer.example") for n in range(3)]
     company.users.add(users[0])
     imap.append(
-        *(corpus.plain(sender=f"User {n} <USER{n}@customer.example>", subject=f"mail {n}")
-          for n in range(3))
-    )  # fmt: skip
+        *(
+            corpus.plain(sender=f"User {n} <USER{n}@customer.example>", subject=f"mail {n}")
+            for n in range(3)
+        )
+    )
     with CaptureQueriesContext(connection) as captured:
         run(mailbox)
     sql = [q["sql"] for q in captured.captured_queries]
@@ -370,6 +370,7 @@ def test_customer_records_of_many_users_in_one_query(django_assert_num_queries):
         permissions.prefetch_customers(users)
     with django_assert_num_queries(0):
         found = [permissions.customer_for(user) for user in users]
-    expected = [permissions.customer_for(UserFactory._meta.model.objects.get(pk=u.pk))
-                for u in users]  # fmt: skip
+    expected = [
+        permissions.customer_for(UserFactory._meta.model.objects.get(pk=u.pk)) for u in users
+    ]
     assert found == expected and found[2] is None and found[1] == second

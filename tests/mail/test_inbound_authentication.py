@@ -121,8 +121,9 @@ def test_an_unauthenticated_customer_neither_opens_as_themselves_nor_joins(
     required, stored_mailbox, carla, support_type
 ):
     ticket = make_ticket(carla, support_type, message_id="<c1@customer.example>")
-    raw = corpus.plain(sender=CUSTOMER, subject=f"[ts #{ticket.number}] x",
-                       references="<c1@customer.example>")  # fmt: skip
+    raw = corpus.plain(
+        sender=CUSTOMER, subject=f"[ts #{ticket.number}] x", references="<c1@customer.example>"
+    )
     assert import_raw(raw, stored_mailbox) == "opened"
     assert ticket.messages.count() == 1
     assert Ticket.objects.exclude(pk=ticket.pk).get().requester is None

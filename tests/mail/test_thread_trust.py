@@ -49,8 +49,9 @@ def with_attachment(sender: str, in_reply_to: str, body: str = "The invoice.") -
     msg["In-Reply-To"] = in_reply_to
     msg["References"] = in_reply_to
     msg.set_content(body)
-    msg.add_attachment(b"%PDF-1.4 secret", maintype="application", subtype="pdf",
-                       filename="invoice.pdf")  # fmt: skip
+    msg.add_attachment(
+        b"%PDF-1.4 secret", maintype="application", subtype="pdf", filename="invoice.pdf"
+    )
     return msg.as_bytes()
 
 
@@ -93,9 +94,12 @@ def test_the_requester_joins(stored_mailbox):
 
 def test_a_cc_address_joins(stored_mailbox, support_type):
     ticket = make_ticket(
-        None, support_type, requester_email=CUSTOMER, cc=["boss@customer.example"],
+        None,
+        support_type,
+        requester_email=CUSTOMER,
+        cc=["boss@customer.example"],
         message_id=FIRST_ID,
-    )  # fmt: skip
+    )
     assert import_raw(follow_up("Boss <boss@customer.example>"), stored_mailbox) == "reply"
     reply = ticket.messages.order_by("pk").last()
     assert reply.author_email == "boss@customer.example" and not reply.is_staff
@@ -203,10 +207,15 @@ def test_a_reply_keeps_its_own_id_on_its_ticket(stored_mailbox):
 def test_a_message_id_of_mail_we_sent_joins_only_who_may_join(stored_mailbox, support_type):
     ticket = make_ticket(None, support_type, requester_email=CUSTOMER)
     OutgoingMail.objects.create(
-        ticket=ticket, kind="auto_reply", from_email="support@tickets.example", to=CUSTOMER,
-        subject="Your ticket", body_text="x", body_html="<p>x</p>",
+        ticket=ticket,
+        kind="auto_reply",
+        from_email="support@tickets.example",
+        to=CUSTOMER,
+        subject="Your ticket",
+        body_text="x",
+        body_html="<p>x</p>",
         message_id="<plain.out1@tickets.example>",
-    )  # fmt: skip
+    )
     ref = "<plain.out1@tickets.example>"
     assert import_raw(follow_up(STRANGER, refs=ref), stored_mailbox) == "opened"
     assert import_raw(follow_up(CUSTOMER, refs=ref), stored_mailbox) == "reply"

@@ -40,9 +40,14 @@ def world(db):
     )
     grant(olga, billing, Level.MANAGE, "Billing team")
     return SimpleNamespace(
-        support=support, billing=billing, carla=carla, colin=colin, company=company, anna=anna,
+        support=support,
+        billing=billing,
+        carla=carla,
+        colin=colin,
+        company=company,
+        anna=anna,
         olga=olga,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

@@ -47,10 +47,14 @@ def test_template_list_edit_and_form_errors(client, admin_user):
     response = client.post(
         url,
         {
-            "kind": "claimed", "ticket_type": "", "language": "en", "active": "on",
-            "subject": "Taken: {ticket:subject}", "body": "{AGENT} has it.",
+            "kind": "claimed",
+            "ticket_type": "",
+            "language": "en",
+            "active": "on",
+            "subject": "Taken: {ticket:subject}",
+            "body": "{AGENT} has it.",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     template.refresh_from_db()
     assert (template.subject, template.body) == ("Taken: {ticket:subject}", "{AGENT} has it.")
@@ -142,9 +146,16 @@ def test_outbox_lists_states_shows_errors_and_retries(
     mail = failed_mail(world, settings)
     assert mail.state == State.FAILED and mail.last_error
     OutgoingMail.objects.create(
-        kind="claimed", from_email="a@b.example", to="x@example.com", subject="Sent one",
-        body_text="t", body_html="h", message_id="<1@x>", state=State.SENT, sent_at=timezone.now(),
-    )  # fmt: skip
+        kind="claimed",
+        from_email="a@b.example",
+        to="x@example.com",
+        subject="Sent one",
+        body_text="t",
+        body_html="h",
+        message_id="<1@x>",
+        state=State.SENT,
+        sent_at=timezone.now(),
+    )
     client.force_login(admin_user)
     index_url = reverse("wagtail_tickets_outbox:index")
     page = client.get(index_url)
@@ -170,9 +181,15 @@ def test_outbox_lists_states_shows_errors_and_retries(
 
     for n in range(30):
         OutgoingMail.objects.create(
-            kind="claimed", from_email="a@b.example", to="x@example.com", subject=f"Mail {n}",
-            body_text="t", body_html="h", message_id=f"<{n}@many>", state=State.SENT,
-        )  # fmt: skip
+            kind="claimed",
+            from_email="a@b.example",
+            to="x@example.com",
+            subject=f"Mail {n}",
+            body_text="t",
+            body_html="h",
+            message_id=f"<{n}@many>",
+            state=State.SENT,
+        )
     with django_assert_max_num_queries(25):
         assert client.get(index_url).status_code == 200
 
@@ -204,9 +221,11 @@ def test_mail_options_are_a_wagtail_setting(client, admin_user):
     response = client.post(
         page.redirect_chain[-1][0],
         {
-            "sender_name": "Help", "sender_email": "help@acme.example",
-            "subject_template": "{ticket:subject}", "template_language": "de",
+            "sender_name": "Help",
+            "sender_email": "help@acme.example",
+            "subject_template": "{ticket:subject}",
+            "template_language": "de",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     assert MailSettings.load().sender_email == "help@acme.example"

@@ -245,9 +245,12 @@ def test_type_template_wins_and_missing_or_inactive_templates_send_nothing(
     world, smtp_server, committed
 ):
     EmailTemplateFactory(
-        kind="default_reply", ticket_type=world.support, language="en",
-        subject="Support answer: {ticket:subject}", body="Support says: {MESSAGE}",
-    )  # fmt: skip
+        kind="default_reply",
+        ticket_type=world.support,
+        language="en",
+        subject="Support answer: {ticket:subject}",
+        body="Support says: {MESSAGE}",
+    )
     ticket = make_ticket(world.carla, world.support)
     smtp_server.received.clear()
     with committed():

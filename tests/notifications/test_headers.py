@@ -30,9 +30,12 @@ def assert_clean(smtp_server):
 
 def test_crlf_in_template_subject(world, smtp_server, committed):
     EmailTemplateFactory(
-        kind="auto_reply", ticket_type=world.support, language="en",
-        subject="Thanks\r\nBcc: " + EVIL + "\r\n\r\nbody", body="{MESSAGE}",
-    )  # fmt: skip
+        kind="auto_reply",
+        ticket_type=world.support,
+        language="en",
+        subject="Thanks\r\nBcc: " + EVIL + "\r\n\r\nbody",
+        body="{MESSAGE}",
+    )
     with committed():
         ticket = make_ticket(world.carla, world.support)
     mail = smtp_server.to("carla@example.com")[0]

@@ -103,8 +103,13 @@ def test_no_kind_ever_mails_an_internal_note(world, conversation):
     note = conversation.messages.get(is_internal=True)
     notifier = get_notifier()
     for event_kind in sorted(kinds.MAIL_EVENTS):
-        event = Event(event_kind, conversation, actor=world.carla, message=note,
-                      changes={"status": ("a", "b")})  # fmt: skip
+        event = Event(
+            event_kind,
+            conversation,
+            actor=world.carla,
+            message=note,
+            changes={"status": ("a", "b")},
+        )
         for mail in notifier.build(event):
             assert "Secret" not in mail.subject + mail.body_text + mail.body_html, event_kind
 

@@ -61,9 +61,12 @@ def test_inactive_requester_and_anonymous_requester(world):
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert [r.email for r in rcpt.customer_recipients(ticket)] == ["boss@acme.example"]
     anonymous = actions.open_ticket(
-        ticket_type=world.support, subject="Hi", body_html="<p>x</p>",
-        requester_name="Vera Visitor", requester_email="vera@visitor.example",
-    )  # fmt: skip
+        ticket_type=world.support,
+        subject="Hi",
+        body_html="<p>x</p>",
+        requester_name="Vera Visitor",
+        requester_email="vera@visitor.example",
+    )
     [vera] = rcpt.customer_recipients(anonymous)
     assert (vera.email, vera.name, vera.user) == ("vera@visitor.example", "Vera Visitor", None)
     # No account: never a customer-area link (the external page provides its own).

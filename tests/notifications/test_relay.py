@@ -112,9 +112,13 @@ def test_cc_addresses_get_the_confirmation_without_the_message(
 def test_no_kind_of_body_reaches_the_cc_addresses(world, committed, body, marks):
     with committed():
         ticket = actions.open_ticket(
-            ticket_type=world.support, subject="Hello", body_html=body,
-            actor=world.carla, requester=world.carla, cc=["victim@elsewhere.example"],
-        )  # fmt: skip
+            ticket_type=world.support,
+            subject="Hello",
+            body_html=body,
+            actor=world.carla,
+            requester=world.carla,
+            cc=["victim@elsewhere.example"],
+        )
     [mail] = mails_to("victim@elsewhere.example")
     assert mail.kind == EmailKind.AUTO_REPLY
     for mark in marks:
@@ -129,16 +133,21 @@ def test_no_kind_of_body_reaches_the_cc_addresses(world, committed, body, marks)
 def test_an_administrators_template_cannot_bring_the_message_back(world, committed):
     for language in ("", "en"):
         EmailTemplateFactory(
-            kind="auto_reply", ticket_type=world.support, language=language,
+            kind="auto_reply",
+            ticket_type=world.support,
+            language=language,
             subject="Got it: {MESSAGE} {ticket:subject}",
             body="{MESSAGE}\n{ticket:subject}\n{AGENT}{CHANGES}\n{MESSAGE}",
-        )  # fmt: skip
+        )
     with committed():
         actions.open_ticket(
-            ticket_type=world.support, subject="Question\nBcc: x@evil.example",
-            body_html="<p>RELAYED TEXT</p>", actor=world.carla, requester=world.carla,
+            ticket_type=world.support,
+            subject="Question\nBcc: x@evil.example",
+            body_html="<p>RELAYED TEXT</p>",
+            actor=world.carla,
+            requester=world.carla,
             cc=["boss@acme.example"],
-        )  # fmt: skip
+        )
     [copy] = mails_to("boss@acme.example")
     assert "RELAYED" not in whole(copy)
     assert copy.body_text.count(NEUTRAL) == 2
@@ -239,10 +248,13 @@ def test_mail_from_an_unknown_sender_is_not_quoted_back(world, committed):
     message unless the sender was matched to an account."""
     with committed():
         stranger = actions.open_ticket(
-            ticket_type=world.support, subject="Hi", body_html="<p>SPOOFED TEXT</p>",
-            requester_name="Somebody", requester_email="victim@elsewhere.example",
+            ticket_type=world.support,
+            subject="Hi",
+            body_html="<p>SPOOFED TEXT</p>",
+            requester_name="Somebody",
+            requester_email="victim@elsewhere.example",
             source="email",
-        )  # fmt: skip
+        )
         known = make_ticket(world.carla, world.support, body="<p>CARLAS MAIL</p>", source="email")
     [to_victim] = mails_to("victim@elsewhere.example")
     assert "SPOOFED" not in whole(to_victim) and NEUTRAL in to_victim.body_text
@@ -278,9 +290,13 @@ def test_an_agents_answer_keeps_its_text_for_everyone(world, committed):
 def test_an_agent_opening_for_a_customer_is_quoted_to_the_copies(world, committed):
     with committed():
         actions.open_ticket(
-            ticket_type=world.support, subject="Contract", body_html="<p>Signed copy.</p>",
-            actor=world.anna, requester=world.carla, cc=["boss@acme.example"],
-        )  # fmt: skip
+            ticket_type=world.support,
+            subject="Contract",
+            body_html="<p>Signed copy.</p>",
+            actor=world.anna,
+            requester=world.carla,
+            cc=["boss@acme.example"],
+        )
     [copy] = mails_to("boss@acme.example")
     assert copy.kind == EmailKind.CREATED_FOR_CUSTOMER
     assert "Signed copy." in copy.body_text
@@ -289,10 +305,8 @@ def test_an_agent_opening_for_a_customer_is_quoted_to_the_copies(world, committe
 def test_automatic_mail_about_an_agents_message_is_not_quoted_to_copies(world, committed):
     """Even an agent's text is not quoted in mail nobody sent by hand (a host's plan or
     template may put {MESSAGE} into any automatic kind)."""
-    EmailTemplateFactory(kind="claimed", language="", ticket_type=world.support,
-                         body="{MESSAGE}")  # fmt: skip
-    EmailTemplateFactory(kind="claimed", language="en", ticket_type=world.support,
-                         body="{MESSAGE}")  # fmt: skip
+    EmailTemplateFactory(kind="claimed", language="", ticket_type=world.support, body="{MESSAGE}")
+    EmailTemplateFactory(kind="claimed", language="en", ticket_type=world.support, body="{MESSAGE}")
     ticket = make_ticket(world.carla, world.support, cc=["boss@acme.example"])
     message = actions.add_reply(ticket, actor=world.anna, body_html="<p>Agent text</p>")
     from wagtail_tickets.notifications.events import Event, EventKind, get_notifier
@@ -313,9 +327,13 @@ def test_confirmations_to_copies_are_capped_per_address_but_the_authors_are_not(
     with committed():
         for n, author in enumerate((world.carla, other, world.carla, other)):
             actions.open_ticket(
-                ticket_type=world.support, subject=f"T{n}", body_html="<p>x</p>",
-                actor=author, requester=author, cc=["victim@elsewhere.example"],
-            )  # fmt: skip
+                ticket_type=world.support,
+                subject=f"T{n}",
+                body_html="<p>x</p>",
+                actor=author,
+                requester=author,
+                cc=["victim@elsewhere.example"],
+            )
     assert len(mails_to("victim@elsewhere.example")) == 2
     assert len(mails_to("carla@example.com", EmailKind.AUTO_REPLY)) == 2
     assert len(mails_to("oscar@example.com", EmailKind.AUTO_REPLY)) == 2

@@ -123,9 +123,11 @@ def test_every_documented_variable_renders_from_a_real_ticket(world):
     }  # fmt: skip
     assert {k: values[k] for k in expected} == expected
     template = EmailTemplateFactory(
-        kind="default_reply", ticket_type=world.support, language="en",
+        kind="default_reply",
+        ticket_type=world.support,
+        language="en",
         body=" ".join("{" + name + "}" for name in DOCUMENTED_VARIABLES),
-    )  # fmt: skip
+    )
     rendered = notifier.render(template, event, "en", "https://help.example/t/1/")
     assert "Carla" in rendered.text and "ACME Ltd" in rendered.text
     assert "{" not in rendered.text.split("--")[0]
@@ -161,9 +163,11 @@ def test_output_is_bounded_however_the_template_is_padded():
 def test_values_are_escaped_in_the_html_part_and_message_is_the_sanitised_html():
     values = {"ticket:subject": '<script>alert(1)</script> & "q"', "MESSAGE": "plain"}
     html = substitute(
-        "<b>{ticket:subject}</b>\n{MESSAGE}", values, html_output=True,
+        "<b>{ticket:subject}</b>\n{MESSAGE}",
+        values,
+        html_output=True,
         raw_html={"MESSAGE": "<p>safe</p>"},
-    )  # fmt: skip
+    )
     assert "<script>" not in html
     assert "&lt;b&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot;&lt;/b&gt;" in html
     assert html.endswith("<br>\n<p>safe</p>")

@@ -239,8 +239,9 @@ def from_domain_passes(msg: EmailMessage, address: str, method: str, authserv_id
     domain = address.rpartition("@")[2]
     if not domain or method not in ("dmarc", "dkim"):
         return False
-    found = [r for header in results(msg, authserv_ids) for r in header.results
-             if r.method == method]  # fmt: skip
+    found = [
+        r for header in results(msg, authserv_ids) for r in header.results if r.method == method
+    ]
     if method == "dmarc":
         return bool(found) and all(
             r.result == "pass" and _same_domain(r.properties.get("header.from"), domain)

@@ -310,9 +310,12 @@ def _long_body(parsed: ParsedMessage, files: list, notes: list[str]) -> None:
         return
     files.append(SimpleUploadedFile(whole.filename, whole.content, whole.content_type))
     notes.append(
-        _("The message was longer than %(max)d characters; its whole text is attached as "
-          "“%(name)s”.") % {"max": app_settings.MAX_BODY_LENGTH, "name": whole.filename}
-    )  # fmt: skip
+        _(
+            "The message was longer than %(max)d characters; its whole text is attached as "
+            "“%(name)s”."
+        )
+        % {"max": app_settings.MAX_BODY_LENGTH, "name": whole.filename}
+    )
 
 
 def _change_ticket(
@@ -330,10 +333,12 @@ def _change_ticket(
     if sender.impersonates_account:
         unverified = "sender not authenticated"
         notes.append(
-            _("The sender address %(address)s belongs to a registered user, but the site's "
-              "mail server did not authenticate this mail: it was taken as a stranger's.")
+            _(
+                "The sender address %(address)s belongs to a registered user, but the site's "
+                "mail server did not authenticate this mail: it was taken as a stranger's."
+            )
             % {"address": parsed.sender_email}
-        )  # fmt: skip
+        )
     author_name = display_name_for(user) if user else (parsed.sender_name or parsed.sender_email)
     match = find_ticket(parsed, sender, bindings)
     if match is not None:
@@ -342,11 +347,20 @@ def _change_ticket(
             policy = mailbox.on_closed_reply if mailbox else Mailbox.ClosedTicketReply.REOPEN
             if policy == Mailbox.ClosedTicketReply.NEW_TICKET:
                 prefix = "<p>{}</p>".format(
-                    escape(_("Follow-up to the closed ticket #%(number)s.")
-                           % {"number": ticket.number})
-                )  # fmt: skip
-                new = _open(parsed, user, files, _body(parsed, notes, prefix), bindings,
-                            ticket.ticket_type, run, subject=ticket.subject)  # fmt: skip
+                    escape(
+                        _("Follow-up to the closed ticket #%(number)s.") % {"number": ticket.number}
+                    )
+                )
+                new = _open(
+                    parsed,
+                    user,
+                    files,
+                    _body(parsed, notes, prefix),
+                    bindings,
+                    ticket.ticket_type,
+                    run,
+                    subject=ticket.subject,
+                )
                 reason = _join_reasons(f"follow-up of #{ticket.number}", unverified)
                 return Outcome.OPENED, new, new.opening_message, reason
             actions.reopen_ticket(ticket, actor=None)
@@ -566,8 +580,10 @@ def _import_group(connection, group, mailbox, run, report, lease) -> bool:
             except Exception as exc:  # nothing was kept: each message again on its own
                 logger.info(
                     "Importing %d messages of %s together failed (%s); one by one now.",
-                    len(items), mailbox.name, _reason(exc),
-                )  # fmt: skip
+                    len(items),
+                    mailbox.name,
+                    _reason(exc),
+                )
             else:
                 for item, outcome in zip(items, outcomes, strict=True):
                     report.count(outcome)
@@ -644,8 +660,10 @@ def _import_together(items: list[_Prepared], mailbox, uidvalidity, run) -> list[
     recorded in one update, and one commit keeps it all; the notifications are queued
     together after it. Raises when anything fails, a key taken included: then nothing of
     it was kept, and the caller imports each message on its own."""
-    entries = [_ledger_entry(item.parsed, item.key, item.verdict, mailbox, uidvalidity,
-                             item.uid) for item in items]  # fmt: skip
+    entries = [
+        _ledger_entry(item.parsed, item.key, item.verdict, mailbox, uidvalidity, item.uid)
+        for item in items
+    ]
     outcomes: list[str] = []
     run.know_senders(item.parsed.sender_email for item in items if item.verdict.is_person)
     people = [item.parsed for item in items if item.verdict.is_person]
@@ -661,8 +679,9 @@ def _import_together(items: list[_Prepared], mailbox, uidvalidity, run) -> list[
         changed = []
         for item, entry in zip(items, entries, strict=True):
             if not item.verdict.is_person:
-                logger.info("Ignored mail from %s: %s", item.parsed.sender_email,
-                            item.verdict.reason)  # fmt: skip
+                logger.info(
+                    "Ignored mail from %s: %s", item.parsed.sender_email, item.verdict.reason
+                )
                 outcomes.append(Outcome.IGNORED)
                 continue
             outcome, ticket, message, reason = _change_ticket(item.parsed, mailbox, run, bindings)
@@ -684,8 +703,9 @@ def _record_outcomes(entries: list[InboundMessage]) -> None:
     row and field, which costs more than the rest of a message's ledger work."""
     connection = connections[router.db_for_write(InboundMessage)]
     if any(entry.pk is None for entry in entries):  # a bulk insert that returned no ids
-        ids = dict(InboundMessage.objects.filter(key__in=[e.key for e in entries])
-                   .values_list("key", "pk"))  # fmt: skip
+        ids = dict(
+            InboundMessage.objects.filter(key__in=[e.key for e in entries]).values_list("key", "pk")
+        )
         for entry in entries:
             entry.pk = ids[entry.key]
     if connection.vendor != "postgresql":

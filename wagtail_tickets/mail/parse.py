@@ -309,8 +309,7 @@ def _one_mailbox(text: str, utf8: bool) -> tuple[str, str]:
             continue  # RFC 6532: an address in UTF-8
         raise unknown(str(defect) or defect.__class__.__name__)
     try:
-        address = Address(entry.display_name or "", entry.local_part or "",
-                          entry.domain or "")  # fmt: skip
+        address = Address(entry.display_name or "", entry.local_part or "", entry.domain or "")
     except (ValueError, TypeError, IndexError) as exc:  # a line break in the name, ...
         raise unknown(str(exc)) from exc
     if not _plausible_address(address.addr_spec):
@@ -527,6 +526,7 @@ def _fold_text_quote(value: str) -> str:
         start = tail
     if start is None or not value[:start].strip():
         return text_to_html(value)
-    quote = "\n".join(line[1:].lstrip() if line.startswith(">") else line
-                      for line in value[start:].split("\n"))  # fmt: skip
+    quote = "\n".join(
+        line[1:].lstrip() if line.startswith(">") else line for line in value[start:].split("\n")
+    )
     return clean_html(text_to_html(value[:start]) + _folded(text_to_html(quote)))

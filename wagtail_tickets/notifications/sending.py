@@ -77,8 +77,9 @@ def enqueue_many(tasks: list[tuple[str, tuple]]) -> None:
     try:
         broker = get_broker()
     except Exception:
-        logger.exception("Could not queue %d tasks; the outbox schedule will retry them",
-                         len(tasks))  # fmt: skip
+        logger.exception(
+            "Could not queue %d tasks; the outbox schedule will retry them", len(tasks)
+        )
         return
     packed = _Packed(broker)
     for func, args in tasks:
@@ -86,8 +87,7 @@ def enqueue_many(tasks: list[tuple[str, tuple]]) -> None:
             # a synchronous queue (Q_CLUSTER "sync") runs the task here and packs nothing
             async_task(func, *args, task_name=_task_name(func, args), broker=packed)
         except Exception:
-            logger.exception("Could not queue %s%r; the outbox schedule will retry it",
-                             func, args)  # fmt: skip
+            logger.exception("Could not queue %s%r; the outbox schedule will retry it", func, args)
     if not packed.packages:
         return
     try:
@@ -101,8 +101,9 @@ def enqueue_many(tasks: list[tuple[str, tuple]]) -> None:
             for package in packed.packages:
                 broker.enqueue(package)
     except Exception:
-        logger.exception("Could not queue %d tasks; the outbox schedule will retry them",
-                         len(packed.packages))  # fmt: skip
+        logger.exception(
+            "Could not queue %d tasks; the outbox schedule will retry them", len(packed.packages)
+        )
 
 
 def queue_event(event) -> None:

@@ -4,22 +4,20 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('testapp', '0001_initial'),
+        ("testapp", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CompanyRecord',
-            fields=[
-            ],
+            name="CompanyRecord",
+            fields=[],
             options={
-                'verbose_name': 'company record',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "company record",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('testapp.company',),
+            bases=("testapp.company",),
         ),
     ]

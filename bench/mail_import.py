@@ -93,9 +93,11 @@ def customers(count: int, rnd: random.Random) -> list[str]:
 
     from django.contrib.auth import get_user_model
 
-    users = get_user_model()._default_manager.filter(
-        is_active=True, is_staff=False, is_superuser=False
-    ).exclude(email="")
+    users = (
+        get_user_model()
+        ._default_manager.filter(is_active=True, is_staff=False, is_superuser=False)
+        .exclude(email="")
+    )
     rows = _window(users.values("pk", "first_name", "last_name", "email"), count, rnd)
     return [formataddr((f"{r['first_name']} {r['last_name']}".strip(), r["email"])) for r in rows]
 

@@ -277,9 +277,7 @@ class Walk:
         self._ticket_row(index, created, last, last_public, last_by_staff, first_response, words)
         return rows
 
-    def _ticket_row(
-        self, index, created, last, last_public, last_by_staff, first_response, words
-    ):
+    def _ticket_row(self, index, created, last, last_public, last_by_staff, first_response, words):
         rng, plan, world, clock, stats = self.rng, self.plan, self.world, self.clock, self.stats
         kind = plan.kind[index]
         if kind == 0:

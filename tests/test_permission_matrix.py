@@ -1,4 +1,4 @@
-"""The permission matrix of the customer area (issue 2, "Tests and evidence").
+"""The permission matrix of the customer area (every role against every action).
 
 Each level (none, read, create, write, delete, manage) x whose ticket (own, a colleague's
 of the same customer record, a stranger's) x type (A lets users see their company's

@@ -1013,7 +1013,7 @@ def _clean_nh3(value: str) -> str:
 class CleanHTML(str):
     """HTML as ``clean_html`` returned it. Cleaning it again returns it unchanged, so the
     actions, which clean every body they store, do not sanitise a mail body the importer
-    already sanitised (milliseconds for 20 KB). Only ``clean_html`` makes one; slicing or
+    already sanitised (cheap even for a long mail). Only ``clean_html`` makes one; slicing or
     joining gives a plain ``str`` again, which is cleaned like any other input."""
 
     __slots__ = ()

@@ -216,6 +216,7 @@ def fuzz(client, url: str, item: Listing, caplog, values=HOSTILE) -> None:
     assert not errors, [r.getMessage() for r in errors]
 
 
+@pytest.mark.slow  # every value into every parameter: the sweep, not the quick loop
 @pytest.mark.parametrize("item", ADMIN, ids=lambda item: f"{item.name}-{item.params[0]}")
 def test_admin_listing_parameters_never_fail(client, world, caplog, item):
     caplog.set_level(logging.ERROR)
@@ -223,6 +224,7 @@ def test_admin_listing_parameters_never_fail(client, world, caplog, item):
     fuzz(client, listing_url(item, world), item, caplog)
 
 
+@pytest.mark.slow  # every value into every parameter: the sweep, not the quick loop
 @pytest.mark.parametrize("item", CUSTOMER, ids=lambda item: f"{item.name}-{item.customer}")
 def test_customer_area_and_external_page_parameters_never_fail(client, world, caplog, item):
     caplog.set_level(logging.ERROR)
@@ -242,6 +244,7 @@ def test_inbox_filters_as_an_agent_who_is_no_superuser(client, world, caplog):
 SHOWN = ["99999999999999999999999", "²", "x" * 100_000, SCRIPT, ["1", SCRIPT]]
 
 
+@pytest.mark.slow  # every value into every parameter: the sweep, not the quick loop
 @pytest.mark.parametrize(
     "name,params",
     [

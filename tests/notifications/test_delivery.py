@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from tests.factories import EmailTemplateFactory, make_ticket
+from tests.notifications.mailparts import html_of, text_of
 from wagtail_tickets import actions
 from wagtail_tickets.models import (
     EmailTemplate,
@@ -28,14 +29,6 @@ def recipients_of(message) -> set[str]:
         for h in ("To", "Cc")
         for a in (message[h].addresses if message[h] else ())
     }
-
-
-def text_of(message) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-def html_of(message) -> str:
-    return message.get_body(preferencelist=("html",)).get_content()
 
 
 def test_web_create_sends_auto_reply_to_requester_and_cc_and_created_for_agent(

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import EmailTemplateFactory, UserFactory, external_page, grant, make_ticket
+from tests.notifications.mailparts import html_of, text_of
 from wagtail_tickets import actions
 from wagtail_tickets.external.forms import sign_form
 from wagtail_tickets.models import AutoMailRecord, OutgoingMail, Status, TypePermission
@@ -46,14 +47,6 @@ def addresses_of(mail: OutgoingMail) -> list[str]:
 
 def whole(mail: OutgoingMail) -> str:
     return "\n".join((mail.subject, mail.body_text, mail.body_html))
-
-
-def text_of(message) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-def html_of(message) -> str:
-    return message.get_body(preferencelist=("html",)).get_content()
 
 
 def test_cc_addresses_get_the_confirmation_without_the_message(

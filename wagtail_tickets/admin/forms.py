@@ -85,8 +85,18 @@ class EditorField(forms.Field):
 
     def __init__(self, *, expand: bool = True, **kwargs):
         self.expand = expand
-        kwargs.setdefault("widget", reply_editor_widget())
+        # The editor widget is made when the first form is (``__deepcopy__``), not when a
+        # form class is defined: making it reads every module's Wagtail hooks, and the
+        # modules that register hooks import this one.
+        self._editor_pending = "widget" not in kwargs
         super().__init__(**kwargs)
+
+    def __deepcopy__(self, memo):
+        if self._editor_pending:
+            self._editor_pending = False
+            self.widget = reply_editor_widget()
+            self.widget.is_required = self.required
+        return super().__deepcopy__(memo)
 
     def bound_data(self, data, initial):
         """What the editor shows again after an error. Input it could not read is shown as

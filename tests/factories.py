@@ -247,6 +247,22 @@ class EmailTemplateFactory(factory.django.DjangoModelFactory):
     active = True
 
 
+class OutgoingMailFactory(factory.django.DjangoModelFactory):
+    """A row of the outbox: by default a sent "claimed" mail without a ticket."""
+
+    class Meta:
+        model = "wagtail_tickets.OutgoingMail"
+
+    kind = "claimed"
+    from_email = "a@b.example"
+    to = "x@example.com"
+    subject = factory.Sequence(lambda n: f"Mail {n}")
+    body_text = "t"
+    body_html = "h"
+    message_id = factory.Sequence(lambda n: f"<{n}@outbox.example>")
+    state = "sent"
+
+
 def make_customer(*ticket_types, company=None, **fields):
     """A customer who may open and answer tickets of each type (the "Customers" group), a
     user of ``company`` when one is given."""

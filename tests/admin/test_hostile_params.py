@@ -23,6 +23,7 @@ from tests.factories import (
     CategoryFactory,
     CompanyFactory,
     MailboxFactory,
+    OutgoingMailFactory,
     RateFactory,
     ResponseTemplateFactory,
     TicketTypeFactory,
@@ -40,7 +41,6 @@ from wagtail_tickets.external import token as tokens
 from wagtail_tickets.ids import ID_MAX, parse_id
 from wagtail_tickets.models import (
     EmailTemplate,
-    OutgoingMail,
     QuarantinedMessage,
     Status,
     TypePermission,
@@ -165,17 +165,7 @@ def world():
     QuarantinedMessage.objects.create(
         mailbox=mailbox, reason="unreadable", raw=b"x", size=1, key="k1", subject="Broken"
     )
-    OutgoingMail.objects.create(
-        kind="claimed",
-        from_email="a@b.example",
-        to="x@example.com",
-        subject="Sent one",
-        body_text="t",
-        body_html="h",
-        message_id="<1@x>",
-        state=OutgoingMail.State.SENT,
-        sent_at=timezone.now(),
-    )
+    OutgoingMailFactory(subject="Sent one", sent_at=timezone.now())
     external_page(offered=[hardware])
     return {
         "root": root,

@@ -8,7 +8,14 @@ from email.message import EmailMessage
 
 import pytest
 
-from tests.factories import CompanyFactory, MailboxFactory, UserFactory, grant, make_ticket
+from tests.factories import (
+    CompanyFactory,
+    MailboxFactory,
+    OutgoingMailFactory,
+    UserFactory,
+    grant,
+    make_ticket,
+)
 from tests.mail import corpus
 from wagtail_tickets.mail.importer import import_mailbox, import_raw
 from wagtail_tickets.models import Attachment, InboundMessage, Message, Ticket
@@ -206,15 +213,13 @@ def test_a_reply_keeps_its_own_id_on_its_ticket(stored_mailbox):
 
 def test_a_message_id_of_mail_we_sent_joins_only_who_may_join(stored_mailbox, support_type):
     ticket = make_ticket(None, support_type, requester_email=CUSTOMER)
-    OutgoingMail.objects.create(
+    OutgoingMailFactory(
         ticket=ticket,
         kind="auto_reply",
         from_email="support@tickets.example",
         to=CUSTOMER,
-        subject="Your ticket",
-        body_text="x",
-        body_html="<p>x</p>",
         message_id="<plain.out1@tickets.example>",
+        state=OutgoingMail.State.PENDING,
     )
     ref = "<plain.out1@tickets.example>"
     assert import_raw(follow_up(STRANGER, refs=ref), stored_mailbox) == "opened"

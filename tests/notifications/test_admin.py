@@ -8,7 +8,14 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import GroupFactory, TicketTypeFactory, UserFactory, grant, make_ticket
+from tests.factories import (
+    GroupFactory,
+    OutgoingMailFactory,
+    TicketTypeFactory,
+    UserFactory,
+    grant,
+    make_ticket,
+)
 from wagtail_tickets import actions
 from wagtail_tickets.models import EmailTemplate, MailSettings, OutgoingMail, TypePermission
 from wagtail_tickets.notifications import sending
@@ -145,17 +152,7 @@ def test_outbox_lists_states_shows_errors_and_retries(
 ):
     mail = failed_mail(world, settings)
     assert mail.state == State.FAILED and mail.last_error
-    OutgoingMail.objects.create(
-        kind="claimed",
-        from_email="a@b.example",
-        to="x@example.com",
-        subject="Sent one",
-        body_text="t",
-        body_html="h",
-        message_id="<1@x>",
-        state=State.SENT,
-        sent_at=timezone.now(),
-    )
+    OutgoingMailFactory(subject="Sent one", message_id="<1@x>", sent_at=timezone.now())
     client.force_login(admin_user)
     index_url = reverse("wagtail_tickets_outbox:index")
     page = client.get(index_url)
@@ -180,16 +177,7 @@ def test_outbox_lists_states_shows_errors_and_retries(
     assert client.post(reverse("wagtail_tickets_outbox:retry", args=[999999])).status_code == 404
 
     for n in range(30):
-        OutgoingMail.objects.create(
-            kind="claimed",
-            from_email="a@b.example",
-            to="x@example.com",
-            subject=f"Mail {n}",
-            body_text="t",
-            body_html="h",
-            message_id=f"<{n}@many>",
-            state=State.SENT,
-        )
+        OutgoingMailFactory(subject=f"Mail {n}", message_id=f"<{n}@many>")
     with django_assert_max_num_queries(25):
         assert client.get(index_url).status_code == 200
 

@@ -220,6 +220,8 @@ def _add_message(
     if not internal:
         ticket.last_message_at = now
         ticket.last_message_by_staff = is_staff
+        if not is_staff:
+            ticket.last_customer_message_at = now
         if is_staff and ticket.first_response_at is None:
             ticket.first_response_at = now
     return message
@@ -323,6 +325,7 @@ def open_ticket(
             cc="\n".join(cc),
             last_message_at=now,
             last_message_by_staff=is_staff,
+            last_customer_message_at=None if is_staff else now,
             first_response_at=now if is_staff else None,
         )
         current = _current.get()
@@ -425,6 +428,7 @@ def add_reply(
                 "updated_at",
                 "last_message_at",
                 "last_message_by_staff",
+                "last_customer_message_at",
                 "first_response_at",
             ]
         )

@@ -24,7 +24,14 @@ from .tickets import (
     TicketCounter,
     TicketProfile,
 )
-from .workspace import InboxPreference, Rate, ResponseTemplate, TicketSettings
+from .workspace import (
+    InboxPreference,
+    Rate,
+    ReplyDraft,
+    ResponseTemplate,
+    TicketSettings,
+    TicketVisit,
+)
 
 __all__ = [
     "Attachment",
@@ -44,6 +51,7 @@ __all__ = [
     "Priority",
     "QuarantinedMessage",
     "Rate",
+    "ReplyDraft",
     "ResponseTemplate",
     "Status",
     "Ticket",
@@ -53,5 +61,6 @@ __all__ = [
     "TicketSettings",
     "TicketType",
     "TicketTypeGroup",
+    "TicketVisit",
     "TypePermission",
 ]

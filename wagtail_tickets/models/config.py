@@ -72,6 +72,20 @@ class TicketType(Ordered):
     sender_name = models.CharField(_("alternative sender name"), max_length=100, blank=True)
     sender_email = models.EmailField(_("alternative sender address"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    signed_in_level = models.PositiveSmallIntegerField(
+        _("every signed-in user may"),
+        null=True,
+        blank=True,
+        choices=[
+            (10, _("Read (own tickets)")),
+            (20, _("Create")),
+            (30, _("Write (reply and close)")),
+        ],
+        help_text=_(
+            "A level that every signed-in user holds on this type without being in a group, "
+            "for sites where customers register themselves. Empty: only the groups' levels."
+        ),
+    )
 
     class Meta(Ordered.Meta):
         verbose_name = _("ticket type")
@@ -90,7 +104,7 @@ class StatusQuerySet(models.QuerySet):
 
 
 class Status(Ordered):
-    """A step of the workflow. Customers see "In progress" or "Closed"."""
+    """A step of the workflow. Customers see what it means for them (``customer_label``)."""
 
     name = models.CharField(_("name"), max_length=60, unique=True)
     is_closed = models.BooleanField(
@@ -100,6 +114,14 @@ class Status(Ordered):
         _("default"),
         default=False,
         help_text=_("New tickets get this status (and closed tickets the closed default)."),
+    )
+    waits_for_customer = models.BooleanField(
+        _("waiting for the customer"),
+        default=False,
+        help_text=_(
+            "Open tickets in this status wait for the customer's answer: customers see "
+            "\"Waiting for your answer\" instead of \"With us\"."
+        ),
     )
     colour = models.CharField(
         _("colour"), max_length=7, default="#5c6f7e", validators=[colour_validator]
@@ -116,7 +138,12 @@ class Status(Ordered):
 
     @property
     def customer_label(self) -> str:
-        return str(_("Closed")) if self.is_closed else str(_("In progress"))
+        """The one phrase customers see for this status: whose turn it is."""
+        if self.is_closed:
+            return str(_("Closed"))
+        if self.waits_for_customer:
+            return str(_("Waiting for your answer"))
+        return str(_("With us"))
 
     def is_used(self) -> bool:
         return self.tickets.exists()

@@ -111,6 +111,9 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
     last_message_by_staff = models.BooleanField(default=False)
+    # the newest message a customer (not staff) wrote: agents who opened the ticket before
+    # it have something new to read (``TicketVisit``)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True, editable=False)
     # ``not status.is_closed``, kept by database triggers (migration 0008) for the partial
     # indexes on open tickets: filter on it, never set it.
     is_open = models.BooleanField(_("open"), default=True, editable=False)

@@ -13,6 +13,7 @@ from wagtail.fields import RichTextField
 
 from ..conf import app_settings
 from .config import Ordered, Status, TicketType
+from .tickets import Ticket
 
 # What agents may format in replies and response templates: what sanitize.py keeps.
 REPLY_FEATURES = ["bold", "italic", "ol", "ul", "link", "h3", "blockquote", "code"]
@@ -96,6 +97,53 @@ class InboxPreference(models.Model):
         return f"{self.user}: {self.query}"
 
 
+class ReplyDraft(models.Model):
+    """An agent's unsent reply on one ticket, with the field changes meant to go with it.
+    Kept on the server so that a reload, a saved field or another device finds it again;
+    removed when the reply is sent or discarded."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_reply_drafts"
+    )
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reply_drafts")
+    body = models.TextField(_("text"), blank=True)
+    internal = models.BooleanField(_("internal note"), default=False)
+    # pending changes of the ticket's fields, by field name (ids as strings)
+    changes = models.JSONField(_("field changes"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reply draft")
+        verbose_name_plural = _("reply drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ticket"], name="wt_one_draft_per_agent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.ticket_id}"
+
+
+class TicketVisit(models.Model):
+    """When an agent last opened a ticket. Customer messages written after it are new for
+    that agent (the inbox's and the dashboard's "new for me")."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_visits"
+    )
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="visits")
+    seen_at = models.DateTimeField(_("seen"))
+
+    class Meta:
+        verbose_name = _("ticket visit")
+        verbose_name_plural = _("ticket visits")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ticket"], name="wt_one_visit_per_agent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.ticket_id}: {self.seen_at}"
+
+
 def default_customers_may_close() -> bool:
     """The first value of the setting comes from ``WAGTAIL_TICKETS["CUSTOMERS_MAY_CLOSE"]``."""
     return app_settings.CUSTOMERS_MAY_CLOSE
@@ -124,6 +172,15 @@ class TicketSettings(BaseGenericSetting):
     )
     customers_may_close = models.BooleanField(
         _("customers may close their tickets"), default=default_customers_may_close
+    )
+    reopen_days = models.PositiveIntegerField(
+        _("customers may reopen for days"),
+        default=14,
+        help_text=_(
+            "How long after closing a customer may reopen a ticket, on the web or by replying "
+            "to its mail; later they are offered a new ticket that refers to it. "
+            "0: customers cannot reopen."
+        ),
     )
     customers_may_choose_priority = models.BooleanField(
         _("customers may choose the priority"),

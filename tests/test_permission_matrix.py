@@ -211,6 +211,54 @@ def test_permission_matrix(world, level, owner, kind, view):
             assert ticket.subject not in response.content.decode()
 
 
+SIGNED_IN_CASES = [
+    pytest.param(level, owner, kind, view, id=f"signed-in-{level}-{owner}-{kind}-{view}")
+    for (level, owner, kind, view) in EXPECTED
+    if level in ("read", "create", "write")
+]
+
+
+@pytest.mark.parametrize("level, owner, kind, view", SIGNED_IN_CASES)
+def test_signed_in_level_gives_the_same_cells_as_a_group(world, level, owner, kind, view):
+    """A type's level for every signed-in user opens exactly the cells of that level held
+    through a group: the tested user is in no group at all."""
+    types, user, tickets = world
+    TicketType.objects.filter(pk__in=[t.pk for t in types.values()]).update(
+        signed_in_level=LEVELS[level]
+    )
+    assert not user.groups.exists()
+    expected = EXPECTED[(level, owner, kind, view)]
+    client = Client()
+    client.force_login(user)
+    ticket = tickets[(owner, kind)]
+    link = url("detail", ticket.number)
+    if view == "list":
+        pages = [client.get(url("my_tickets")), client.get(url("my_tickets") + "?scope=company")]
+        shown = any(f'href="{link}"' in page.content.decode() for page in pages)
+        assert shown is (expected == "shown")
+        return
+    if view == "detail":
+        assert client.get(link).status_code == int(expected)
+        return
+    if view == "attachment":
+        attachment = Attachment.objects.get(message__ticket=ticket)
+        assert client.get(url("attachment", ticket.number, attachment.pk)).status_code == int(
+            expected
+        )
+        return
+    before = state(ticket)
+    if view == "reply":
+        response = client.post(url("reply", ticket.number), {"body": "<p>signed in</p>"})
+    else:
+        response = client.post(url(view, ticket.number))
+    if expected == "ok":
+        assert response.status_code == 302
+        assert state(ticket) != before
+    else:
+        assert response.status_code == int(expected)
+        assert state(ticket) == before
+
+
 # Foreign and unknown numbers and ids ----------------------------------------------------
 
 

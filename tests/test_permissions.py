@@ -166,6 +166,80 @@ def test_levels_are_cached_per_user_object_until_forgotten(support, django_asser
     assert permissions.level_for(user, support.pk) == Level.CREATE
 
 
+# The level every signed-in user holds on a type -------------------------------------------
+
+
+@pytest.mark.parametrize("level", [Level.READ, Level.CREATE, Level.WRITE])
+def test_signed_in_level_is_held_without_a_group(support, billing, level):
+    support.signed_in_level = level
+    support.save()
+    user = UserFactory()
+    assert permissions.level_for(user, support.pk) == level
+    assert permissions.level_for(user, billing.pk) == 0
+    assert permissions.can_create(user, support) is (level >= Level.CREATE)
+    assert permissions.can_create(user, billing) is False
+    assert permissions.is_agent(user) is False
+    assert list(permissions.agent_tickets(user)) == []
+
+
+def test_signed_in_level_and_group_levels_take_the_highest(support):
+    support.signed_in_level = Level.CREATE
+    support.save()
+    reader, deleter = UserFactory(), UserFactory()
+    grant(reader, support, Level.READ, group_name="readers")
+    grant(deleter, support, Level.DELETE, group_name="deleters")
+    assert permissions.level_for(fresh(reader), support.pk) == Level.CREATE
+    assert permissions.level_for(fresh(deleter), support.pk) == Level.DELETE
+
+
+def test_signed_in_level_reaches_nobody_outside(support):
+    support.signed_in_level = Level.WRITE
+    support.save()
+    assert permissions.type_access(AnonymousUser()) == {}
+    assert permissions.type_access(UserFactory(is_active=False)) == {}
+    support.active = False
+    support.save()
+    assert permissions.type_access(UserFactory()) == {}
+
+
+def test_signed_in_level_shows_only_what_the_visibility_allows(support, people):
+    support.signed_in_level = Level.WRITE
+    support.save()
+    alice, bob, carol, dave = people
+    ticket = make_ticket(alice, support)
+    assert permissions.can_see(fresh(bob), ticket)  # the same company
+    assert permissions.can_reply(fresh(bob), ticket)
+    assert not permissions.can_see(fresh(carol), ticket)
+    assert not permissions.can_see(fresh(dave), ticket)
+    assert not permissions.can_delete(fresh(alice), ticket)  # delete needs a group
+
+
+def test_signed_in_level_never_makes_an_agent_of_every_type(support):
+    support.signed_in_level = Level.WRITE
+    support.save()
+    agent = UserFactory()
+    grant(agent, TicketTypeFactory(name="Other"), Level.MANAGE)
+    agent = fresh(agent)
+    assert not permissions.manages_every_type(agent)
+    assert permissions.agent_tickets(agent).query.has_filters()
+
+
+def test_signed_in_level_comes_with_the_one_query(support, billing, django_assert_num_queries):
+    support.signed_in_level = Level.CREATE
+    support.save()
+    user = UserFactory()
+    grant(user, billing, Level.READ)
+    user = fresh(user)
+    with django_assert_num_queries(1):
+        access = permissions.type_access(user)
+        permissions.type_access(user)
+        permissions.creatable_types(user)
+    assert {pk: a.level for pk, a in access.items()} == {
+        support.pk: Level.CREATE,
+        billing.pk: Level.READ,
+    }
+
+
 # Visibility -----------------------------------------------------------------------------
 
 

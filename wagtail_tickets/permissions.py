@@ -1,7 +1,9 @@
 """THE access policy: which tickets a user sees and what they may do to one.
 
-Wagtail groups hold a level per ticket type (``TypePermission``); a user's level on a type is
-the highest of their groups' (superusers manage every type). Levels are cumulative:
+Wagtail groups hold a level per ticket type (``TypePermission``); a type may also give a
+level to every signed-in active user (``TicketType.signed_in_level``: read, create or write,
+for sites where customers register themselves). A user's level on a type is the highest of
+these (superusers manage every type). Levels are cumulative:
 
 - read: see own tickets of the type (and company or all tickets, as the type's visibility says)
 - create: open tickets
@@ -15,11 +17,13 @@ outside ``customer_tickets`` / ``agent_tickets`` must answer 404, never its data
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Func, Max, Q, QuerySet, Subquery
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from .conf import app_settings, customer_model_is_user_model, get_customer_model
 from .models import (
@@ -44,8 +48,9 @@ class TypeAccess:
 
 
 def type_access(user) -> dict[int, TypeAccess]:
-    """``{type_id: TypeAccess}`` for active types the user holds any level on (one query,
-    cached on the user object for the request)."""
+    """``{type_id: TypeAccess}`` for active types the user holds any level on, from their
+    groups or the type's level for every signed-in user (one query, cached on the user
+    object for the request)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return {}
     cached = getattr(user, _CACHE_ATTR, None)
@@ -58,17 +63,27 @@ def type_access(user) -> dict[int, TypeAccess]:
         }
         every_type = len(access) == len(types)
     else:
-        # the number of types there are comes along, for manages_every_type
-        total = TicketType.objects.order_by().annotate(n=Func(F("pk"), function="COUNT"))
+        # one row per type (there are few): the groups' highest level on it, its level for
+        # every signed-in user, and whether it is active; the number of rows is the number
+        # of types there are, for manages_every_type
+        group_level = (
+            TypePermission.objects.filter(ticket_type=OuterRef("pk"), group__user=user)
+            .order_by()
+            .values("ticket_type")
+            .annotate(level=Max("level"))
+            .values("level")
+        )
         rows = (
-            TypePermission.objects.filter(group__user=user, ticket_type__active=True)
-            .values("ticket_type_id", "ticket_type__visibility")
-            .annotate(level=Max("level"), types=Subquery(total.values("n")))
+            TicketType.objects.order_by()
+            .annotate(group_level=Subquery(group_level))
+            .values_list("pk", "visibility", "active", "signed_in_level", "group_level")
         )
         access, types = {}, 0
-        for row in rows:
-            access[row["ticket_type_id"]] = TypeAccess(row["level"], row["ticket_type__visibility"])
-            types = row["types"]
+        for pk, visibility, active, signed_in, groups in rows:
+            types += 1
+            level = max(signed_in or 0, groups or 0)
+            if active and level:
+                access[pk] = TypeAccess(level, visibility)
         managed = sum(1 for a in access.values() if a.level >= Level.MANAGE)
         every_type = bool(managed) and managed == types
     setattr(user, _EVERY_TYPE_ATTR, every_type)
@@ -322,8 +337,35 @@ def can_choose_priority(user, ticket_type: TicketType) -> bool:
     )
 
 
+def reopen_deadline(ticket: Ticket, user=None) -> datetime.datetime | None:
+    """Until when customers may reopen ``ticket`` themselves: ``reopen_days`` (ticket
+    options) after it closed. ``None`` when they may not (the option is 0, or the ticket
+    is open or has no closing time)."""
+    days = ticket_options(user).reopen_days
+    if not days or not ticket.status.is_closed or ticket.closed_at is None:
+        return None
+    return ticket.closed_at + datetime.timedelta(days=days)
+
+
+def within_reopen_window(ticket: Ticket, user=None) -> bool:
+    """Whether ``ticket`` closed recently enough for its customers to reopen it now."""
+    deadline = reopen_deadline(ticket, user)
+    return deadline is not None and timezone.now() < deadline
+
+
 def can_reopen(user, ticket: Ticket) -> bool:
-    return ticket.status.is_closed and can_manage(user, ticket)
+    """Agents reopen closed tickets of their types at any time; customers who may reply to
+    the ticket (write level, they see it) within ``reopen_days`` of its closing. Later a
+    customer opens a new ticket that refers to it."""
+    if not ticket.status.is_closed:
+        return False
+    if can_manage(user, ticket):
+        return True
+    return (
+        within_reopen_window(ticket, user)
+        and level_for(user, ticket.ticket_type_id) >= Level.WRITE
+        and can_see(user, ticket)
+    )
 
 
 def can_delete(user, ticket: Ticket) -> bool:
@@ -489,6 +531,12 @@ def link_holder_can_close(ticket: Ticket | None) -> bool:
     return link_holder_can_reply(ticket) and customers_may_close()
 
 
+def link_holder_can_reopen(ticket: Ticket | None) -> bool:
+    """The holder of a private link reopens a closed ticket within ``reopen_days`` of its
+    closing, as a customer would."""
+    return ticket is not None and within_reopen_window(ticket)
+
+
 def link_holder_messages(ticket: Ticket | None) -> QuerySet[Message]:
     """The conversation a private link shows, and whose files it serves: what a customer
     sees, never an internal note."""
@@ -565,6 +613,27 @@ def inbound_account(sender: MailSender):
     if len(sender.accounts) != 1 or not sender.verified:
         return None
     return sender.accounts[0]
+
+
+def may_reopen_by_mail(sender: MailSender, ticket: Ticket) -> bool:
+    """Whether a mail that continues the closed ``ticket`` reopens it by its sender's
+    right: an agent of the type at any time (``can_reopen``), its customers within
+    ``reopen_days`` of its closing: an account that may reopen it on the web, its
+    requester's account, or, for a ticket without an account, its requester's address.
+    Anyone else's mail (and any mail once the window has passed) follows the mailbox's
+    policy for replies to closed tickets. A mail the site could not authenticate never
+    speaks for an account."""
+    if not ticket.status.is_closed:
+        return False
+    account = inbound_account(sender)
+    if account is not None:
+        if can_reopen(account, ticket):
+            return True
+        return ticket.requester_id == account.pk and within_reopen_window(ticket)
+    key = mail_address_key(sender.address)
+    if not key or sender.impersonates_account or ticket.requester_id is not None:
+        return False
+    return key == mail_address_key(ticket.requester_email) and within_reopen_window(ticket)
 
 
 def may_join_by_mail(sender: MailSender, ticket: Ticket) -> bool:

@@ -126,6 +126,29 @@ def test_create_a_type_with_its_group_visibility_and_sender(admin_client):
     assert "Printers" in listing and "Products" in listing
 
 
+@pytest.mark.parametrize("value, stored", [("20", 20), ("", None)])
+def test_type_form_sets_the_level_of_every_signed_in_user(admin_client, value, stored):
+    form = admin_client.get(reverse("wagtail_tickets_types:add")).content.decode()
+    assert 'name="signed_in_level"' in form
+    response = admin_client.post(
+        reverse("wagtail_tickets_types:add"),
+        {"name": "Open to all", "visibility": "own", "sort_order": 1, "active": "on",
+         "signed_in_level": value},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert TicketType.objects.get(name="Open to all").signed_in_level == stored
+
+
+@pytest.mark.parametrize("value", ["40", "50", "manage", "-1", "9" * 30])
+def test_type_form_refuses_a_signed_in_level_above_write(admin_client, value):
+    response = admin_client.post(
+        reverse("wagtail_tickets_types:add"),
+        {"name": "Too open", "visibility": "own", "sort_order": 1, "signed_in_level": value},
+    )
+    assert response.status_code == 200
+    assert not TicketType.objects.filter(name="Too open").exists()
+
+
 def test_invalid_colour_and_duplicate_name_are_form_errors(admin_client):
     response = admin_client.post(
         reverse("wagtail_tickets_statuses:add"),

@@ -163,7 +163,11 @@ class TicketTypeViewSet(ConfigViewSet):
             heading=gettext_lazy("Type"),
         ),
         MultiFieldPanel(
-            [FieldPanel("visibility"), FieldPanel("customer_can_choose_priority")],
+            [
+                FieldPanel("visibility"),
+                FieldPanel("signed_in_level"),
+                FieldPanel("customer_can_choose_priority"),
+            ],
             heading=gettext_lazy("Customers"),
         ),
         MultiFieldPanel(
@@ -188,9 +192,17 @@ class StatusViewSet(ConfigViewSet):
         Column("colour", label=gettext_lazy("Colour")),
         BooleanColumn("is_closed", label=gettext_lazy("Closed"), sort_key="is_closed"),
         BooleanColumn("is_default", label=gettext_lazy("Default"), sort_key="is_default"),
+        Column("customer_label", label=gettext_lazy("Customers see")),
         Column("ticket_count", label=gettext_lazy("Tickets"), sort_key="ticket_count"),
     ]
-    form_fields = ["name", "is_closed", "is_default", "colour", "sort_order"]
+    form_fields = [
+        "name",
+        "is_closed",
+        "waits_for_customer",
+        "is_default",
+        "colour",
+        "sort_order",
+    ]
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(

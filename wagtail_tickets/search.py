@@ -1,12 +1,16 @@
-"""The inbox search: ticket number, subject, requester and message text.
+"""The inbox search: ticket number, subject, requester, customer record and message text.
 
 On PostgreSQL it is database full-text search: words are matched through the GIN indexes
 of ``wagtail_tickets.db.search_vector`` (the ticket's own words, and the words of all its
-messages collected by a trigger), the number through its unique index and registered requesters
-through a short list of matching user ids, so that every branch uses an index and
-PostgreSQL can combine them (a bitmap OR) instead of reading the ticket table. Words match
-whole ("printer" finds "printer", not "printers"), in any language: the ``simple``
-configuration neither stems nor drops words.
+messages collected by a trigger), the number through its unique index, and registered
+requesters and customer records through a short list of matching ids, so that every branch
+uses an index and PostgreSQL can combine them (a bitmap OR) instead of reading the ticket
+table. Words match whole ("printer" finds "printer", not "printers"), in any language: the
+``simple`` configuration neither stems nor drops words. An address also matches by its
+parts ("acme" finds ``it@acme.example``).
+
+Customer records are matched by their name when the search runs, never copied into the
+tickets' words: a renamed record is found by its new name at once, with nothing to refresh.
 
 Elsewhere (SQLite) it is substring matching, fine for the small sites that run on it.
 """
@@ -16,17 +20,23 @@ from __future__ import annotations
 from collections import Counter
 
 from django.contrib.auth import get_user_model
-from django.db import connections
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections, models
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
+from .conf import customer_model_is_user_model, get_customer_model
 from .db.search_vector import HEADER_VECTOR_SQL, SEARCH_CONFIG
 from .db.tables import TICKET
 from .models import Message, Ticket
 
-# registered requesters matched by name or address; more would make the query slower than
-# the search it narrows
+# registered requesters (and customer records) matched by name or address; more would make
+# the query slower than the search it narrows
 MAX_REQUESTERS = 200
+MAX_CUSTOMERS = 200
+# the fields of a customer record that name it, those the host's model has (the user model:
+# first name, last name, address)
+CUSTOMER_NAME_FIELDS = ("name", "name2", "first_name", "last_name", "email")
 # a word found in more tickets than this is "common": see _full_text_condition
 PROBE_LIMIT = 1_000
 
@@ -43,19 +53,43 @@ def search_tickets(queryset: QuerySet[Ticket], term: str) -> QuerySet[Ticket]:
     return queryset.filter(_substring_condition(term))
 
 
-def _requester_condition(term: str) -> Q:
+def customer_name_fields(model=None) -> list[str]:
+    """The text fields of the customer model (or ``model``) that the search matches."""
+    model = model or get_customer_model()
+    names = []
+    for name in CUSTOMER_NAME_FIELDS:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.concrete and isinstance(field, models.CharField | models.TextField):
+            names.append(name)
+    return names
+
+
+def _matching_ids(model, fields, term: str, limit: int) -> list:
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": term})
+    if not condition:
+        return []
+    return list(
+        model._default_manager.filter(condition).order_by().values_list("pk", flat=True)[:limit]
+    )
+
+
+def _people_condition(term: str) -> Q:
+    """Registered requesters and customer records whose name or address contains ``term``:
+    one short list of ids each (one list in all when customer records are the users)."""
     if term.lstrip("#").isdigit():
         return Q()  # a ticket number, not a name
-    users = (
-        get_user_model()
-        ._default_manager.filter(
-            Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
-        )
-        .order_by()
-        .values_list("pk", flat=True)[:MAX_REQUESTERS]
-    )
-    ids = list(users)
-    return Q(requester__in=ids) if ids else Q()
+    user_model = get_user_model()
+    users = _matching_ids(user_model, customer_name_fields(user_model), term, MAX_REQUESTERS)
+    condition = Q(requester__in=users) if users else Q()
+    if customer_model_is_user_model():
+        return condition | Q(customer__in=users) if users else condition
+    customers = _matching_ids(get_customer_model(), customer_name_fields(), term, MAX_CUSTOMERS)
+    return condition | Q(customer__in=customers) if customers else condition
 
 
 def search_branches(term: str) -> list[Q]:
@@ -93,14 +127,18 @@ def _full_text_condition(term: str) -> Q:
     common = any(n > PROBE_LIMIT for n in per_branch.values())
     words = (branches[0] | branches[1]) if common else Q(pk__in=sorted(ids))
     condition = words | Q(number=term.lstrip("#"))
-    requesters = _requester_condition(term)
-    return condition | requesters if requesters else condition
+    people = _people_condition(term)
+    return condition | people if people else condition
 
 
 def _substring_condition(term: str) -> Q:
     in_messages = Message.objects.filter(ticket=OuterRef("pk"), body_text__icontains=term)
+    customer = Q()
+    for name in customer_name_fields():
+        customer |= Q(**{f"customer__{name}__icontains": term})
     return (
-        Q(number__icontains=term.lstrip("#"))
+        customer
+        | Q(number__icontains=term.lstrip("#"))
         | Q(subject__icontains=term)
         | Q(requester_name__icontains=term)
         | Q(requester_email__icontains=term)

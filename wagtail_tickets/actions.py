@@ -463,6 +463,8 @@ def _display(value) -> str:
         return value.isoformat()
     if hasattr(value, "get_username"):
         return display_name_for(value)
+    if isinstance(value, Status | Priority):
+        return value.name  # as stored: readers see it in their language (seeded.change_label)
     return str(value)
 
 
@@ -663,8 +665,8 @@ def _set_closed(ticket: Ticket, actor, closed: bool, request) -> None:
         locked.updated_at = now
         locked.save(update_fields=["status", "closed_at", "updated_at"])
         _copy_state(locked, ticket)
-        changes = {"status": (str(old), str(status))}
-        log(locked, action, user=actor, data={"changes": {"status": [str(old), str(status)]}})
+        changes = {"status": (old.name, status.name)}
+        log(locked, action, user=actor, data={"changes": {"status": [old.name, status.name]}})
         notify(Event(kind, locked, actor=actor, changes=changes, request=request))
         _after_commit(signals.ticket_changed, ticket=locked, changes=changes, actor=actor)
         _after_commit(signal, ticket=locked, actor=actor)

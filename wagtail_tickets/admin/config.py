@@ -72,7 +72,7 @@ class StatusDeleteView(SafeDeleteView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data())
         status, replacement = self.object, form.cleaned_data["replacement"]
-        names = {"name": status.name, "replacement": replacement.name}
+        names = {"name": status.label, "replacement": replacement.label}
         if self.ticket_count > app_settings.STATUS_REPLACEMENT_BATCH_SIZE:
             # many tickets: a worker moves them, the page answers now
             if tasks.queue_status_replacement(status, replacement, request.user):
@@ -115,6 +115,17 @@ class StatusDeleteView(SafeDeleteView):
         context["ticket_count"] = self.ticket_count
         context["replacement_form"] = self.replacement_form
         return context
+
+
+class LabelIndexView(listing.IndexView):
+    """A listing whose name column shows ``label`` (a seeded status or priority name in the
+    viewer's language) and still sorts by the stored name."""
+
+    def _get_title_column(self, field_name, *args, **kwargs):
+        column = super()._get_title_column(field_name, *args, **kwargs)
+        if field_name == "name":
+            column.accessor = "label"
+        return column
 
 
 class ConfigViewSet(ModelViewSet):
@@ -186,6 +197,7 @@ class StatusViewSet(ConfigViewSet):
     model = Status
     icon = "radio-full"
     menu_label = gettext_lazy("Statuses")
+    index_view_class = LabelIndexView
     delete_view_class = StatusDeleteView
     list_display = [
         "name",
@@ -214,6 +226,7 @@ class PriorityViewSet(ConfigViewSet):
     model = Priority
     icon = "warning"
     menu_label = gettext_lazy("Priorities")
+    index_view_class = LabelIndexView
     list_display = [
         "name",
         Column("colour", label=gettext_lazy("Colour")),

@@ -155,7 +155,7 @@ def status_cell(ticket: Ticket, row: RowContext) -> SafeString:
     return STATUS(
         closed=CLOSED if status.is_closed else EMPTY,
         style=colour_style(status.colour),
-        name=status.name,
+        name=status.label,
     )
 
 
@@ -163,7 +163,7 @@ def priority_cell(ticket: Ticket, row: RowContext) -> SafeString:
     priority: Priority | None = ticket.priority
     if priority is None:
         return EMPTY
-    return PRIORITY(style=colour_style(priority.colour), name=priority.name)
+    return PRIORITY(style=colour_style(priority.colour), name=priority.label)
 
 
 def updated_cell(ticket: Ticket, row: RowContext) -> SafeString:

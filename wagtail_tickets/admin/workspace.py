@@ -37,6 +37,7 @@ from ..models.tickets import agent_name
 from ..notifications import Event, EventKind
 from ..notifications.events import get_notifier
 from ..notifications.variables import VARIABLE, as_text
+from ..seeded import change_label
 from .forms import (
     AssignForm,
     ChangeTicketForm,
@@ -237,7 +238,11 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         for entry in entries.order_by("timestamp", "pk"):
             changes = (entry.data or {}).get("changes") or {}
             rows = [
-                (labels.get(name, name), values[0], values[1])
+                (
+                    labels.get(name, name),
+                    change_label(name, values[0]),
+                    change_label(name, values[1]),
+                )
                 for name, values in changes.items()
                 if isinstance(values, list | tuple) and len(values) == 2
             ]

@@ -8,6 +8,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..seeded import priority_label, status_label
+
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb, for example #2e7d32.")
 )
@@ -134,7 +136,12 @@ class Status(Ordered):
         verbose_name_plural = _("statuses")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name as agents read it: a seeded name in their language until renamed."""
+        return status_label(self.name)
 
     @property
     def customer_label(self) -> str:
@@ -161,7 +168,12 @@ class Priority(Ordered):
         verbose_name_plural = _("priorities")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name as people read it: a seeded name in their language until renamed."""
+        return priority_label(self.name)
 
 
 class Category(Ordered):

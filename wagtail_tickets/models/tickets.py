@@ -16,6 +16,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings, get_customer_model_string
+from ..db.indexes import CoveringIndex
 from .config import Category, Priority, Status, TicketType
 
 
@@ -133,12 +134,12 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "-updated_at", "-id"], name="wt_ticket_assignee_upd"),
             models.Index(fields=["-updated_at", "-id"], name="wt_ticket_upd"),
             # the customer area's open/closed counts, read from the index alone
-            models.Index(
+            CoveringIndex(
                 fields=["requester", "is_open"],
                 include=["ticket_type"],
                 name="wt_ticket_requester_state",
             ),
-            models.Index(
+            CoveringIndex(
                 fields=["customer", "is_open"],
                 include=["ticket_type", "requester"],
                 name="wt_ticket_customer_state",

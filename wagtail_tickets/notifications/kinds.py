@@ -145,12 +145,12 @@ def _preview_claim(ticket, actor, _messages) -> Event:
 
 
 def _preview_status(ticket, actor, _messages) -> Event:
-    changes = {"status": ("", str(ticket.status))}
+    changes = {"status": ("", ticket.status.name)}
     return Event(EventKind.CHANGED, ticket, actor=actor, changes=changes)
 
 
 def _preview_fields(ticket, actor, _messages) -> Event:
-    changes = {"priority": ("", str(ticket.priority or ""))}
+    changes = {"priority": ("", ticket.priority.name if ticket.priority else "")}
     return Event(EventKind.CHANGED, ticket, actor=actor, changes=changes)
 
 

@@ -32,6 +32,7 @@ from .. import links, permissions
 from ..conf import default_language, default_sender, language_codes
 from ..models.mail import EmailTemplate, MailSettings, OutgoingMail
 from ..models.tickets import Message, display_name_for
+from ..seeded import change_label
 from . import ratelimit, sending, tokens
 from . import recipients as rcpt
 from .events import Event, EventKind
@@ -237,6 +238,7 @@ class Notifier:
         lines = []
         for name, (old, new) in self.visible_changes(event).items():
             label = str(Ticket._meta.get_field(name).verbose_name).capitalize()
+            old, new = change_label(name, old), change_label(name, new)
             lines.append(f"{label}: {old or '-'} → {new or '-'}")
         return "\n".join(lines)
 

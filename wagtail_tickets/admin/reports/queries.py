@@ -58,6 +58,7 @@ from ...conf import app_settings
 from ...db import daily_totals
 from ...models import Message, Status, TicketType
 from ...models.tickets import agent_names
+from ...seeded import status_label
 
 logger = logging.getLogger(__name__)
 
@@ -571,7 +572,7 @@ def _per_status(opened: list[dict]) -> list[dict]:
     return [
         {
             "status_id": pk,
-            "status__name": name,
+            "status__name": status_label(name),
             "status__colour": colour,
             "status__is_closed": is_closed,
             "count": counts[pk],

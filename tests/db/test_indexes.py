@@ -1,0 +1,103 @@
+"""The covering indexes of the ticket table: covering on PostgreSQL, no warning on SQLite,
+and written down in migrations as plain ``Index(include=...)``."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core import checks
+from django.core.management import call_command
+from django.db import connection, models
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.state import ModelState
+
+from wagtail_tickets.db.indexes import CoveringIndex
+from wagtail_tickets.models import Ticket
+
+COVERING = {
+    "wt_ticket_requester_state": ("ticket_type",),
+    "wt_ticket_customer_state": ("ticket_type", "requester"),
+}
+
+
+def ticket_index(name: str) -> models.Index:
+    (index,) = [index for index in Ticket._meta.indexes if index.name == name]
+    return index
+
+
+@pytest.mark.parametrize("name, include", COVERING.items())
+def test_covering_indexes_are_written_down_as_plain_indexes(name, include):
+    index = ticket_index(name)
+    assert isinstance(index, CoveringIndex)
+    assert index.include == ()  # what Django's models.W040 reads
+    path, args, kwargs = index.deconstruct()
+    assert path == "django.db.models.Index"
+    assert kwargs["include"] == include
+    plain = models.Index(*args, **kwargs)
+    assert index == plain and plain == index  # the autodetector sees no change
+    assert index != models.Index(fields=kwargs["fields"], name=name)
+
+
+def test_the_migration_state_has_the_same_indexes_as_the_migrations():
+    state = ModelState.from_model(Ticket)
+    for name, include in COVERING.items():
+        (index,) = [i for i in state.options["indexes"] if i.name == name]
+        assert index.deconstruct()[2]["include"] == include
+
+
+def test_the_migrations_hold_the_indexes_the_models_have():
+    """What ``makemigrations --check`` compares: the indexes of the migrations' state and
+    of the model are equal, so no migration is made for them."""
+    migrated = MigrationLoader(None, ignore_no_migrations=True).project_state()
+    indexes = migrated.models[("wagtail_tickets", "ticket")].options["indexes"]
+    current = ModelState.from_model(Ticket).options["indexes"]
+    for name in COVERING:
+        (old,) = [i for i in indexes if i.name == name]
+        (new,) = [i for i in current if i.name == name]
+        assert type(old) is models.Index
+        assert new == old and old == new
+
+
+def test_a_name_is_required():
+    with pytest.raises(ValueError):
+        CoveringIndex(fields=["requester"], include=["ticket_type"])
+
+
+@pytest.mark.django_db
+def test_database_checks_give_no_covering_index_warning():
+    """What ``migrate`` and ``check --database default`` run: no models.W040, on SQLite
+    (which cannot cover) as on PostgreSQL."""
+    found = checks.run_checks(databases=["default"], include_deployment_checks=False)
+    assert [m.id for m in found if m.id == "models.W040"] == []
+    out, err = StringIO(), StringIO()
+    call_command("check", database=["default"], stdout=out, stderr=err)
+    assert "W040" not in out.getvalue() + err.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="what SQLite makes of the index")
+def test_sqlite_builds_the_index_without_the_covering_columns():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Ticket._meta.db_table)
+    assert constraints["wt_ticket_customer_state"]["columns"] == ["customer_id", "is_open"]
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+@pytest.mark.parametrize("name, include", COVERING.items())
+def test_postgres_builds_covering_indexes(name, include):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        (definition,) = cursor.fetchone()
+    columns = ", ".join(Ticket._meta.get_field(field).column for field in include)
+    assert f"INCLUDE ({columns})" in definition
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_postgres_schema_editor_makes_the_covering_sql():
+    index = ticket_index("wt_ticket_customer_state")
+    with connection.schema_editor(collect_sql=True) as editor:
+        sql = str(index.create_sql(Ticket, editor))
+    assert "INCLUDE" in sql and '"ticket_type_id"' in sql and '"requester_id"' in sql

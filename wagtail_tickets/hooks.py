@@ -1,6 +1,6 @@
 """Every Wagtail hook registration of wagtail-tickets, one function per hook."""
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.contrib.settings.registry import register_setting
@@ -41,6 +41,42 @@ def register_my_tickets_menu_item():
         order=100,
         active_prefix=lambda request: reverse("wagtail_tickets:my_tickets"),
     )
+
+
+def _accounts_url(name: str) -> str:
+    """The path of an account page, or ``""`` when the site has not included
+    ``wagtail_tickets.accounts.urls``."""
+    try:
+        return reverse(f"wagtail_tickets_accounts:{name}")
+    except NoReverseMatch:
+        return ""
+
+
+def _account_item(name: str, label, order: int, signed_in: bool) -> MenuItem:
+    """An item of the package's account pages, shown only on sites that include them."""
+    return MenuItem(
+        label=label,
+        url=lambda request: _accounts_url(name),
+        name=name,
+        order=order,
+        is_shown=lambda request: request.user.is_authenticated is signed_in
+        and bool(_accounts_url(name)),
+    )
+
+
+@hooks.register("register_customer_area_menu_item")
+def register_account_menu_item():
+    return _account_item("account", _("Your account"), 900, signed_in=True)
+
+
+@hooks.register("register_customer_area_menu_item")
+def register_logout_menu_item():
+    return _account_item("logout", _("Log out"), 1000, signed_in=True)
+
+
+@hooks.register("register_customer_area_menu_item")
+def register_login_menu_item():
+    return _account_item("login", _("Log in"), 1000, signed_in=False)
 
 
 @hooks.register("register_admin_viewset")

@@ -112,5 +112,105 @@ def check_sanitizer(app_configs, **kwargs):
     return []
 
 
+CUSTOMER_MODEL_HINT = (
+    "The customer model cannot change after the first migrate. Set "
+    "WAGTAIL_TICKETS_CUSTOMER_MODEL back to {old!r}. To start over with the new model on a "
+    "site whose tickets you do not need: with the old setting run "
+    "`python manage.py migrate wagtail_tickets zero` (this deletes every ticket), then set "
+    "the new model and run `python manage.py migrate`. See the installation guide, "
+    '"Changing the customer model".'
+)
+
+
+@register(Tags.database)
+def check_customer_model_history(app_configs, databases=None, **kwargs) -> list[CheckMessage]:
+    """The configured customer model is the one this database's tickets were built with
+    (E301). Changed after the first migrate, ``migrate`` would stop with Django's
+    InconsistentMigrationHistory, or tickets would point at the wrong table. Runs with
+    ``migrate`` and ``check --database``: two small queries and one table's constraints."""
+    found: list[CheckMessage] = []
+    for alias in databases or ():
+        found.extend(_customer_model_history(alias))
+    return found
+
+
+def _customer_model_history(alias: str) -> list[CheckMessage]:
+    from django.apps import apps
+    from django.db import DatabaseError, connections, router
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from .conf import get_customer_model, get_customer_model_string
+    from .models import Ticket
+
+    if not router.allow_migrate_model(alias, Ticket):
+        return []
+    connection = connections[alias]
+    try:
+        customer_model = get_customer_model()
+    except ImproperlyConfigured:
+        return []  # Django's own checks name a model that is not installed
+    customer_app = customer_model._meta.app_label
+    column = Ticket._meta.get_field("customer").column
+    try:
+        with connection.cursor() as cursor:
+            tables = set(connection.introspection.table_names(cursor))
+            if not {MigrationRecorder.Migration._meta.db_table, Ticket._meta.db_table} <= tables:
+                return []
+            rows = MigrationRecorder(connection).migration_qs.filter(
+                app__in=["wagtail_tickets", customer_app]
+            )
+            applied = list(rows.values_list("app", "name", "applied"))
+            relations = connection.introspection.get_relations(cursor, Ticket._meta.db_table)
+    except DatabaseError:
+        return []  # no database to ask (yet): nothing to compare
+    first = ("wagtail_tickets", "0001_initial")
+    ours = [when for app, name, when in applied if (app, name) == first]
+    if not ours:
+        return []
+    configured = get_customer_model_string()
+    targets = {relations[column][1]} if column in relations else set()
+    if targets and customer_model._meta.db_table not in targets:
+        table = sorted(targets)[0]
+        old = next((m._meta.label for m in apps.get_models() if m._meta.db_table == table), table)
+        return [
+            Error(
+                f"WAGTAIL_TICKETS_CUSTOMER_MODEL is {configured!r}, but the tickets in database "
+                f"{alias!r} were created for {old!r} (their customer refers to table "
+                f"{table!r}).",
+                hint=CUSTOMER_MODEL_HINT.format(old=old),
+                id="wagtail_tickets.E301",
+            )
+        ]
+    if customer_app == "wagtail_tickets":
+        return []
+    theirs = [when for app, _name, when in applied if app == customer_app]
+    if not theirs and not _has_migrations(customer_app):
+        return []  # an app without migrations: nothing to be applied in the wrong order
+    if not theirs or min(theirs) > ours[0]:
+        return [
+            Error(
+                f"WAGTAIL_TICKETS_CUSTOMER_MODEL is {configured!r}, but wagtail-tickets was "
+                f"migrated in database {alias!r} before the app {customer_app!r}: it was "
+                "installed with another customer model, and `migrate` stops with "
+                "InconsistentMigrationHistory.",
+                hint=CUSTOMER_MODEL_HINT.format(old="the model of your first migrate"),
+                id="wagtail_tickets.E301",
+            )
+        ]
+    return []
+
+
+def _has_migrations(app_label: str) -> bool:
+    from importlib.util import find_spec
+
+    from django.db.migrations.loader import MigrationLoader
+
+    module, _explicit = MigrationLoader.migrations_module(app_label)
+    try:
+        return module is not None and find_spec(module) is not None
+    except ImportError:
+        return False
+
+
 # Checks of the external page live beside the code they guard; importing registers them.
 from .external import framing as _external_framing  # noqa: E402,F401

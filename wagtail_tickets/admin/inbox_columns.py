@@ -20,7 +20,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import ForeignKey
 from django.utils import dateformat, timezone
-from django.utils.formats import get_format
 from django.utils.functional import Promise, cached_property
 from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString
@@ -30,6 +29,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, Table
 
+from .. import display
 from ..models import Priority, Status, Ticket
 from ..models.config import colour_validator
 from ..models.tickets import agent_name
@@ -44,8 +44,7 @@ class RowContext:
         # the workspace URL is "<index><pk>/" (see ticket_viewset): no reverse() per row
         self.edit_prefix = edit_prefix
         self.today = timezone.localdate()
-        self.moment_format = get_format("DATETIME_FORMAT")
-        self.date_format = get_format("SHORT_DATE_FORMAT")
+        self.date_format, self.moment_format = display.formats()
         self.ago = TimeAgo()
 
     def is_overdue(self, ticket: Ticket) -> bool:

@@ -30,6 +30,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .. import actions, permissions, uploads
 from ..conf import app_settings, customer_model_is_user_model, get_customer_model
+from ..display import change_text
 from ..downloads import download_response
 from ..ids import parse_id
 from ..models import Attachment, Message, ResponseTemplate, Ticket, TicketLogEntry
@@ -37,7 +38,6 @@ from ..models.tickets import agent_name
 from ..notifications import Event, EventKind
 from ..notifications.events import get_notifier
 from ..notifications.variables import VARIABLE, as_text
-from ..seeded import change_label
 from .forms import (
     AssignForm,
     ChangeTicketForm,
@@ -240,8 +240,8 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             rows = [
                 (
                     labels.get(name, name),
-                    change_label(name, values[0]),
-                    change_label(name, values[1]),
+                    change_text(name, values[0]),
+                    change_text(name, values[1]),
                 )
                 for name, values in changes.items()
                 if isinstance(values, list | tuple) and len(values) == 2

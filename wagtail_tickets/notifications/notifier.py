@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 
 from .. import links, permissions
 from ..conf import default_language, default_sender, language_codes
+from ..display import change_text
 from ..models.mail import EmailTemplate, MailSettings, OutgoingMail
 from ..models.tickets import Message, display_name_for
-from ..seeded import change_label
 from . import ratelimit, sending, tokens
 from . import recipients as rcpt
 from .events import Event, EventKind
@@ -238,7 +238,7 @@ class Notifier:
         lines = []
         for name, (old, new) in self.visible_changes(event).items():
             label = str(Ticket._meta.get_field(name).verbose_name).capitalize()
-            old, new = change_label(name, old), change_label(name, new)
+            old, new = change_text(name, old), change_text(name, new)
             lines.append(f"{label}: {old or '-'} → {new or '-'}")
         return "\n".join(lines)
 

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import models
-from django.utils import formats, timezone
 
+from ..display import show_datetime
 from ..sanitize import clean_subject
 
 VARIABLE = re.compile(r"\{([A-Za-z][A-Za-z0-9_]{0,40}(?::[A-Za-z0-9_]{1,40})?)\}")
@@ -71,12 +71,8 @@ def as_text(value, max_length: int = MAX_VALUE_LENGTH) -> str:
     than new lines are removed."""
     if value is None or isinstance(value, bool):
         return ""
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        text = formats.date_format(value, "SHORT_DATETIME_FORMAT")
-    elif isinstance(value, datetime.date):
-        text = formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, datetime.date):
+        text = show_datetime(value)  # a date shows as a date
     elif isinstance(value, str | int | float | Decimal | models.Model):
         text = str(value)
     else:

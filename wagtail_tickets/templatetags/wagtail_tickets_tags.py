@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from .. import display
 from ..customer_area import build_menu
 from ..pagination import show_count
 from ..sanitize import split_quoted_history
@@ -41,6 +42,19 @@ def customer_area_menu(context, template: str = "wagtail_tickets/customer/menu.h
 def wt_count(value) -> str:
     """A count for display: "1,234", or "2,000+" when counting stopped at a limit."""
     return show_count(value or 0)
+
+
+@register.filter
+def wt_date(value, form: str = "") -> str:
+    """A date (or a moment's local day) in the active language's short format, as in
+    tables; ``|wt_date:"long"`` for a date inside a sentence."""
+    return display.show_date(value, long=form == "long")
+
+
+@register.filter
+def wt_datetime(value) -> str:
+    """A moment in the current time zone, in the active language's short format."""
+    return display.show_datetime(value)
 
 
 @register.filter

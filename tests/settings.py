@@ -15,6 +15,8 @@ INSTALLED_APPS = [
     "tests.testapp",
     "django_q",
     "wagtail_tickets.contrib.modeladmin",
+    "wagtail_tickets.contrib.api",
+    "rest_framework",
     "wagtail_modeladmin",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",

@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("tickets/", include("wagtail_tickets.urls")),
+    path("api/tickets/", include("wagtail_tickets.contrib.api.urls")),
     path("", include(wagtail_urls)),
 ]

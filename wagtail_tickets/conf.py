@@ -394,6 +394,59 @@ class AppSettings:
         modeladmin edit view) and a "Tickets" button in the customer listing."""
         return bool(self._get("CUSTOMER_TAB", True))
 
+    @property
+    def API_RATE(self) -> tuple[int, int]:
+        """``(count, seconds)``: requests one API token (or one signed-in user of the API
+        through the session) may make in that time; more are answered with 429. Counted in
+        Django's cache (``wagtail_tickets.contrib.api``)."""
+        count, seconds = self._get("API_RATE", (600, 60))
+        return int(count), int(seconds)
+
+    @property
+    def API_PAGE_SIZE(self) -> int:
+        """Tickets and messages per page of the API's lists; a client may ask for fewer or
+        up to twice as many with ``?page_size=``."""
+        return int(self._get("API_PAGE_SIZE", 50))
+
+    @property
+    def API_TOKEN_TOUCH_SECONDS(self) -> int:
+        """How often an API token's "last used" time is written: at most once in this many
+        seconds, not at every request."""
+        return int(self._get("API_TOKEN_TOUCH_SECONDS", 300))
+
+    @property
+    def WEBHOOK_TIMEOUT(self) -> float:
+        """Seconds a webhook delivery waits to connect, and then for each read of the
+        answer, before it counts as failed and is retried."""
+        return float(self._get("WEBHOOK_TIMEOUT", 10))
+
+    @property
+    def WEBHOOK_MAX_ATTEMPTS(self) -> int:
+        """Deliveries of one webhook event tried before it is given up (the delivery log
+        keeps it, and an administrator may retry it)."""
+        return int(self._get("WEBHOOK_MAX_ATTEMPTS", 8))
+
+    @property
+    def WEBHOOK_RETRY_DELAY(self) -> int:
+        """Seconds before the first retry of a failed webhook delivery; each further retry
+        waits twice as long (at most six hours)."""
+        return int(self._get("WEBHOOK_RETRY_DELAY", 60))
+
+    @property
+    def WEBHOOK_ALLOWED_PRIVATE_NETWORKS(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """Addresses or networks a webhook may be delivered to although they are not
+        public (``"10.0.0.0/8"``). Like mailboxes, webhook URLs never lead to loopback,
+        link-local, private or reserved addresses that are not listed here. Default: none."""
+        entries = self._get("WEBHOOK_ALLOWED_PRIVATE_NETWORKS", ())
+        if isinstance(entries, str):
+            entries = (entries,)
+        try:
+            return tuple(ip_network(str(entry).strip(), strict=False) for entry in entries)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"WAGTAIL_TICKETS['WEBHOOK_ALLOWED_PRIVATE_NETWORKS']: {exc}"
+            ) from None
+
 
 def option_names() -> frozenset[str]:
     """The keys ``WAGTAIL_TICKETS`` may hold: the upper-case properties of ``AppSettings``,

@@ -104,12 +104,14 @@ def is_allowed(address: IPAddress, networks: tuple | None = None) -> bool:
     )
 
 
-def resolve(host: str, port: object) -> list[Endpoint]:
+def resolve(host: str, port: object, networks: tuple | None = None) -> list[Endpoint]:
     """Look ``host`` up once and return its addresses, refusing the whole name when any
     of them is not allowed (a name with one public and one private address could be
-    connected to the private one)."""
+    connected to the private one). ``networks``: the private networks allowed (default:
+    ``MAIL_ALLOWED_PRIVATE_NETWORKS``; webhooks pass their own)."""
     number = check_port(port)
-    networks = app_settings.MAIL_ALLOWED_PRIVATE_NETWORKS  # a wrong entry fails every time
+    if networks is None:
+        networks = app_settings.MAIL_ALLOWED_PRIVATE_NETWORKS  # a wrong entry fails every time
     name = host_name(host)
     if not name:
         raise AddressRefused(_("Enter a host name or an IP address."))

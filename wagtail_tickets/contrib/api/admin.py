@@ -1,0 +1,262 @@
+"""Admin screens: the signed-in user's API tokens (under their account), webhook endpoints
+and the delivery log (Settings), with retry."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views import View
+from django.views.generic import TemplateView
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from wagtail_tickets.admin import listing
+from wagtail_tickets.ids import parse_id
+
+from . import tokens, webhooks
+from .forms import TokenForm, WebhookEndpointForm
+from .models import WebhookDelivery, WebhookEndpoint
+
+State = WebhookDelivery.State
+
+
+# API tokens of the signed-in user ------------------------------------------------------
+
+
+def handle_token_post(request) -> tuple[TokenForm, tokens.NewToken | None]:
+    """Create or revoke one of the user's own tokens (shared by the admin page and the
+    customer area's): ``(form, new token or None)``."""
+    user = request.user
+    if "revoke" in request.POST:
+        pk = parse_id(request.POST.get("revoke"))
+        if pk is not None and tokens.revoke_token(user, pk):
+            messages.success(request, _("The token is revoked: it no longer works."))
+        else:
+            messages.error(request, _("There is no such token."))
+        return TokenForm(), None
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        if not tokens.may_create(user):
+            form.add_error(None, _("You have too many tokens; revoke one first."))
+            return form, None
+        days = form.cleaned_data["expires"]
+        new = tokens.create_token(user, form.cleaned_data["name"], int(days) if days else None)
+        return TokenForm(), new
+    return form, None
+
+
+class AccountTokensView(WagtailAdminTemplateMixin, TemplateView):
+    """Account > API tokens: make, see and revoke one's own tokens."""
+
+    template_name = "wagtail_tickets_api/admin/tokens.html"
+    page_title = gettext_lazy("API tokens")
+    header_icon = "key"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("wagtailadmin_account"), "label": _("Account")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", TokenForm())
+        context["tokens"] = tokens.active_tokens(self.request.user)
+        context["api_url"] = reverse("wagtail_tickets_api:root")
+        return context
+
+    def post(self, request):
+        form, new = handle_token_post(request)
+        if new is None and form.is_bound and form.errors:
+            return self.render_to_response(self.get_context_data(form=form))
+        if new is None:
+            return HttpResponseRedirect(request.path)
+        # shown once, in this answer only
+        return self.render_to_response(self.get_context_data(form=form, new_token=new))
+
+
+# Webhook endpoints --------------------------------------------------------------------
+
+
+def secret_page(request, endpoint: WebhookEndpoint, index_url: str) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        "wagtail_tickets_api/admin/webhook_secret.html",
+        {"endpoint": endpoint, "index_url": index_url, "page_title": endpoint.name},
+    )
+
+
+class WebhookCreateView(generic.CreateView):
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        instance.secret = webhooks.new_secret()
+        instance.save()
+        self.form.save_m2m()
+        return instance
+
+    def form_valid(self, form):
+        super().form_valid(form)
+        return secret_page(self.request, self.object, reverse(self.index_url_name))
+
+
+class WebhookEditView(generic.EditView):
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        self.rotated = bool(self.form.cleaned_data.get("new_secret"))
+        if self.rotated:
+            instance.secret = webhooks.new_secret()
+        instance.save()
+        self.form.save_m2m()
+        return instance
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if getattr(self, "rotated", False):
+            return secret_page(self.request, self.object, reverse(self.index_url_name))
+        return response
+
+
+class WebhookViewSet(ModelViewSet):
+    """Settings > Webhooks: where ticket events are sent."""
+
+    model = WebhookEndpoint
+    name = "wagtail_tickets_webhooks"
+    url_prefix = "ticket-webhooks"
+    icon = "link-external"
+    menu_label = gettext_lazy("Ticket webhooks")
+    add_to_settings_menu = True
+    menu_order = 612
+    add_view_class = WebhookCreateView
+    edit_view_class = WebhookEditView
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_display = ["name", "url", "active"]
+    search_fields = None
+    ordering = ["name", "pk"]
+
+    def get_form_class(self, for_update=False):
+        return WebhookEndpointForm
+
+
+# The delivery log ----------------------------------------------------------------------
+
+
+class DeliveryIndexView(listing.IndexView):
+    def get_edit_url(self, instance):
+        return self.get_inspect_url(instance)
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("endpoint")
+
+
+class DeliveryInspectView(generic.InspectView):
+    template_name = "wagtail_tickets_api/admin/delivery_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["delivery"] = self.object
+        context["retry_url"] = reverse(DeliveryViewSet.name + ":retry", args=[self.object.pk])
+        context["can_retry"] = self.object.state == State.FAILED and (
+            self.permission_policy.user_has_permission(self.request.user, "change")
+        )
+        return context
+
+
+class RetryDeliveryView(View):
+    """POST: make a failed delivery due now and queue it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if not ModelPermissionPolicy(WebhookDelivery).user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        delivery = get_object_or_404(WebhookDelivery, pk=pk)
+        count = webhooks.retry_now([delivery.pk])
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d delivery will be tried again.",
+                    "%(count)d deliveries will be tried again.",
+                    count,
+                )
+                % {"count": count},
+            )
+        else:
+            messages.warning(request, _("Only a failed delivery can be retried."))
+        return HttpResponseRedirect(reverse(DeliveryViewSet.name + ":inspect", args=[pk]))
+
+
+class DeliveryViewSet(ModelViewSet):
+    """Settings > Webhook deliveries: read-only, with retry."""
+
+    model = WebhookDelivery
+    name = "wagtail_tickets_webhook_deliveries"
+    url_prefix = "ticket-webhook-deliveries"
+    icon = "list-ul"
+    menu_label = gettext_lazy("Ticket webhook deliveries")
+    add_to_settings_menu = True
+    menu_order = 613
+    index_view_class = DeliveryIndexView
+    inspect_view_class = DeliveryInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_display = [
+        Column("event", label=gettext_lazy("event"), accessor="get_event_display"),
+        Column("ticket_number", label=gettext_lazy("ticket")),
+        Column("endpoint", label=gettext_lazy("webhook")),
+        StatusTagColumn(
+            "state",
+            label=gettext_lazy("state"),
+            accessor="get_state_display",
+            primary=lambda delivery: delivery.state == State.DELIVERED,
+        ),
+        Column("attempts", label=gettext_lazy("attempts")),
+        Column("response_status", label=gettext_lazy("response status")),
+        DateColumn("next_attempt_at", label=gettext_lazy("next attempt")),
+        DateColumn("created_at", label=gettext_lazy("created")),
+    ]
+    list_filter = ["state", "event", "endpoint"]
+    search_fields = None
+    ordering = ["-created_at", "-pk"]
+    inspect_view_fields = [
+        "endpoint", "event", "ticket_number", "state", "attempts", "next_attempt_at",
+        "response_status", "response_body", "last_error", "created_at", "delivered_at",
+        "payload",
+    ]  # fmt: skip
+
+    def get_permissions_to_register(self):
+        from django.contrib.auth.models import Permission
+        from django.contrib.contenttypes.models import ContentType
+
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(WebhookDelivery),
+            codename__in=["view_webhookdelivery", "change_webhookdelivery"],
+        )
+
+    def get_common_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        for name in ("add_url_name", "edit_url_name", "delete_url_name", "copy_url_name"):
+            view_kwargs[name] = None
+        view_kwargs["history_url_name"] = None
+        view_kwargs["usage_url_name"] = None
+        return view_kwargs
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("<int:pk>/", self.inspect_view, name="inspect"),
+            path("<int:pk>/retry/", RetryDeliveryView.as_view(), name="retry"),
+        ]

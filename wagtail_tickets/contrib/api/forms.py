@@ -1,0 +1,84 @@
+"""Forms of the token pages and the webhook screens."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from wagtail_tickets import netguard
+from wagtail_tickets.conf import app_settings
+
+from .models import WebhookEndpoint, WebhookEvent
+
+EXPIRY_CHOICES = [
+    ("", _("Never")),
+    ("30", _("In 30 days")),
+    ("90", _("In 90 days")),
+    ("365", _("In a year")),
+]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “CRM sync”."),
+    )
+    expires = forms.ChoiceField(label=_("Expires"), choices=EXPIRY_CHOICES, required=False)
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name or not name.isprintable():
+            raise ValidationError(_("Enter a name."))
+        return name
+
+
+def check_webhook_url(url: str) -> None:
+    """A webhook URL the site may post to: http(s), a public address (or one of
+    ``WEBHOOK_ALLOWED_PRIVATE_NETWORKS``), checked with the network guard."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(_("Enter an http or https URL."))
+    if parts.username or parts.password:
+        raise ValidationError(_("Put no user name or password in the URL."))
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        netguard.resolve(
+            parts.hostname, port, networks=app_settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS
+        )
+    except ValueError:
+        raise ValidationError(_("The URL's port is not valid.")) from None
+    except netguard.AddressRefused as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class WebhookEndpointForm(WagtailAdminModelForm):
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    new_secret = forms.BooleanField(
+        label=_("Make a new secret"),
+        required=False,
+        help_text=_("The old secret stops working; the new one is shown once."),
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "url", "events", "ticket_types", "include_internal", "active"]
+        widgets = {"ticket_types": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["new_secret"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        check_webhook_url(url)
+        return url

@@ -397,11 +397,18 @@ def test_other_methods_are_refused(client, ticket, settings, method, view):
     assert snapshot(settings.MEDIA_ROOT) == before
 
 
-@pytest.mark.parametrize("view", ["reply", "close"])
-def test_get_does_not_change_anything(client, ticket, settings, view):
+def test_get_does_not_change_anything(client, ticket, settings):
     before = snapshot(settings.MEDIA_ROOT)
-    assert client.get(url(view, ticket.number)).status_code == 405
+    assert client.get(url("reply", ticket.number)).status_code == 405
     assert snapshot(settings.MEDIA_ROOT) == before
+
+
+def test_get_on_close_only_asks_for_confirmation(client, ticket):
+    response = client.get(url("close", ticket.number))
+    assert response.status_code == 200
+    assert 'name="confirm" value="yes"' in response.content.decode()
+    ticket.refresh_from_db()
+    assert not ticket.status.is_closed
 
 
 def test_get_on_delete_only_asks_for_confirmation(client, ticket, settings):
@@ -450,7 +457,9 @@ def test_post_with_a_forged_csrf_token_is_refused(csrf_client, ticket, settings)
 def test_post_with_the_pages_csrf_token_works(csrf_client, ticket):
     page = csrf_client.get(url("detail", ticket.number)).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    response = csrf_client.post(url("close", ticket.number), {"csrfmiddlewaretoken": token})
+    response = csrf_client.post(
+        url("close", ticket.number), {"csrfmiddlewaretoken": token, "confirm": "yes"}
+    )
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status.is_closed

@@ -75,24 +75,25 @@ def test_menu_template_can_be_replaced():
     assert "wt-menu" not in html
 
 
-def test_status_badge_shows_customer_label_and_detailed_name():
+def test_status_badge_says_whose_turn_it_is_never_the_status_name():
     status = Status(name="Waiting for parts", is_closed=False, colour="#123abc")
     html = render("{% status_badge status %}", status=status)
-    assert "In progress" in html
-    assert "Waiting for parts" in html
-    assert "--wt-colour: #123abc" in html
-    closed = Status(name="Closed", is_closed=True, colour="#2e7d32")
+    assert "With us" in html and "wt-status--with_us" in html
+    assert "Waiting for parts" not in html and "#123abc" not in html
+    status = Status(name="Answer", is_closed=False, waits_for_customer=True)
+    html = render("{% status_badge status %}", status=status)
+    assert "Waiting for your answer" in html and "wt-status--waiting" in html
+    assert "Answer<" not in html
+    closed = Status(name="Done", is_closed=True, colour="#2e7d32")
     html = render("{% status_badge status %}", status=closed)
-    assert "Closed" in html
-    assert "wt-status__name" not in html  # no repetition when the names agree
+    assert "Closed" in html and "Done" not in html
     assert "wt-status--closed" in html
 
 
-def test_status_badge_never_puts_a_hostile_colour_in_the_style_attribute():
+def test_status_badge_never_shows_a_hostile_name_or_colour():
     status = Status(name="<b>x</b>", colour='red;"><script>alert(1)</script>')
     html = render("{% status_badge status %}", status=status)
-    assert "<script>" not in html and "<b>" not in html
-    assert "--wt-colour: #5c6f7e" in html
+    assert "<script>" not in html and "<b>" not in html and "style=" not in html
 
 
 @pytest.mark.parametrize(

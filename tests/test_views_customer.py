@@ -17,6 +17,7 @@ from django.utils import translation
 from tests.factories import (
     CompanyFactory,
     PriorityFactory,
+    StatusFactory,
     TicketTypeFactory,
     TicketTypeGroupFactory,
     UserFactory,
@@ -152,24 +153,41 @@ def test_my_tickets_lists_own_tickets_with_customer_status(customer_client, cust
     assert "My laptop" in html
     assert f"#{mine.number}" in html
     assert "Stranger laptop" not in html
-    assert "In progress" in html
-    assert mine.status.name in html  # the detailed status name beside the badge
+    assert "With us" in html
+    assert "wt-status--with_us" in html
+    assert 'class="wt-status__name"' not in html  # the team's status name is not shown
     assert "Support" in html
 
 
-def test_my_tickets_filters_open_and_closed_with_database_counts(customer_client, customer):
+def test_my_tickets_filters_by_what_the_status_means_with_database_counts(
+    customer_client, customer
+):
     support = customer.groups.get().ticket_type_permissions.get().ticket_type
     make_ticket(customer, support, subject="Still burning")
+    asked = make_ticket(customer, support, subject="Which printer")
+    actions.change_ticket(asked, status=StatusFactory(name="Need info", waits_for_customer=True))
     done = make_ticket(customer, support, subject="Extinguished")
     actions.close_ticket(done)
-    response = customer_client.get(url("my_tickets"), {"state": "open"})
+    response = customer_client.get(url("my_tickets"), {"state": "with_us"})
     html = response.content.decode()
-    assert "Still burning" in html and "Extinguished" not in html
-    assert response.context["counts"] == {"all": 2, "open": 1, "closed": 1}
+    assert "Still burning" in html and "Which printer" not in html and "Extinguished" not in html
+    assert response.context["counts"] == {"all": 3, "with_us": 1, "waiting": 1, "closed": 1}
+    assert [label for _key, label, _count in response.context["filters"]] == [
+        "All",
+        "With us",
+        "Waiting for your answer",
+        "Closed",
+    ]
+    response = customer_client.get(url("my_tickets"), {"state": "waiting"})
+    html = response.content.decode()
+    assert "Which printer" in html and "Still burning" not in html
+    assert "Waiting for your answer" in html and "Need info" not in html
     response = customer_client.get(url("my_tickets"), {"state": "closed"})
     html = response.content.decode()
     assert "Extinguished" in html and "Still burning" not in html
     assert "Closed" in html
+    response = customer_client.get(url("my_tickets"), {"state": "open"})  # the old filter
+    assert response.context["state"] == "" and len(response.context["tickets"]) == 3
     response = customer_client.get(url("my_tickets"), {"state": "<script>"})
     assert response.status_code == 200
     assert response.context["state"] == ""
@@ -584,7 +602,7 @@ def test_ticket_page_shows_the_conversation_in_order_without_internal_notes(
     assert "wt-message-card--staff" in html
     assert "Broken" in html and f"#{ticket.number}" in html
     assert f'action="{url("reply", ticket.number)}"' in html
-    assert f'action="{url("close", ticket.number)}"' in html
+    assert f'href="{url("close", ticket.number)}"' in html  # to the confirmation
     assert url("delete", ticket.number) not in html  # write level: no delete
     assert "This ticket is closed" not in html
 
@@ -684,21 +702,23 @@ def test_reply_form_errors_save_nothing(settings, customer_client, customer, sup
     assert stored_files(settings.MEDIA_ROOT) == []
 
 
-def test_reply_and_close_need_post(customer_client, customer, support):
+def test_reply_needs_post_and_close_asks_first(customer_client, customer, support):
     ticket = make_ticket(customer, support)
     assert customer_client.get(url("reply", ticket.number)).status_code == 405
-    assert customer_client.get(url("close", ticket.number)).status_code == 405
+    assert customer_client.get(url("close", ticket.number)).status_code == 200  # confirmation
+    ticket.refresh_from_db()
+    assert not ticket.status.is_closed
 
 
 def test_close_then_the_page_says_closed_and_offers_no_reply(customer_client, customer, support):
     ticket = make_ticket(customer, support)
-    response = customer_client.post(url("close", ticket.number), follow=True)
+    response = customer_client.post(url("close", ticket.number), {"confirm": "yes"}, follow=True)
     ticket.refresh_from_db()
     assert ticket.status.is_closed
     html = response.content.decode()
     assert "This ticket is closed" in html
     assert f"Ticket #{ticket.number} has been closed." in html
-    assert url("reply", ticket.number) not in html
+    assert 'action="' + url("reply", ticket.number) not in html
     assert url("close", ticket.number) not in html
     assert response.context["reply_form"] is None
     # replying to a closed ticket is refused and saves nothing
@@ -706,7 +726,7 @@ def test_close_then_the_page_says_closed_and_offers_no_reply(customer_client, cu
     assert response.status_code == 403
     assert ticket.messages.count() == 1
     # closing twice is harmless
-    response = customer_client.post(url("close", ticket.number), follow=True)
+    response = customer_client.post(url("close", ticket.number), {"confirm": "yes"}, follow=True)
     assert "already closed" in response.content.decode()
     listing = customer_client.get(url("my_tickets")).content.decode()
     assert "Closed" in listing
@@ -880,4 +900,4 @@ def test_the_customer_area_ships_translated(customer_client, customer, language,
         translation.activate("en")  # the locale middleware leaves its language active
     html = response.content.decode()
     assert expected in html
-    assert "In progress" not in html  # the status badge is translated as well
+    assert response.context["title"] == expected

@@ -36,6 +36,7 @@ urlpatterns = [
     path("<wt_ticket_number:number>/", customer.detail, name="detail"),
     path("<wt_ticket_number:number>/reply/", customer.reply, name="reply"),
     path("<wt_ticket_number:number>/close/", customer.close, name="close"),
+    path("<wt_ticket_number:number>/reopen/", customer.reopen, name="reopen"),
     path("<wt_ticket_number:number>/delete/", customer.delete, name="delete"),
     path(
         "<wt_ticket_number:number>/attachments/<int:pk>/",

@@ -202,7 +202,13 @@ def test_reply_from_foreign_origin_is_refused(client, visitor_ticket):
 def test_visitor_closes_ticket_and_can_no_longer_reply(client, visitor_ticket):
     ticket, token = visitor_ticket
     data = {"action": "close", "form_token": signed(f"ticket:{ticket.pk}"), "website": ""}
-    assert client.post(url(token), data).status_code == 302
+    # the button alone only opens the confirmation: nothing is closed
+    response = client.post(url(token), data)
+    assert response.status_code == 400
+    assert "<details" in response.content.decode() and " open " in response.content.decode()
+    ticket.refresh_from_db()
+    assert not ticket.status.is_closed
+    assert client.post(url(token), {**data, "confirm": "yes"}).status_code == 302
     ticket.refresh_from_db()
     assert ticket.status.is_closed
     html = client.get(url(token)).content.decode()
@@ -214,7 +220,7 @@ def test_visitor_closes_ticket_and_can_no_longer_reply(client, visitor_ticket):
 
 def test_close_without_valid_form_token_is_refused(client, visitor_ticket):
     ticket, token = visitor_ticket
-    response = client.post(url(token), {"action": "close", "form_token": "x"})
+    response = client.post(url(token), {"action": "close", "form_token": "x", "confirm": "yes"})
     assert "This form has expired" in response.content.decode()
     ticket.refresh_from_db()
     assert not ticket.status.is_closed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.factories import UserFactory, grant, make_ticket
@@ -330,6 +332,8 @@ def test_reply_to_closed_ticket_opens_a_linked_ticket_when_configured(imap, mail
     mailbox.save()
     ticket = make_ticket(None, mailbox.ticket_type, requester_email="carla@customer.example")
     actions.close_ticket(ticket)
+    # closed before the customers' reopen window (within it, their reply reopens)
+    Ticket.objects.filter(pk=ticket.pk).update(closed_at=ticket.closed_at - timedelta(days=30))
     imap.append(corpus.plain(subject=f"Re: [ts #{ticket.number}] it broke again"))
     assert run(mailbox).imported == 1
     ticket.refresh_from_db()

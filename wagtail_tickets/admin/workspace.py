@@ -34,7 +34,7 @@ from ..display import change_text
 from ..downloads import download_response
 from ..ids import parse_id
 from ..models import Attachment, Message, ResponseTemplate, Ticket, TicketLogEntry
-from ..models.tickets import agent_name
+from ..models.tickets import AUTHOR_NAME_RELATED, agent_name
 from ..notifications import Event, EventKind
 from ..notifications.events import get_notifier
 from ..notifications.variables import VARIABLE, as_text
@@ -221,7 +221,9 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         between them, in order."""
         ticket = self.ticket
         paginator = Paginator(
-            ticket.messages.select_related("rate").prefetch_related("attachments"),
+            ticket.messages.select_related("rate", *AUTHOR_NAME_RELATED).prefetch_related(
+                "attachments"
+            ),
             TIMELINE_PAGE_SIZE,
         )
         page = paginator.get_page(self.request.GET.get("p") or paginator.num_pages)

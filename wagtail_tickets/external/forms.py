@@ -173,4 +173,8 @@ class ExternalReplyForm(GuardedFormMixin, ReplyForm):
 
 
 class ExternalCloseForm(GuardedFormMixin, forms.Form):
-    """Closing needs no input, only a valid form token."""
+    """Closing needs no input, only a valid form token, and the confirmation's field."""
+
+
+class ExternalReopenForm(GuardedFormMixin, forms.Form):
+    """Reopening needs no input, only a valid form token."""

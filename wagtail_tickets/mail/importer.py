@@ -344,7 +344,11 @@ def _change_ticket(
     if match is not None:
         ticket = match.ticket
         if ticket.status.is_closed:
+            # its customers within the reopen window (and its agents) reopen it; any other
+            # mail follows the mailbox's policy for replies to closed tickets
             policy = mailbox.on_closed_reply if mailbox else Mailbox.ClosedTicketReply.REOPEN
+            if permissions.may_reopen_by_mail(sender, ticket):
+                policy = Mailbox.ClosedTicketReply.REOPEN
             if policy == Mailbox.ClosedTicketReply.NEW_TICKET:
                 prefix = "<p>{}</p>".format(
                     escape(

@@ -122,7 +122,7 @@ class Status(Ordered):
         default=False,
         help_text=_(
             "Open tickets in this status wait for the customer's answer: customers see "
-            "\"Waiting for your answer\" instead of \"With us\"."
+            '"Waiting for your answer" instead of "With us".'
         ),
     )
     colour = models.CharField(
@@ -143,17 +143,33 @@ class Status(Ordered):
         """The name as agents read it: a seeded name in their language until renamed."""
         return status_label(self.name)
 
+    # what a status means to customers, as ``customer_state`` names it
+    WITH_US, WAITING, CLOSED = "with_us", "waiting", "closed"
+
+    @property
+    def customer_state(self) -> str:
+        """Whose turn it is, as a key: ``with_us``, ``waiting`` (for the customer's
+        answer) or ``closed``; ``customer_label`` is its phrase."""
+        if self.is_closed:
+            return self.CLOSED
+        return self.WAITING if self.waits_for_customer else self.WITH_US
+
     @property
     def customer_label(self) -> str:
         """The one phrase customers see for this status: whose turn it is."""
-        if self.is_closed:
-            return str(_("Closed"))
-        if self.waits_for_customer:
-            return str(_("Waiting for your answer"))
-        return str(_("With us"))
+        return customer_state_label(self.customer_state)
 
     def is_used(self) -> bool:
         return self.tickets.exists()
+
+
+def customer_state_label(state: str) -> str:
+    """The phrase customers see for a ``Status.customer_state`` key."""
+    if state == Status.CLOSED:
+        return str(_("Closed"))
+    if state == Status.WAITING:
+        return str(_("Waiting for your answer"))
+    return str(_("With us"))
 
 
 class Priority(Ordered):

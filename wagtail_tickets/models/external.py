@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting
@@ -13,6 +14,40 @@ from wagtail.contrib.settings.registry import register_setting
 
 from .config import TicketType
 from .tickets import Ticket
+
+# the custom properties the page's look is built on (static/.../css/customer.css)
+CUSTOM_PROPERTIES = (
+    "--wt-accent",
+    "--wt-accent-strong",
+    "--wt-accent-soft",
+    "--wt-text",
+    "--wt-muted",
+    "--wt-border",
+    "--wt-surface",
+    "--wt-surface-alt",
+    "--wt-staff",
+    "--wt-danger",
+    "--wt-success",
+    "--wt-with-us",
+    "--wt-waiting",
+    "--wt-closed",
+    "--wt-radius",
+    "--wt-shadow",
+)
+CUSTOM_CSS_HELP = format_lazy(
+    "{} {} {}",
+    _(
+        "Style rules added after the default look. The simplest way to match your website "
+        "is to set the page's custom properties on .wt-customer, for example "
+        ".wt-customer { --wt-accent: #0b6e4f; --wt-radius: 4px; }."
+    ),
+    format_lazy(_("Custom properties: {properties}."), properties=", ".join(CUSTOM_PROPERTIES)),
+    _(
+        "Which websites may embed the page in an iframe is not set here but in the site's "
+        'settings: WAGTAIL_TICKETS["EXTERNAL_FRAME_ANCESTORS"] (the CSP frame-ancestors, '
+        "only this site by default)."
+    ),
+)
 
 
 @register_setting(icon="globe")
@@ -64,7 +99,7 @@ class ExternalPageSettings(BaseGenericSetting):
             heading=_("Access"),
         ),
         FieldPanel("offered_types", widget=forms.CheckboxSelectMultiple),
-        FieldPanel("custom_css"),
+        FieldPanel("custom_css", help_text=CUSTOM_CSS_HELP),
     ]
 
     class Meta:

@@ -278,6 +278,21 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.author_name} on #{self.ticket_id}"
 
+    @property
+    def author_display_name(self) -> str:
+        """The sender's name wherever the message is shown (customer area, private link,
+        admin, mail): a registered author's current display name (``display_name_for``),
+        so a changed display name applies to their earlier messages too; a guest's or an
+        unknown mail sender's name as stored with the message. Lists select
+        ``author__ticket_profile`` (``AUTHOR_NAME_RELATED``) to read it without a query."""
+        if self.author_id is None:
+            return self.author_name
+        return display_name_for(self.author)
+
+
+# what ``Message.author_display_name`` reads, for ``select_related``
+AUTHOR_NAME_RELATED = ("author", "author__ticket_profile")
+
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
     """A generated name: the original name never reaches the storage backend."""

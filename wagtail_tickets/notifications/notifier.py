@@ -225,7 +225,7 @@ class Notifier:
         """{AGENT}: the answering agent, else the agent who acted, else the assignee."""
         message = event.message
         if message is not None and message.is_staff:
-            return as_text(message.author_name)
+            return as_text(message.author_display_name)
         if event.actor is not None and rcpt.is_agent_of(event.actor, event.ticket):
             return as_text(display_name_for(event.actor))
         if event.ticket.assignee is not None:

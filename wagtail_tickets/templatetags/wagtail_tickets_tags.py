@@ -66,16 +66,11 @@ def safe_colour(value: str) -> str:
 
 
 @register.inclusion_tag("wagtail_tickets/customer/includes/status_badge.html")
-def status_badge(status, detailed: bool = True) -> dict:
-    """The customer's view of a status: "In progress" or "Closed" in the status colour,
-    with the detailed status name beside it."""
-    return {
-        "label": status.customer_label,
-        "name": status.name,
-        "colour": safe_colour(status.colour),
-        "is_closed": status.is_closed,
-        "detailed": detailed and status.name != status.customer_label,
-    }
+def status_badge(status) -> dict:
+    """The customer's view of a status: the one phrase that says whose turn it is ("With
+    us", "Waiting for your answer", "Closed"), coloured by that meaning. The internal
+    name and colour of the status are the team's and never shown here."""
+    return {"label": status.customer_label, "state": status.customer_state}
 
 
 @register.simple_tag

@@ -18,6 +18,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -38,6 +39,7 @@ from ..external.forms import (
     Blocked,
     ExternalCloseForm,
     ExternalNewTicketForm,
+    ExternalReopenForm,
     ExternalReplyForm,
     binding_for,
 )
@@ -45,7 +47,9 @@ from ..external.framing import framable
 from ..external.styles import css_for_style_element
 from ..links import private_url
 from ..models import Attachment, ExternalPageSettings, Ticket
+from ..models.tickets import AUTHOR_NAME_RELATED
 from .base import conversation_page
+from .timeline import conversation_timeline
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
 
@@ -257,19 +261,31 @@ def _ticket_page(
     token: str,
     reply_form: ExternalReplyForm | None = None,
     close_form: ExternalCloseForm | None = None,
+    reopen_form: ExternalReopenForm | None = None,
     status: int = 200,
+    confirm_close: bool = False,
 ) -> HttpResponse:
     scope = f"ticket:{ticket.pk}"
     binding = binding_for(request)
     can_reply = permissions.link_holder_can_reply(ticket)
+    can_reopen = permissions.link_holder_can_reopen(ticket)
     messages_page = conversation_page(
-        request, permissions.link_holder_messages(ticket).prefetch_related("attachments")
+        request,
+        permissions.link_holder_messages(ticket)
+        .select_related(*AUTHOR_NAME_RELATED)
+        .prefetch_related("attachments"),
     )
+    opened = request.GET.get("opened") == "1"
+    if opened:
+        # the confirmation below says it: the on-screen message of the same news is used up
+        for _message in messages.get_messages(request):
+            pass
     context = {
         "ticket": ticket,
         "token": token,
         "messages_page": messages_page,
-        "opened": request.GET.get("opened") == "1",
+        "timeline": conversation_timeline(ticket, messages_page),
+        "opened": opened,
         "private_link": private_url(token, page, request),
         "reply_form": (reply_form or ExternalReplyForm(scope=scope, binding=binding))
         if can_reply
@@ -277,6 +293,15 @@ def _ticket_page(
         "close_form": (close_form or ExternalCloseForm(scope=scope, binding=binding))
         if permissions.link_holder_can_close(ticket)
         else None,
+        "confirm_close": confirm_close or close_form is not None,
+        "reopen_form": (reopen_form or ExternalReopenForm(scope=scope, binding=binding))
+        if can_reopen
+        else None,
+        "can_reopen": can_reopen,
+        "reopen_until": permissions.reopen_deadline(ticket) if can_reopen else None,
+        "follow_up_url": reverse("wagtail_tickets:external")
+        if ticket.status.is_closed and not can_reopen
+        else "",
     }
     return _render(
         request, "wagtail_tickets/external/ticket.html", page, context, status, private=True
@@ -303,6 +328,8 @@ def external_ticket(request: HttpRequest, token: str) -> HttpResponse:
     action = request.POST.get("action")
     if action == "close":
         return _close(request, page, ticket, token)
+    if action == "reopen":
+        return _reopen(request, page, ticket, token)
     if action != "reply" or not permissions.link_holder_can_reply(ticket):
         return _redirect_to_ticket(token)
     form = ExternalReplyForm(request.POST, request.FILES, scope=scope, binding=binding)
@@ -325,10 +352,14 @@ def external_ticket(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _close(request: HttpRequest, page, ticket: Ticket, token: str) -> HttpResponse:
+    """Close after the confirmation: a POST without its field shows the confirmation
+    and closes nothing."""
     scope, binding = f"ticket:{ticket.pk}", binding_for(request)
     form = ExternalCloseForm(request.POST, scope=scope, binding=binding)
     if not permissions.link_holder_can_close(ticket):
         return _redirect_to_ticket(token)
+    if request.POST.get("confirm") != "yes":
+        return _ticket_page(request, page, ticket, token, status=400, confirm_close=True)
     if form.is_valid():
         try:
             actions.close_ticket(ticket, request=request)
@@ -339,6 +370,23 @@ def _close(request: HttpRequest, page, ticket: Ticket, token: str) -> HttpRespon
     return _ticket_page(request, page, ticket, token, close_form=form)
 
 
+def _reopen(request: HttpRequest, page, ticket: Ticket, token: str) -> HttpResponse:
+    """Reopen within the days after closing that customers may
+    (``permissions.link_holder_can_reopen``)."""
+    if not permissions.link_holder_can_reopen(ticket):
+        return _redirect_to_ticket(token)
+    scope, binding = f"ticket:{ticket.pk}", binding_for(request)
+    form = ExternalReopenForm(request.POST, scope=scope, binding=binding)
+    if form.is_valid():
+        try:
+            actions.reopen_ticket(ticket, request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _redirect_to_ticket(token)
+    return _ticket_page(request, page, ticket, token, reopen_form=form)
+
+
 def _refused(
     request: HttpRequest,
     page: ExternalPageSettings,
@@ -347,9 +395,9 @@ def _refused(
     error: ValidationError,
     status: int,
 ) -> HttpResponse:
-    """A POST refused before its body was read (so whether it replied or closed is not
-    known): the reason shows on the reply form, or on the close button when replies are
-    not possible, or alone when neither is."""
+    """A POST refused before its body was read (so whether it replied, closed or reopened
+    is not known): the reason shows on the reply form, or on the close button when replies
+    are not possible, or on the reopen button of a closed ticket, or alone when none is."""
     scope, binding = f"ticket:{ticket.pk}", binding_for(request)
     if permissions.link_holder_can_reply(ticket):
         form = uploads.unread_form(ExternalReplyForm(scope=scope, binding=binding), error)
@@ -357,6 +405,9 @@ def _refused(
     if permissions.link_holder_can_close(ticket):
         form = uploads.unread_form(ExternalCloseForm(scope=scope, binding=binding), error)
         return _ticket_page(request, page, ticket, token, close_form=form, status=status)
+    if permissions.link_holder_can_reopen(ticket):
+        form = uploads.unread_form(ExternalReopenForm(scope=scope, binding=binding), error)
+        return _ticket_page(request, page, ticket, token, reopen_form=form, status=status)
     return HttpResponse(
         " ".join(error.messages),
         status=status,

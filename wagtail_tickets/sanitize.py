@@ -1174,3 +1174,71 @@ def split_quoted_history(cleaned_html: str) -> tuple[str, str]:
                 return cleaned_html, ""
             return head, value[start:]
     return cleaned_html, ""
+
+
+# Links in mail text ----------------------------------------------------------------------
+#
+# The HTML part of a mail is made from plain text (the template and its values); its
+# addresses become links here. Only ``http://`` and ``https://`` addresses are linked, so no
+# other scheme (``javascript:``, ``data:``) ever becomes one. One pass over the text: a
+# literal search for the scheme, one run of URL characters after it, trailing punctuation
+# trimmed from the end; no pattern that can backtrack.
+
+_LINK_SCHEME = re.compile(r"https?://", re.IGNORECASE)
+_LINK_RUN = re.compile(r"""[^\s<>"'`{}|\\^\x00-\x1f\x7f]*""")
+_LINK_TRAILING = frozenset(".,;:!?'")
+# longer addresses stay text (no mail client shows them usefully), and a text with
+# thousands of addresses is linked only up to this many
+MAX_LINK_LENGTH = 2_048
+MAX_LINKS = 200
+
+
+def _link_end(text: str, start: int, end: int) -> int:
+    """``end`` without the punctuation a sentence puts after an address: a final dot or
+    comma, and a closing parenthesis the address did not open."""
+    opened = text.count("(", start, end)
+    closed = text.count(")", start, end)
+    while end > start:
+        last = text[end - 1]
+        if last in _LINK_TRAILING:
+            end -= 1
+        elif last == ")" and closed > opened:
+            end -= 1
+            closed -= 1
+        else:
+            break
+    return end
+
+
+def linkify_text(text: str) -> str:
+    """Plain text as HTML-escaped text in which every ``http(s)://`` address is a link.
+    Linear in the text; addresses longer than ``MAX_LINK_LENGTH`` and those after the first
+    ``MAX_LINKS`` stay plain (escaped) text."""
+    text = text or ""
+    pieces: list[str] = []
+    position = links = 0
+    search_from = 0
+    while links < MAX_LINKS:
+        match = _LINK_SCHEME.search(text, search_from)
+        if match is None:
+            break
+        start = match.start()
+        run_end = _LINK_RUN.match(text, match.end()).end()
+        search_from = max(run_end, match.end())
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # "xhttp://" is part of a word
+        end = _link_end(text, start, run_end)
+        if end <= match.end() or text[match.end()] in "/?#":
+            continue  # no host
+        if end - start > MAX_LINK_LENGTH:
+            continue
+        url = text[start:end]
+        if not _allowed_url(url):
+            continue
+        pieces.append(html.escape(text[position:start]))
+        escaped = html.escape(url)
+        pieces.append(f'<a href="{escaped}">{escaped}</a>')
+        position = end
+        links += 1
+    pieces.append(html.escape(text[position:]))
+    return "".join(pieces)

@@ -91,7 +91,7 @@ def test_preview_renders_against_a_real_ticket(client, admin_user, world):
     assert page.status_code == 200
     rendered = page.context["rendered"]
     assert rendered.subject == f"[ts #{ticket.number}] Fax <b>broken</b>"
-    assert "Replace the toner." in rendered.text and "Anna Agent" in rendered.text
+    assert rendered.text.startswith("Replace the toner.")
     html = page.content.decode()
     assert "Fax &lt;b&gt;broken&lt;/b&gt;" in html  # the subject is escaped on the page
     assert 'sandbox=""' in html

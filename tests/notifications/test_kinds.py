@@ -69,10 +69,15 @@ def conversation(world):
 
 def sample_events(kind: MailKind, ticket, world):
     """Every combination of the kind's events with no, a customer's, an agent's or an
-    internal message and no, a status or another field change."""
+    internal message and no, a status, another field or an assignee change."""
     messages = ticket.messages.order_by("pk")
     first, answer, note = messages[0], messages[1], messages[2]
-    changes = ({}, {"status": ("Open", "Closed")}, {"priority": ("Low", "High")})
+    changes = (
+        {},
+        {"status": ("Open", "Closed")},
+        {"priority": ("Low", "High")},
+        {"assignee": ("", "Anna Agent")},
+    )
     for event_kind, message, change in itertools.product(
         sorted(kind.events), (None, first, answer, note), changes
     ):
@@ -81,6 +86,7 @@ def sample_events(kind: MailKind, ticket, world):
 
 def test_every_kind_is_planned_for_one_of_its_events_and_only_for_those(world, conversation):
     notifier = get_notifier()
+    conversation.assignee = world.anna  # as the assignment events leave it
     for kind in KINDS:
         planned = [
             event

@@ -24,7 +24,7 @@ def test_chosen_language_is_used_for_the_customers_mail(client, world, committed
     with committed():
         actions.add_reply(ticket, actor=world.anna, body_html="<p>Fatto.</p>")
     mail = OutgoingMail.objects.get(ticket=ticket, kind="default_reply")
-    assert mail.language == "it" and "Cordiali saluti" in mail.body_text
+    assert mail.language == "it" and "Risponda a questa email" in mail.body_text
 
 
 def test_unknown_language_is_a_form_error_and_changes_nothing(client, world):

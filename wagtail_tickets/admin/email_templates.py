@@ -34,7 +34,7 @@ from . import listing
 
 def variables_help() -> str:
     groups = [
-        ("", ["AGENT", "MESSAGE", "LINK", "CHANGES"]),
+        ("", ["GREETING", "AGENT", "ASSIGNEE", "MESSAGE", "LINK", "CHANGES"]),
         ("ticket:", TICKET_FIELDS),
         ("contact:", CONTACT_FIELDS),
         ("company:", COMPANY_FIELDS),
@@ -51,8 +51,9 @@ def variables_help() -> str:
         "<p>{}</p><ul>{}</ul>",
         _(
             "Variables are replaced by the ticket's values; unknown or empty ones by nothing. "
-            "{MESSAGE} is the message of the event, {LINK} the ticket's address, "
-            "{CHANGES} the changed fields."
+            "{GREETING} greets the recipient by name (without a name, a greeting without "
+            "one), {MESSAGE} is the message of the event, {LINK} the ticket's address, "
+            "{ASSIGNEE} the agent the ticket is assigned to, {CHANGES} the changed fields."
         ),
         items,
     )
@@ -70,6 +71,16 @@ class EmailTemplateForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("Any language")), *languages()]
+
+
+def template_type(template: EmailTemplate) -> str:
+    return str(template.ticket_type) if template.ticket_type_id else _("All types")
+
+
+def template_language(template: EmailTemplate) -> str:
+    if not template.language:
+        return _("Any language")
+    return str(dict(languages()).get(template.language, template.language))
 
 
 class EmailTemplateIndexView(listing.IndexView):
@@ -217,10 +228,14 @@ class EmailTemplateViewSet(ModelViewSet):
     index_view_class = EmailTemplateIndexView
     edit_view_class = EmailTemplateEditView
     list_display = [
-        Column("kind", label=gettext_lazy("kind"), accessor="get_kind_display"),
-        Column("ticket_type", label=gettext_lazy("ticket type")),
-        Column("language", label=gettext_lazy("language")),
-        BooleanColumn("active", label=gettext_lazy("active")),
+        # a field name first: Wagtail makes it the title column, a link to the edit view
+        # with the row's buttons (preview, copy, delete); its header is the field's name
+        "kind",
+        Column(
+            "ticket_type", label=gettext_lazy("Ticket type"), accessor=template_type, sort_key=None
+        ),
+        Column("language", label=gettext_lazy("Language"), accessor=template_language),
+        BooleanColumn("active", label=gettext_lazy("Active")),
         # Wagtail's default label is translated once at import time; a lazy one follows the user.
         UpdatedAtColumn(label=gettext_lazy("Updated")),
     ]

@@ -10,19 +10,42 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from .. import links
 from ..models import OutgoingMail
 from ..notifications import sending
 from . import listing
 
 State = OutgoingMail.State
+# what a listing or the detail view shows for a time or value that is not there
+MISSING = "—"
+
+
+def local_datetime(value) -> str:
+    """A stored time as the workspace shows it: in the current time zone, in the locale's
+    short format; ``MISSING`` when there is none."""
+    if value is None:
+        return MISSING
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+
+
+class LocalTimeColumn(Column):
+    """A time in the user's time zone and the locale's format (not "5 minutes ago", which
+    cannot say when a retry is due), "—" when there is none."""
+
+    def get_value(self, instance):
+        return local_datetime(super().get_value(instance))
 
 
 class OutboxIndexView(listing.IndexView):
@@ -51,6 +74,23 @@ class OutboxIndexView(listing.IndexView):
 
 class OutboxInspectView(generic.InspectView):
     template_name = "wagtail_tickets/admin/outbox_inspect.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(OutgoingMail.objects.select_related("ticket"), pk=self.pk)
+
+    def get_field_display_value(self, field_name, field):
+        """Times as the listing shows them, the ticket as a link to its workspace, and
+        "—" for what is not there (never "None")."""
+        value = getattr(self.object, field_name, None)
+        if field_name == "ticket":
+            if value is None:
+                return MISSING
+            url = links.workspace_url(value.pk)
+            return format_html('<a href="{}">{}</a>', url, value) if url else str(value)
+        if field_name in ("next_attempt_at", "created_at", "sent_at"):
+            return local_datetime(value)
+        shown = super().get_field_display_value(field_name, field)
+        return MISSING if shown is None or shown == "" else shown
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -110,19 +150,20 @@ class OutboxViewSet(ModelViewSet):
     copy_view_enabled = False
     add_to_reference_index = False
     list_display = [
-        Column("subject", label=gettext_lazy("subject")),
+        # a field name first: Wagtail makes it the title column, a link to the mail
+        "subject",
         StatusTagColumn(
             "state",
-            label=gettext_lazy("state"),
+            label=gettext_lazy("Status"),
             accessor="get_state_display",
             primary=lambda mail: mail.state == State.SENT,
         ),
-        Column("kind", label=gettext_lazy("kind"), accessor="get_kind_display"),
-        Column("to", label=gettext_lazy("to")),
-        Column("attempts", label=gettext_lazy("attempts")),
-        DateColumn("next_attempt_at", label=gettext_lazy("next attempt")),
-        DateColumn("created_at", label=gettext_lazy("queued")),
-        DateColumn("sent_at", label=gettext_lazy("sent")),
+        Column("kind", label=gettext_lazy("Kind"), accessor="get_kind_display"),
+        Column("to", label=gettext_lazy("Recipients")),
+        Column("attempts", label=gettext_lazy("Attempts")),
+        LocalTimeColumn("next_attempt_at", label=gettext_lazy("Next attempt")),
+        LocalTimeColumn("created_at", label=gettext_lazy("Queued"), sort_key="created_at"),
+        LocalTimeColumn("sent_at", label=gettext_lazy("Sent")),
     ]
     list_filter = ["state", "kind"]
     search_fields = ["subject", "to", "cc"]

@@ -3,7 +3,14 @@
 The first ``migrate`` of a database installs them (``wagtail_tickets.db.install``'s
 receiver); ``manage.py install_email_templates`` adds any that are missing later (for
 example after an administrator deleted one by mistake). Existing templates are never
-overwritten.
+overwritten by either. When the shipped texts change, a data migration carries the old and
+the new texts and replaces a template only where its subject and text are still exactly an
+old shipped text: a template nobody edited follows the package, an edited one stays.
+
+Mail that goes out by itself greets with ``{GREETING}`` ("Hello Carla," or, without a name,
+"Hello,", in the mail's language: ``Notifier.greeting``). Mail an agent typed
+(``default_reply``, ``created_for_customer``) is the agent's own text, who greets and signs
+in it: the template adds the ticket's reference and link only.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "auto_reply": {
         "en": (
             "",
-            "Hello {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "Thank you for your message. We have received your request and opened ticket "
             "{ticket:ticket_number}. We will get back to you as soon as possible.\n\n"
             "Your message:\n{MESSAGE}\n\n"
@@ -21,7 +28,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "de": (
             "",
-            "Hallo {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "vielen Dank für Ihre Nachricht. Wir haben Ihre Anfrage erhalten und das Ticket "
             "{ticket:ticket_number} eröffnet. Wir melden uns so bald wie möglich.\n\n"
             "Ihre Nachricht:\n{MESSAGE}\n\n"
@@ -29,7 +36,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "nl": (
             "",
-            "Beste {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "Bedankt voor uw bericht. We hebben uw verzoek ontvangen en ticket "
             "{ticket:ticket_number} aangemaakt. We nemen zo snel mogelijk contact met u op.\n\n"
             "Uw bericht:\n{MESSAGE}\n\n"
@@ -37,58 +44,53 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "it": (
             "",
-            "Gentile {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "grazie per il suo messaggio. Abbiamo ricevuto la sua richiesta e aperto il ticket "
             "{ticket:ticket_number}. La ricontatteremo il prima possibile.\n\n"
             "Il suo messaggio:\n{MESSAGE}\n\n"
             "Segua il ticket qui: {LINK}",
         ),
     },
+    # Typed by an agent, who greets and signs in their own text: the mail adds the link (the
+    # layout's footer the ticket's number), and no second greeting or signature.
     "default_reply": {
         "en": (
             "",
-            "Hello {contact:first_name},\n\n{MESSAGE}\n\nKind regards,\n{AGENT}\n\n"
-            "Reply to this email or follow the ticket here: {LINK}",
+            "{MESSAGE}\n\n---\nReply to this email or follow the ticket here: {LINK}",
         ),
         "de": (
             "",
-            "Hallo {contact:first_name},\n\n{MESSAGE}\n\nMit freundlichen Grüßen\n{AGENT}\n\n"
+            "{MESSAGE}\n\n---\n"
             "Antworten Sie auf diese E-Mail oder verfolgen Sie das Ticket hier: {LINK}",
         ),
         "nl": (
             "",
-            "Beste {contact:first_name},\n\n{MESSAGE}\n\nMet vriendelijke groet,\n{AGENT}\n\n"
-            "Beantwoord deze e-mail of volg het ticket hier: {LINK}",
+            "{MESSAGE}\n\n---\nBeantwoord deze e-mail of volg het ticket hier: {LINK}",
         ),
         "it": (
             "",
-            "Gentile {contact:first_name},\n\n{MESSAGE}\n\nCordiali saluti,\n{AGENT}\n\n"
-            "Risponda a questa email o segua il ticket qui: {LINK}",
+            "{MESSAGE}\n\n---\nRisponda a questa email o segua il ticket qui: {LINK}",
         ),
     },
     "created_for_customer": {
         "en": (
             "",
-            "Hello {contact:first_name},\n\n"
-            "{AGENT} has opened ticket {ticket:ticket_number} for you:\n\n{MESSAGE}\n\n"
+            "{MESSAGE}\n\n---\nTicket {ticket:ticket_number} was opened for you. "
             "Reply to this email or follow the ticket here: {LINK}",
         ),
         "de": (
             "",
-            "Hallo {contact:first_name},\n\n"
-            "{AGENT} hat das Ticket {ticket:ticket_number} für Sie eröffnet:\n\n{MESSAGE}\n\n"
+            "{MESSAGE}\n\n---\nDas Ticket {ticket:ticket_number} wurde für Sie eröffnet. "
             "Antworten Sie auf diese E-Mail oder verfolgen Sie das Ticket hier: {LINK}",
         ),
         "nl": (
             "",
-            "Beste {contact:first_name},\n\n"
-            "{AGENT} heeft ticket {ticket:ticket_number} voor u aangemaakt:\n\n{MESSAGE}\n\n"
+            "{MESSAGE}\n\n---\nTicket {ticket:ticket_number} is voor u aangemaakt. "
             "Beantwoord deze e-mail of volg het ticket hier: {LINK}",
         ),
         "it": (
             "",
-            "Gentile {contact:first_name},\n\n"
-            "{AGENT} ha aperto per lei il ticket {ticket:ticket_number}:\n\n{MESSAGE}\n\n"
+            "{MESSAGE}\n\n---\nIl ticket {ticket:ticket_number} è stato aperto per lei. "
             "Risponda a questa email o segua il ticket qui: {LINK}",
         ),
     },
@@ -125,68 +127,64 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "claimed": {
         "en": (
             "",
-            "Hello {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "{AGENT} is now taking care of your ticket {ticket:ticket_number}.\n\n{LINK}",
         ),
         "de": (
             "",
-            "Hallo {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "{AGENT} kümmert sich jetzt um Ihr Ticket {ticket:ticket_number}.\n\n{LINK}",
         ),
         "nl": (
             "",
-            "Beste {contact:first_name},\n\n"
-            "{AGENT} behandelt nu uw ticket {ticket:ticket_number}.\n\n{LINK}",
+            "{GREETING}\n\n{AGENT} behandelt nu uw ticket {ticket:ticket_number}.\n\n{LINK}",
         ),
         "it": (
             "",
-            "Gentile {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "{AGENT} si sta ora occupando del suo ticket {ticket:ticket_number}.\n\n{LINK}",
         ),
     },
     "status_changed": {
         "en": (
             "",
-            "Hello {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "The status of your ticket {ticket:ticket_number} is now: {ticket:status}.\n\n"
             "{LINK}",
         ),
         "de": (
             "",
-            "Hallo {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "der Status Ihres Tickets {ticket:ticket_number} ist jetzt: {ticket:status}.\n\n"
             "{LINK}",
         ),
         "nl": (
             "",
-            "Beste {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "De status van uw ticket {ticket:ticket_number} is nu: {ticket:status}.\n\n{LINK}",
         ),
         "it": (
             "",
-            "Gentile {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "lo stato del suo ticket {ticket:ticket_number} è ora: {ticket:status}.\n\n{LINK}",
         ),
     },
     "fields_changed": {
         "en": (
             "",
-            "Hello {contact:first_name},\n\n"
-            "Your ticket {ticket:ticket_number} was updated:\n{CHANGES}\n\n{LINK}",
+            "{GREETING}\n\nYour ticket {ticket:ticket_number} was updated:\n{CHANGES}\n\n{LINK}",
         ),
         "de": (
             "",
-            "Hallo {contact:first_name},\n\n"
-            "Ihr Ticket {ticket:ticket_number} wurde geändert:\n{CHANGES}\n\n{LINK}",
+            "{GREETING}\n\nIhr Ticket {ticket:ticket_number} wurde geändert:\n{CHANGES}\n\n{LINK}",
         ),
         "nl": (
             "",
-            "Beste {contact:first_name},\n\n"
-            "Uw ticket {ticket:ticket_number} is gewijzigd:\n{CHANGES}\n\n{LINK}",
+            "{GREETING}\n\nUw ticket {ticket:ticket_number} is gewijzigd:\n{CHANGES}\n\n{LINK}",
         ),
         "it": (
             "",
-            "Gentile {contact:first_name},\n\n"
+            "{GREETING}\n\n"
             "il suo ticket {ticket:ticket_number} è stato aggiornato:\n{CHANGES}\n\n{LINK}",
         ),
     },
@@ -210,6 +208,40 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "",
             "{ticket:first_name} {ticket:last_name} ha risposto al ticket "
             "{ticket:ticket_number}:\n\n{MESSAGE}\n\n{LINK}",
+        ),
+    },
+    "assigned": {
+        "en": (
+            "Assigned to you: {ticket:subject}",
+            "{GREETING}\n\n{AGENT} assigned ticket {ticket:ticket_number} to you.\n\n"
+            "Subject: {ticket:subject}\n"
+            "From: {ticket:first_name} {ticket:last_name} <{ticket:email}>\n"
+            "Type: {ticket:type}\nStatus: {ticket:status}\nPriority: {ticket:priority}\n\n"
+            "{LINK}",
+        ),
+        "de": (
+            "Ihnen zugewiesen: {ticket:subject}",
+            "{GREETING}\n\n{AGENT} hat Ihnen das Ticket {ticket:ticket_number} zugewiesen.\n\n"
+            "Betreff: {ticket:subject}\n"
+            "Von: {ticket:first_name} {ticket:last_name} <{ticket:email}>\n"
+            "Typ: {ticket:type}\nStatus: {ticket:status}\nPriorität: {ticket:priority}\n\n"
+            "{LINK}",
+        ),
+        "nl": (
+            "Aan u toegewezen: {ticket:subject}",
+            "{GREETING}\n\n{AGENT} heeft ticket {ticket:ticket_number} aan u toegewezen.\n\n"
+            "Onderwerp: {ticket:subject}\n"
+            "Van: {ticket:first_name} {ticket:last_name} <{ticket:email}>\n"
+            "Type: {ticket:type}\nStatus: {ticket:status}\nPrioriteit: {ticket:priority}\n\n"
+            "{LINK}",
+        ),
+        "it": (
+            "Assegnato a lei: {ticket:subject}",
+            "{GREETING}\n\n{AGENT} le ha assegnato il ticket {ticket:ticket_number}.\n\n"
+            "Oggetto: {ticket:subject}\n"
+            "Da: {ticket:first_name} {ticket:last_name} <{ticket:email}>\n"
+            "Tipo: {ticket:type}\nStato: {ticket:status}\nPriorità: {ticket:priority}\n\n"
+            "{LINK}",
         ),
     },
 }

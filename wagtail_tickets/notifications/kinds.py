@@ -122,6 +122,13 @@ def _other_fields_changed(_event: Event, facts: Facts) -> bool:
     return bool(facts.changes) and "status" not in facts.changes
 
 
+def _assigned_to_someone(event: Event, _facts: Facts) -> bool:
+    """The ticket went to an agent (not back to nobody). Taking a ticket oneself is a
+    claim, and nobody is mailed about their own change anyway."""
+    _old, new = event.changes.get("assignee", ("", ""))
+    return bool(new) and getattr(event.ticket, "assignee_id", None) is not None
+
+
 # --- preview samples (the admin's template preview) -----------------------------------
 # ``messages``: the ticket's messages a customer may read, oldest first, with their authors
 
@@ -147,6 +154,12 @@ def _preview_claim(ticket, actor, _messages) -> Event:
 def _preview_status(ticket, actor, _messages) -> Event:
     changes = {"status": ("", ticket.status.name)}
     return Event(EventKind.CHANGED, ticket, actor=actor, changes=changes)
+
+
+def _preview_assignment(ticket, actor, _messages) -> Event:
+    assignee = ticket.assignee or actor
+    name = (assignee.get_full_name() or assignee.get_username()) if assignee else ""
+    return Event(EventKind.ASSIGNED, ticket, actor=actor, changes={"assignee": ("", name)})
 
 
 def _preview_fields(ticket, actor, _messages) -> Event:
@@ -236,6 +249,17 @@ KINDS: tuple[MailKind, ...] = (
         quoting=Quoting.EVERYONE,
         preview=_preview_customer_answer,
     ),
+    MailKind(
+        code="assigned",
+        label=_("Ticket assigned (to the new assignee)"),
+        # a change of several fields at once can include the assignee too
+        events=frozenset({EventKind.ASSIGNED, EventKind.CHANGED}),
+        condition=_assigned_to_someone,
+        audience=Audience.ASSIGNEE,
+        automatic=True,
+        quoting=Quoting.EVERYONE,
+        preview=_preview_assignment,
+    ),
 )
 
 BY_CODE: dict[str, MailKind] = {kind.code: kind for kind in KINDS}
@@ -252,5 +276,5 @@ EmailKind = models.TextChoices(
 AUTOMATIC_KINDS = frozenset(kind.code for kind in KINDS if kind.automatic)
 # Mail to staff (the type's list, the assignee).
 AGENT_KINDS = frozenset(kind.code for kind in KINDS if kind.to_agents)
-# Events that may send mail: the others (internal notes, assignments) are not queued.
+# Events that may send mail: the others (internal notes) are not queued.
 MAIL_EVENTS = frozenset(event for kind in KINDS for event in kind.events)

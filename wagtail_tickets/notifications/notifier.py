@@ -47,7 +47,7 @@ from .kinds import (
     Quoting,
 )
 from .rendering import RenderedMail, render_mail
-from .variables import as_text, company_values, contact_values, ticket_values
+from .variables import as_text, company_values, contact_values, one_line, ticket_values
 
 # The kind sets come from the table of kinds (``kinds``); named here too for subclasses.
 __all__ = ["AGENT_KINDS", "AUTOMATIC_KINDS", "CUSTOMER_VISIBLE_CHANGES", "MAIL_EVENTS", "Notifier"]
@@ -91,6 +91,8 @@ class Notifier:
             EventKind.CLAIMED: _("You have claimed ticket #%(number)s."),
             EventKind.ASSIGNED: _("Ticket #%(number)s has been assigned."),
         }
+        if event.kind == EventKind.ASSIGNED and not event.changes.get("assignee", ("", ""))[1]:
+            return _("Ticket #%(number)s is now unassigned.") % {"number": number}
         return texts[event.kind] % {"number": number}
 
     def confirm(self, event: Event) -> None:
@@ -259,7 +261,32 @@ class Notifier:
         values["AGENT"] = self.agent_name(event)
         values["LINK"] = link
         values["CHANGES"] = self.changes_text(event)
+        assignee = ticket.assignee
+        values["ASSIGNEE"] = as_text(display_name_for(assignee)) if assignee is not None else ""
+        values["GREETING"] = self.greeting(values["contact:first_name"])
         return values
+
+    def greeting(self, name: str) -> str:
+        """{GREETING}: "Hello Carla," in the mail's language; without a name "Hello,"
+        (never "Hello ,"), a sentence of its own so that every language can word it."""
+        name = name.strip()
+        if not name:
+            return _("Hello,")
+        return _("Hello %(name)s,") % {"name": name}
+
+    def greeting_name(self, kind: str, event: Event, values: dict[str, str]) -> str:
+        """Whom {GREETING} greets: the requester in customer mail, the assignee in mail to
+        the assignee, nobody by name in mail to a list."""
+        try:
+            audience = self.kind(kind).audience
+        except KeyError:  # a kind a template still names, no longer in the table
+            audience = Audience.CUSTOMERS
+        if audience == Audience.CUSTOMERS:
+            return values.get("contact:first_name", "")
+        assignee = event.ticket.assignee
+        if audience == Audience.ASSIGNEE and assignee is not None:
+            return one_line(getattr(assignee, "first_name", "") or display_name_for(assignee))
+        return ""
 
     # --- rendering and headers -------------------------------------------------------
 
@@ -272,6 +299,7 @@ class Notifier:
         shown = permissions.is_visible_to_customer(message)
         with translation.override(language):
             values = self.variables(event, link)
+            values["GREETING"] = self.greeting(self.greeting_name(template.kind, event, values))
             message_html = message.body_html if shown else ""
             if shown and not quoted:
                 values["MESSAGE"] = self.unquoted_text()

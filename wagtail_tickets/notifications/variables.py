@@ -12,7 +12,6 @@ HTML part every value is escaped except ``{MESSAGE}``, which is already sanitise
 from __future__ import annotations
 
 import datetime
-import html
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -20,7 +19,7 @@ from decimal import Decimal
 from django.db import models
 
 from ..display import show_datetime
-from ..sanitize import clean_subject
+from ..sanitize import clean_subject, linkify_text
 
 VARIABLE = re.compile(r"\{([A-Za-z][A-Za-z0-9_]{0,40}(?::[A-Za-z0-9_]{1,40})?)\}")
 MAX_VALUE_LENGTH = 2_000
@@ -223,42 +222,46 @@ def substitute(
 ) -> str:
     """Replace ``{name}`` in ``template`` with ``values[name]`` (unknown: empty).
 
-    With ``html_output`` the template text and every value are escaped and new lines become
-    ``<br>``; names in ``raw_html`` insert that (already sanitised) HTML instead. The result
-    is cut at ``max_length`` characters, so no template, however padded, grows without bound.
+    With ``html_output`` the template text and every value are escaped, their
+    ``http(s)://`` addresses become links (``sanitize.linkify_text``, over the template's
+    text and values together, so an address built from both is one link) and new lines
+    become ``<br>``; names in ``raw_html`` insert that (already sanitised) HTML instead. The
+    result is cut at ``max_length`` characters, so no template, however padded, grows
+    without bound.
     """
     raw_html = raw_html or {}
-    pieces: list[str] = []
+    segments: list[tuple[str, bool]] = []  # (text, whether it is HTML already)
     length = 0
-
-    def add(text: str, escape: bool) -> bool:
-        nonlocal length
-        if escape and html_output:
-            text = html.escape(text).replace("\n", "<br>\n")
-        room = max_length - length
-        if len(text) > room:
-            pieces.append(text[:room] if not html_output else _cut_html(text, room))
-            length = max_length
-            return False
-        pieces.append(text)
-        length += len(text)
-        return True
-
     position = 0
-    for match in VARIABLE.finditer(template or ""):
-        if not add(template[position : match.start()], True):
-            return "".join(pieces)
+    template = template or ""
+    for match in VARIABLE.finditer(template):
+        segments.append((template[position : match.start()], False))
         name = match.group(1)
         if html_output and name in raw_html:
-            ok = add(raw_html[name][:MAX_MESSAGE_LENGTH], False)
+            segments.append((raw_html[name][:MAX_MESSAGE_LENGTH], True))
         else:
             limit = MAX_MESSAGE_LENGTH if name == "MESSAGE" else MAX_VALUE_LENGTH
-            ok = add(str(values.get(name, "") or "")[:limit], True)
-        if not ok:
-            return "".join(pieces)
+            segments.append((str(values.get(name, "") or "")[:limit], False))
+        length += len(segments[-2][0]) + len(segments[-1][0])
         position = match.end()
-    add((template or "")[position:], True)
-    return "".join(pieces)
+        if length > max_length:  # escaping never shortens: the rest would be cut anyway
+            break
+    else:
+        segments.append((template[position:], False))
+    if not html_output:
+        return "".join(text for text, _raw in segments)[:max_length]
+    pieces: list[str] = []
+    run: list[str] = []
+    for text, raw in [*segments, ("", True)]:
+        if not raw:
+            run.append(text)
+            continue
+        if run:
+            pieces.append(linkify_text("".join(run)).replace("\n", "<br>\n"))
+            run = []
+        pieces.append(text)
+    out = "".join(pieces)
+    return out if len(out) <= max_length else _cut_html(out, max_length)
 
 
 def _cut_html(text: str, room: int) -> str:

@@ -1238,3 +1238,117 @@ def test_two_administrators_deleting_one_status_at_once():
         ticket_id__in=[t.pk for t in tickets], action="wagtail_tickets.changed"
     )
     assert entries.count() == 30
+
+
+# bulk_change ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bulk_world(support, customer, agent):
+    """Three Support tickets the agent manages, one of a type they do not, and a colleague
+    who is an agent of Support only."""
+    other = TicketTypeFactory(name="Other")
+    grant(customer, other, Level.WRITE, group_name="Customers")
+    colleague = UserFactory(username="colleague", first_name="Col", last_name="League")
+    grant(colleague, support, Level.MANAGE, group_name="Agents")
+    mine = [make_ticket(customer, support, subject=f"Support {n}") for n in range(3)]
+    foreign = make_ticket(customer, other, subject="Not the agent's")
+    return {"mine": mine, "foreign": foreign, "colleague": fresh(colleague), "other": other}
+
+
+def test_bulk_change_changes_each_managed_ticket_with_its_own_history_and_event(
+    bulk_world, agent, events
+):
+    mine, foreign = bulk_world["mine"], bulk_world["foreign"]
+    waiting = Status.objects.get(name="In progress")
+    ids = [t.pk for t in mine] + [foreign.pk, 999_999]
+    result = actions.bulk_change(ids, actor=agent, field="status", value=waiting)
+    assert result == actions.BulkResult(changed=3, unchanged=0, skipped=2, refused=0)
+    for ticket in mine:
+        ticket.refresh_from_db()
+        assert ticket.status == waiting
+        assert log_actions(ticket.pk)[-1] == "wagtail_tickets.changed"
+    foreign.refresh_from_db()
+    assert foreign.status == open_status()
+    assert log_actions(foreign.pk) == ["wagtail_tickets.opened"]
+    changed = [e for e in events if e.kind == EventKind.CHANGED]
+    assert sorted(e.ticket.pk for e in changed) == sorted(t.pk for t in mine)
+    # again: nothing changes, no history, no event
+    events.clear()
+    again = actions.bulk_change(ids, actor=agent, field="status", value=waiting)
+    assert again == actions.BulkResult(changed=0, unchanged=3, skipped=2, refused=0)
+    assert events == []
+
+
+def test_bulk_assign_refuses_tickets_whose_type_the_assignee_does_not_serve(
+    bulk_world, agent, support, events
+):
+    colleague, other = bulk_world["colleague"], bulk_world["other"]
+    grant(agent, other, Level.MANAGE, group_name="Other agents")
+    agent = fresh(agent)
+    ids = [t.pk for t in bulk_world["mine"]] + [bulk_world["foreign"].pk]
+    result = actions.bulk_change(ids, actor=agent, field="assignee", value=colleague)
+    assert result == actions.BulkResult(changed=3, unchanged=0, skipped=0, refused=1)
+    assert Ticket.objects.filter(assignee=colleague).count() == 3
+    assert {e.kind for e in events if e.kind != EventKind.OPENED} == {EventKind.ASSIGNED}
+    # and back to nobody
+    result = actions.bulk_change(ids, actor=agent, field="assignee", value=None)
+    assert result.changed == 3 and result.unchanged == 1
+    assert not Ticket.objects.filter(assignee__isnull=False).exists()
+
+
+def test_bulk_close_closes_open_tickets_and_counts_closed_ones(bulk_world, agent, events):
+    first, second, third = bulk_world["mine"]
+    actions.close_ticket(first, actor=agent)
+    result = actions.bulk_change([first.pk, second.pk, third.pk], actor=agent, field="close")
+    assert result == actions.BulkResult(changed=2, unchanged=1, skipped=0, refused=0)
+    assert set(
+        Ticket.objects.values_list("status__is_closed", flat=True).filter(
+            pk__in=[first.pk, second.pk, third.pk]
+        )
+    ) == {True}
+    assert log_actions(second.pk)[-1] == "wagtail_tickets.closed"
+    assert [e.ticket.pk for e in events if e.kind == EventKind.CLOSED] == [
+        first.pk,
+        second.pk,
+        third.pk,
+    ]
+
+
+def test_bulk_change_saves_nothing_when_one_ticket_fails(bulk_world, agent, monkeypatch):
+    """One transaction: an error on the third ticket leaves the first two as they were."""
+    urgent = PriorityFactory(name="Bulk urgent")
+    real = actions.change_ticket
+    calls = []
+
+    def failing(ticket, **kwargs):
+        calls.append(ticket.pk)
+        if len(calls) == 3:
+            raise ValidationError("broken")
+        return real(ticket, **kwargs)
+
+    monkeypatch.setattr(actions, "change_ticket", failing)
+    ids = [t.pk for t in bulk_world["mine"]]
+    with pytest.raises(ValidationError):
+        actions.bulk_change(ids, actor=agent, field="priority", value=urgent)
+    assert len(calls) == 3
+    assert not Ticket.objects.filter(priority=urgent).exists()
+    for pk in ids:
+        assert log_actions(pk) == ["wagtail_tickets.opened"]
+
+
+def test_bulk_change_takes_known_fields_only(bulk_world, agent):
+    for field in ("subject", "ticket_type", "target_date", ""):
+        with pytest.raises(TypeError):
+            actions.bulk_change([bulk_world["mine"][0].pk], actor=agent, field=field, value=None)
+
+
+def test_bulk_change_queries_grow_with_the_tickets_changed_not_the_ids_given(bulk_world, agent):
+    """Ids of no ticket or of others' types cost nothing per id."""
+    waiting = Status.objects.get(name="In progress")
+    unknown = list(range(900_000, 900_400))
+    with CaptureQueriesContext(connection) as few:
+        actions.bulk_change(
+            unknown + [bulk_world["foreign"].pk], actor=agent, field="status", value=waiting
+        )
+    assert len(few) <= 4

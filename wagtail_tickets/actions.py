@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import mimetypes
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -725,3 +725,70 @@ def set_mail_language(user, language: str) -> TicketProfile:
     )
     user.ticket_profile = profile
     return profile
+
+
+# What the inbox changes on many tickets at once; each is one ticket's change.
+BULK_FIELDS = ("assignee", "status", "priority", "category")
+
+
+@dataclass
+class BulkResult:
+    """What ``bulk_change`` did: tickets ``changed``, those that already were so
+    (``unchanged``), those ``skipped`` (no such ticket, or one the actor does not manage),
+    and those a rule ``refused`` (an assignee who is not an agent of the ticket's type)."""
+
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    refused: int = 0
+
+    def __add__(self, other: BulkResult) -> BulkResult:
+        return BulkResult(
+            self.changed + other.changed,
+            self.unchanged + other.unchanged,
+            self.skipped + other.skipped,
+            self.refused + other.refused,
+        )
+
+
+def bulk_change(
+    ticket_ids: Iterable[int], *, actor, field: str, value=None, request=None
+) -> BulkResult:
+    """Change many tickets the same way: ``field`` one of ``BULK_FIELDS`` set to ``value``
+    (``None``: nobody, no category), or ``"close"``. Each ticket changes as
+    ``change_ticket`` or ``close_ticket`` changes one, with its own history entry and
+    notifications; ``permissions.can_manage`` decides per ticket, and tickets the actor
+    may not manage are skipped and counted. The whole is one ``batch``: one transaction
+    (an error leaves every ticket as it was) whose tasks reach the queue after the commit."""
+    if field != "close" and field not in BULK_FIELDS:
+        raise TypeError(f"cannot change {field} in bulk")
+    ids = sorted(set(ticket_ids))
+    result = BulkResult()
+    assignable: dict[int, bool] = {}
+
+    def may_hold(ticket: Ticket) -> bool:
+        # asked once per type: the rule is about the type, not the ticket
+        if ticket.ticket_type_id not in assignable:
+            assignable[ticket.ticket_type_id] = permissions.is_assignable(value, ticket.ticket_type)
+        return assignable[ticket.ticket_type_id]
+
+    with batch(atomic=True, hold_tasks=True):
+        tickets = Ticket.objects.filter(pk__in=ids).select_related("status", "ticket_type")
+        tickets = list(tickets.order_by("pk"))  # locks are taken in one order
+        result.skipped = len(ids) - len(tickets)
+        for ticket in tickets:
+            if actor is not None and not permissions.can_manage(actor, ticket):
+                result.skipped += 1
+            elif field == "close":
+                if ticket.status.is_closed:
+                    result.unchanged += 1
+                else:
+                    close_ticket(ticket, actor=actor, request=request)
+                    result.changed += 1
+            elif field == "assignee" and value is not None and not may_hold(ticket):
+                result.refused += 1
+            elif change_ticket(ticket, actor=actor, request=request, **{field: value}):
+                result.changed += 1
+            else:
+                result.unchanged += 1
+    return result

@@ -101,3 +101,59 @@ def queue_status_replacement(old: Status, new: Status, actor=None) -> bool:
         logger.exception("Could not queue the replacement of status %s", old.pk)
         return False
     return True
+
+
+# tickets per task of a bulk change: each task stays well within a worker's timeout
+BULK_TASK_SIZE = 200
+
+
+def bulk_change(ticket_ids: list[int], actor_id: int, field: str, value_id: int | None) -> str:
+    """Change tickets the way the inbox's bulk change does (``actions.bulk_change``), for
+    the agent ``actor_id``; returns a line for the task's result. The value is read
+    again: one deleted meanwhile changes nothing."""
+    from django.contrib.auth import get_user_model
+
+    from . import actions
+    from .models import Category, Priority, Status
+
+    actor = get_user_model()._default_manager.filter(pk=actor_id, is_active=True).first()
+    if actor is None:
+        return f"bulk {field}: user {actor_id} is gone or inactive; nothing changed"
+    value = None
+    if field != "close" and value_id is not None:
+        model = {
+            "assignee": get_user_model(),
+            "status": Status,
+            "priority": Priority,
+            "category": Category,
+        }[field]
+        value = model._default_manager.filter(pk=value_id).first()
+        if value is None:
+            return f"bulk {field}: {value_id} no longer exists; nothing changed"
+    result = actions.bulk_change(ticket_ids, actor=actor, field=field, value=value)
+    return (
+        f"bulk {field}: {result.changed} changed, {result.unchanged} unchanged, "
+        f"{result.skipped} skipped, {result.refused} refused"
+    )
+
+
+def queue_bulk_change(ticket_ids: list[int], actor, field: str, value_id: int | None) -> bool:
+    """Hand a bulk change to the task queue, ``BULK_TASK_SIZE`` tickets per task; False
+    when the queue cannot take it (the tickets of tasks queued before stay queued)."""
+    from django_q.tasks import async_task
+
+    ids = sorted(set(ticket_ids))
+    try:
+        for start in range(0, len(ids), BULK_TASK_SIZE):
+            async_task(
+                "wagtail_tickets.tasks.bulk_change",
+                ids[start : start + BULK_TASK_SIZE],
+                actor.pk,
+                field,
+                value_id,
+                task_name=f"bulk_{field}-{actor.pk}-{ids[start]}",
+            )
+    except Exception:
+        logger.exception("Could not queue a bulk change of %s tickets", len(ids))
+        return False
+    return True

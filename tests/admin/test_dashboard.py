@@ -10,6 +10,7 @@ from django.template.context import Context
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from tests.factories import (
     UserFactory,
@@ -18,7 +19,7 @@ from tests.factories import (
 )
 from wagtail_tickets import actions
 from wagtail_tickets.admin import dashboard
-from wagtail_tickets.models import Ticket
+from wagtail_tickets.models import Ticket, TicketVisit
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,8 @@ def test_counts_and_lists(world, rf):
     _panel, context = panel_context(world["ann"], rf)
     groups = {g["name"]: g for g in context["groups"]}
     assert {name: g["count"] for name, g in groups.items()} == {
+        "open": 4,
+        "new": 5,  # customers wrote every ticket of Hardware; Ann opened none yet
         "mine": 2,
         "unassigned": 1,
         "overdue": 1,  # closed tickets and other types are not overdue work
@@ -108,7 +111,10 @@ def test_panel_queries_are_bounded(world, rf, django_assert_max_num_queries):
         context = panel.get_context_data(Context({"request": request}))
     mine = next(g for g in context["groups"] if g["name"] == "mine")
     assert mine["count"] == 27 and len(mine["rows"]) == dashboard.LIST_LENGTH
-    assert len(few) <= 6  # three bounded counts, up to three short lists
+    # every counter in one query, then up to four short lists
+    assert len(few) <= 5
+    counting = [q["sql"] for q in few.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counting) == 1
 
 
 def test_more_links_open_the_filtered_inbox(client, world, rf):
@@ -119,3 +125,44 @@ def test_more_links_open_the_filtered_inbox(client, world, rf):
     assert "Mine and late" in html and "Bob&#x27;s ticket" not in html
     html = client.get(urls["unassigned"]).content.decode()
     assert "Nobody&#x27;s ticket" in html and "Mine and late" not in html
+
+
+def test_every_counter_opens_the_inbox_listing_the_same_tickets(client, world, rf):
+    """Each counter is a link; the inbox behind it lists as many tickets as it says."""
+    TicketVisit.objects.create(user=world["ann"], ticket=world["mine"], seen_at=timezone.now())
+    _panel, context = panel_context(world["ann"], rf)
+    client.force_login(world["ann"])
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+    for group in context["groups"]:
+        assert group["url"].startswith(reverse("wagtail_tickets_inbox:index") + "?")
+        assert f'href="{escape(group["url"])}"' in home
+        response = client.get(group["url"])
+        assert response.status_code == 200, group["name"]
+        assert response.context["paginator"].count == group["count"], group["name"]
+    counts = {g["name"]: g["count"] for g in context["groups"]}
+    assert counts["new"] == 4  # Ann opened "Mine and late" after its customer wrote
+
+
+def test_new_for_me_counts_what_the_agent_has_not_seen(world, rf):
+    ann, mine = world["ann"], world["mine"]
+
+    def new_count():
+        _panel, context = panel_context(ann, rf)
+        return next(g for g in context["groups"] if g["name"] == "new")
+
+    assert new_count()["count"] == 5
+    visit = TicketVisit.objects.create(user=ann, ticket=mine, seen_at=timezone.now())
+    assert new_count()["count"] == 4
+    # Bob's visit is his own
+    TicketVisit.objects.create(user=world["bob"], ticket=world["loose"], seen_at=timezone.now())
+    assert new_count()["count"] == 4
+    # the customer writes again after Ann's visit: new again
+    actions.add_reply(mine, actor=world["customer"], body_html="<p>Any news?</p>")
+    group = new_count()
+    assert group["count"] == 5
+    assert [t.subject for t, _url in group["rows"]][0] == "Mine and late"
+    # an agent's answer or note is no news for Ann
+    TicketVisit.objects.filter(pk=visit.pk).update(seen_at=timezone.now())
+    actions.add_reply(mine, actor=world["bob"], body_html="<p>On it</p>")
+    actions.add_reply(mine, actor=world["bob"], body_html="<p>Note</p>", internal=True)
+    assert new_count()["count"] == 4

@@ -31,8 +31,21 @@ from tests.factories import (
 )
 from wagtail_tickets import actions
 from wagtail_tickets.admin import markup, widgets
-from wagtail_tickets.admin.inbox_columns import COLUMNS, EXPORT_FIELDS, SHOWN, SHOWN_FOREIGN_KEYS
-from wagtail_tickets.models import Priority, Status, Ticket, TicketType, TypePermission
+from wagtail_tickets.admin.inbox_columns import (
+    COLUMNS,
+    EXPORT_FIELDS,
+    SHOWN,
+    SHOWN_FOREIGN_KEYS,
+    shorten,
+)
+from wagtail_tickets.models import (
+    Message,
+    Priority,
+    Status,
+    Ticket,
+    TicketType,
+    TypePermission,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +66,16 @@ HOSTILE = [
 ]
 
 # what the inbox's rows may hold: elements and attributes it writes itself
-ROW_TAGS = {"tr", "td", "div", "a", "span", "button", "time"}
+ROW_TAGS = {"tr", "td", "div", "a", "span", "button", "time", "input"}
 ROW_ATTRS = {
     "class",
     "href",
     "style",
+    "title",
+    "name",
+    "value",
+    "form",
+    "aria-label",
     "aria-hidden",
     "type",
     "data-controller",
@@ -208,6 +226,8 @@ def hostile_world():
             )
             fields = {"requester_name": "", "requester_email": value}
             expected_requester = value
+        # the newest message's author and text: the row's preview line
+        Message.objects.filter(ticket=ticket).update(author_name=value, body_text=value)
         Ticket.objects.filter(pk=ticket.pk).update(
             subject=value,
             number=f"{index}{value}"[:32],
@@ -231,8 +251,12 @@ def hostile_world():
     return world
 
 
+NUMBER_CELL = [column.name for column in SHOWN].index("number")
+NEW = "New: customer messages you have not seen yet"
+
+
 def _row_for(page: Page, number: str) -> list[dict]:
-    matches = [row for row in page.rows if row and row[0]["text"].strip() == number]
+    matches = [row for row in page.rows if row and row[NUMBER_CELL]["text"].strip() == number]
     assert len(matches) == 1, number
     return matches[0]
 
@@ -255,9 +279,14 @@ def _check_rows(page: Page, world: dict) -> None:
         cells = dict(zip(labels, _row_for(page, item["number"]), strict=True))
         text = {name: cell["text"].strip() for name, cell in cells.items()}
         assert text["number"] == item["number"]
-        assert text["subject"] == value.strip()
-        assert text["requester"] == item["requester"].strip()
-        assert text["customer"] == value.strip()
+        # the subject, the "new" badge (a customer wrote, the agent never opened it) and
+        # the newest message's author and start
+        assert text["subject"] == f"{value}{NEW}{value}: {shorten(value)}".strip()
+        assert dict(cells["subject"]["attrs"])["title"] == value
+        assert text["requester"] == f"{item['requester']}{value}".strip()  # and its customer
+        select = dict(cells["select"]["attrs"])
+        assert select["value"] == str(ticket.pk)
+        assert select["aria-label"] == f"Select ticket {item['number']}"
         assert text["ticket_type"] == ticket.ticket_type.name.strip()
         assert text["status"] == item["status"].strip()
         assert text["priority"] == value.strip()
@@ -418,10 +447,10 @@ def test_every_column_is_declared_once_and_reads_its_foreign_keys():
         "assignee",
     )
     assert {c.name for c in SHOWN} == {
+        "select",
         "number",
         "subject",
         "requester",
-        "customer",
         "ticket_type",
         "status",
         "priority",

@@ -1,36 +1,79 @@
 """The tickets panel on the Wagtail dashboard: what needs an agent's attention today.
 
-Counters of the agent's open tickets, the unassigned ones and the overdue ones (target date
-before today, still open) come from one aggregate query; a few of each are listed with links
-to their workspace (one query per list, so four in all, whatever the number of tickets).
+Counters of the agent's open tickets, the unassigned ones, their own, the overdue ones
+(target date before today, still open) and those with customer messages they have not
+seen ("new for me", ``visits``) come from one query; each opens the inbox with the
+filter that lists the same tickets. A few tickets of the lists that need work are shown
+with links to their workspace (one query per list shown, whatever the number of tickets).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.forms import Media
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
 from .. import permissions
 from ..links import inbox_url, workspace_url
-from ..pagination import bounded_count
+from ..pagination import bounded_counts
+from ..visits import new_for
 
 LIST_LENGTH = 5
 COUNT_LIMIT = 1_000
 
 
-def attention_filters(user) -> dict[str, Q]:
-    """The three lists of the panel, as conditions on open tickets."""
+@dataclass(frozen=True)
+class Counter:
+    """One counter of the panel: which tickets (a condition on the agent's tickets), its
+    heading, the inbox filter that lists the same tickets, whether a few are listed."""
+
+    name: str
+    heading: str | Promise
+    condition: Q
+    filters: dict
+    listed: bool = True
+    order: tuple[str, ...] = ("-updated_at", "-pk")
+
+
+def counters(user) -> list[Counter]:
     today = timezone.localdate()
-    return {
-        "mine": Q(assignee=user),
-        "unassigned": Q(assignee__isnull=True),
-        "overdue": Q(target_date__lt=today),
-    }
+    is_open = Q(is_open=True)
+    return [
+        Counter("open", _("Open tickets"), is_open, {"state": "open"}, listed=False),
+        Counter(
+            "new",
+            _("New for me"),
+            new_for(user),
+            {"new": "me"},
+            order=("-last_customer_message_at", "-pk"),
+        ),
+        Counter(
+            "mine",
+            _("My open tickets"),
+            is_open & Q(assignee=user),
+            {"assigned": "mine", "state": "open"},
+        ),
+        Counter(
+            "unassigned",
+            _("Unassigned tickets"),
+            is_open & Q(assignee__isnull=True),
+            {"assigned": "unassigned", "state": "open"},
+        ),
+        Counter(
+            "overdue",
+            _("Overdue tickets"),
+            is_open & Q(target_date__lt=today),
+            {"state": "overdue", "ordering": "target_date"},
+            order=("target_date", "pk"),
+        ),
+    ]
 
 
 class TicketsDashboardPanel(Component):
@@ -47,41 +90,28 @@ class TicketsDashboardPanel(Component):
 
     def get_context_data(self, parent_context=None):
         user = self.request.user
-        tickets = permissions.agent_tickets(user).filter(is_open=True)
-        filters = attention_filters(user)
-        # one bounded count each: the partial indexes on open tickets serve them
-        counts = {
-            name: bounded_count(tickets.filter(condition), COUNT_LIMIT)
-            for name, condition in filters.items()
-        }
-        headings = {
-            "mine": _("My open tickets"),
-            "unassigned": _("Unassigned tickets"),
-            "overdue": _("Overdue tickets"),
-        }
-        inbox_filters = {
-            "mine": {"assigned": "mine", "state": "open"},
-            "unassigned": {"assigned": "unassigned", "state": "open"},
-            "overdue": {"state": "open", "ordering": "target_date"},
-        }
+        tickets = permissions.agent_tickets(user)
+        wanted = counters(user)
+        # every count in one round trip; the partial indexes on open tickets serve most
+        counts = bounded_counts([tickets.filter(c.condition) for c in wanted], COUNT_LIMIT)
         groups = []
-        for name, condition in filters.items():
+        for counter, count in zip(wanted, counts, strict=True):
             rows = []
-            if counts[name]:
-                order = ("target_date", "pk") if name == "overdue" else ("-updated_at", "-pk")
+            if count and counter.listed:
                 rows = [
                     (ticket, workspace_url(ticket.pk))
-                    for ticket in tickets.filter(condition)
+                    for ticket in tickets.filter(counter.condition)
                     .select_related("status", "priority")
-                    .order_by(*order)[:LIST_LENGTH]
+                    .order_by(*counter.order)[:LIST_LENGTH]
                 ]
             groups.append(
                 {
-                    "name": name,
-                    "heading": headings[name],
-                    "count": counts[name],
+                    "name": counter.name,
+                    "heading": counter.heading,
+                    "count": count,
                     "rows": rows,
-                    "more_url": inbox_url(**inbox_filters[name]) if counts[name] else "",
+                    "url": inbox_url(**counter.filters),
+                    "more_url": inbox_url(**counter.filters) if count else "",
                 }
             )
         return {

@@ -11,11 +11,14 @@ saved default."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,10 +27,19 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from .. import permissions
 from ..models import InboxPreference
+from ..models.tickets import agent_name
 from ..pagination import BoundedPaginatorMixin
 from ..search import search_tickets
+from ..visits import is_new_for
 from . import listing
-from .inbox_columns import EXPORT_RELATED, SHOWN, InboxTable, attach_related
+from .inbox_columns import (
+    COLUMNS,
+    EXPORT_RELATED,
+    SHOWN,
+    InboxTable,
+    attach_latest_messages,
+    attach_related,
+)
 from .inbox_filters import InboxRows, TicketFilterSet
 
 INBOX_PAGE_SIZE = 50
@@ -54,6 +66,44 @@ def view_query(params: QueryDict) -> str | None:
     return query
 
 
+def in_locale(rows: Iterable) -> Iterator:
+    """``rows`` made one by one in the language and time zone active now (when this is
+    called, not when the rows are read), each time only while it is made."""
+    language, zone = translation.get_language(), timezone.get_current_timezone()
+
+    def made() -> Iterator:
+        remaining = iter(rows)
+        while True:
+            with translation.override(language), timezone.override(zone):
+                try:
+                    row = next(remaining)
+                except StopIteration:
+                    return
+            yield row
+
+    return made()
+
+
+def bulk_choices(rows: InboxRows) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The changes the inbox offers for selected tickets, grouped, as ``(value, label)``:
+    ``inbox_bulk.parse_change`` reads the values back."""
+    return [
+        (
+            gettext("Assign to"),
+            [("assignee:none", gettext("Nobody"))]
+            + [(f"assignee:{agent.pk}", agent_name(agent)) for agent in rows.agents],
+        ),
+        (gettext("Status"), [(f"status:{s.pk}", s.label) for s in rows.statuses]),
+        (gettext("Priority"), [(f"priority:{p.pk}", p.label) for p in rows.priorities]),
+        (
+            gettext("Category"),
+            [("category:none", gettext("No category"))]
+            + [(f"category:{c.pk}", c.name) for c in rows.categories],
+        ),
+        (gettext("Close"), [("close", gettext("Close the tickets"))]),
+    ]
+
+
 class InboxView(listing.IndexView):
     """The listing of tickets; opened bare, it shows this session's last view, else the
     agent's saved default."""
@@ -61,7 +111,9 @@ class InboxView(listing.IndexView):
     any_permission_required = ["change"]
     # given by the viewset, like Wagtail's own URL names
     default_view_url_name: str = ""
+    bulk_url_name: str = ""
     table_class = InboxTable
+    table_classname = "listing wt-inbox"
     template_name = "wagtail_tickets/admin/inbox.html"
     results_template_name = "wagtail_tickets/admin/inbox_results.html"
     paginator_class = type(
@@ -105,8 +157,14 @@ class InboxView(listing.IndexView):
         if paginator is not None and paginator.is_bounded:
             table.bounded_count = paginator.count
         table.index_url = self.index_url
+        table.matching = context.get("items_count") or 0
         context["default_view_url"] = reverse(self.default_view_url_name)
         context["view_query"] = view_query(self.request.GET) or ""
+        if not self.results_only:
+            context["bulk"] = {
+                "url": reverse(self.bulk_url_name) if self.bulk_url_name else "",
+                "choices": bulk_choices(self.rows),
+            }
         return context
 
     @cached_property
@@ -119,14 +177,16 @@ class InboxView(listing.IndexView):
     def paginate_queryset(self, queryset, page_size):
         paginator, page, tickets, is_paginated = super().paginate_queryset(queryset, page_size)
         if not self.is_export:
-            page.object_list = tickets = attach_related(list(tickets), self.rows.known())
+            tickets = attach_related(list(tickets), self.rows.known())
+            page.object_list = tickets = attach_latest_messages(tickets)
         return paginator, page, tickets, is_paginated
 
     def get_base_queryset(self):
         tickets = permissions.agent_tickets(self.request.user)
         if self.is_export:
             return tickets.select_related(*EXPORT_RELATED)
-        return tickets  # a page's related rows: attach_related
+        # a page's related rows: attach_related; its newest messages: attach_latest_messages
+        return tickets.annotate(is_new=is_new_for(self.request.user))
 
     def search_queryset(self, queryset):
         if not self.is_searching:
@@ -137,12 +197,22 @@ class InboxView(listing.IndexView):
     def columns(self):
         return [column.header() for column in SHOWN]
 
+    def get_valid_orderings(self):
+        # columns shown inside another (the customer, under the requester) sort by links
+        keys = [column.sort_key for column in COLUMNS if column.sort_key]
+        return [*keys, *(f"-{key}" for key in keys)]
+
     def order_queryset(self, queryset):
         queryset = super().order_queryset(queryset)
         return queryset.order_by(*queryset.query.order_by, "-pk")
 
     def get_list_more_buttons(self, instance):
         return []
+
+    def stream_csv(self, queryset):
+        """The CSV rows, written in the agent's language and time zone: they stream after
+        the view has returned, when Wagtail has put the agent's back already."""
+        return in_locale(super().stream_csv(queryset))
 
     def preprocess_field_value(self, field, value, export_format):
         value = super().preprocess_field_value(field, value, export_format)

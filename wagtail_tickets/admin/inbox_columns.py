@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import ForeignKey
+from django.db.models import ForeignKey, OuterRef, Subquery
+from django.db.models.functions import Substr
 from django.utils import dateformat, timezone
 from django.utils.functional import Promise, cached_property
 from django.utils.html import avoid_wrapping
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, Table
 
 from .. import display
-from ..models import Priority, Status, Ticket
+from ..models import Message, Priority, Status, Ticket
 from ..models.config import colour_validator
 from ..models.tickets import agent_name
 from .markup import EMPTY, Html, join
@@ -46,6 +47,11 @@ class RowContext:
         self.today = timezone.localdate()
         self.date_format, self.moment_format = display.formats()
         self.ago = TimeAgo()
+        self.select_label = gettext("Select ticket %(number)s")
+        self.new_badge = NEW_BADGE(
+            new=gettext("New"), explained=gettext("customer messages you have not seen yet")
+        )
+        self.note_label = NOTE_LABEL(label=gettext("Internal note:"))
 
     def is_overdue(self, ticket: Ticket) -> bool:
         return bool(ticket.target_date and ticket.target_date < self.today and ticket.is_open)
@@ -80,6 +86,9 @@ class InboxColumn:
     export: str | None = None
     shown: bool = True
     td: str = field(default="<td>{content}</td>", repr=False)
+    # a header of its own (the "select all on this page" box); Wagtail's otherwise
+    header_template: str | None = None
+    classname: str | None = None
 
     @property
     def heading(self) -> str | Promise:
@@ -108,7 +117,12 @@ class InboxColumn:
 
     def header(self) -> Column:
         """Wagtail's column, for the header and its sort link."""
-        return Column(self.name, label=self.heading, sort_key=self.sort_key)
+        column = Column(
+            self.name, label=self.heading, sort_key=self.sort_key, classname=self.classname
+        )
+        if self.header_template:
+            column.header_template_name = self.header_template
+        return column
 
     def value(self, ticket: Ticket, row: RowContext):
         if self.cell is not None:
@@ -119,7 +133,21 @@ class InboxColumn:
 
 # Cells --------------------------------------------------------------------------------
 
-NUMBER = Html('<div class="title-wrapper"><a href="{url}">{number}</a></div>')
+NUMBER = Html('<a class="wt-number" href="{url}">{number}</a>')
+SELECT = Html(
+    '<input type="checkbox" class="wt-bulk-select" name="ticket" value="{pk}" '
+    'form="wt-bulk-form" aria-label="{label}">'
+)
+SUBJECT = Html(
+    '<div class="wt-subject__line"><a class="wt-subject__link" href="{url}" title="{subject}">'
+    "{subject}</a>{badge}</div>{preview}"
+)
+PREVIEW = Html('<div class="wt-subject__preview">{note}<span>{author}</span> {text}</div>')
+NEW_BADGE = Html(
+    '<span class="wt-new-badge">{new}<span class="w-sr-only">: {explained}</span></span>'
+)
+NOTE_LABEL = Html('<span class="wt-subject__note">{label}</span> ')
+PERSON = Html('<div class="wt-person">{name}</div><div class="wt-muted">{customer}</div>')
 STATUS = Html('<span class="wt-status{closed}"{style}>{name}</span>')
 PRIORITY = Html(
     '<span class="wt-priority"{style}><span class="wt-priority__dot" aria-hidden="true">'
@@ -134,7 +162,14 @@ MOMENT = Html(
 TARGET = Html("<span{overdue}>{date}</span>")
 CLOSED = SafeString(" wt-status--closed")
 OVERDUE_DATE = SafeString(' class="wt-target-date--overdue"')
-OVERDUE_ROW = SafeString(' class="wt-overdue"')
+ROW_CLASSES = {
+    (False, False): EMPTY,
+    (True, False): SafeString(' class="wt-overdue"'),
+    (False, True): SafeString(' class="wt-new"'),
+    (True, True): SafeString(' class="wt-overdue wt-new"'),
+}
+# how much of the newest message a row shows (the cell ends it with an ellipsis)
+PREVIEW_LENGTH = 160
 
 
 def colour_style(colour: str) -> SafeString:
@@ -147,6 +182,41 @@ def colour_style(colour: str) -> SafeString:
 
 def number_cell(ticket: Ticket, row: RowContext) -> SafeString:
     return NUMBER(url=f"{row.edit_prefix}{ticket.pk}/", number=ticket.number)
+
+
+def select_cell(ticket: Ticket, row: RowContext) -> SafeString:
+    return SELECT(pk=ticket.pk, label=row.select_label % {"number": ticket.number})
+
+
+def is_new(ticket: Ticket) -> bool:
+    """Whether the page's query marked the ticket new for the agent (``visits``)."""
+    return bool(getattr(ticket, "is_new", False))
+
+
+def subject_cell(ticket: Ticket, row: RowContext) -> SafeString:
+    """The subject, a link to the ticket, with the "New" badge and one line of the newest
+    message (``LatestMessage``, read for the page by ``attach_latest_messages``)."""
+    latest: LatestMessage | None = getattr(ticket, "latest_message", None)
+    preview = EMPTY
+    if latest is not None:
+        preview = PREVIEW(
+            note=row.note_label if latest.internal else EMPTY,
+            author=f"{latest.author}:" if latest.author else "",
+            text=latest.text,
+        )
+    return SUBJECT(
+        url=f"{row.edit_prefix}{ticket.pk}/",
+        subject=ticket.subject,
+        badge=row.new_badge if is_new(ticket) else EMPTY,
+        preview=preview,
+    )
+
+
+def requester_cell(ticket: Ticket, row: RowContext) -> SafeString:
+    customer = ticket.customer
+    return PERSON(
+        name=ticket.requester_display_name, customer="" if customer is None else str(customer)
+    )
 
 
 def status_cell(ticket: Ticket, row: RowContext) -> SafeString:
@@ -192,24 +262,43 @@ def _by(attname: str) -> Callable[[Ticket, RowContext], Hashable]:
 
 COLUMNS: tuple[InboxColumn, ...] = (
     InboxColumn(
-        "number", sort_key="number", cell=number_cell, td='<td class="title">{content}</td>'
+        "select",
+        "",
+        cell=select_cell,
+        export="",
+        td='<td class="wt-select">{content}</td>',
+        header_template="wagtail_tickets/admin/inbox_select_all.html",
+        classname="wt-select",
     ),
-    InboxColumn("subject", _("Subject"), sort_key="subject"),
+    InboxColumn(
+        "number", sort_key="number", cell=number_cell, td='<td class="wt-nowrap">{content}</td>'
+    ),
+    InboxColumn(
+        "subject",
+        _("Subject"),
+        sort_key="subject",
+        cell=subject_cell,
+        td='<td class="wt-subject">{content}</td>',
+        classname="wt-subject",
+    ),
     InboxColumn(
         "requester",
         _("Requester"),
         sort_key="requester_name",
-        cell=lambda ticket, row: ticket.requester_display_name,
-        related=("requester__ticket_profile",),
+        cell=requester_cell,
+        related=("requester__ticket_profile", "customer"),
         export="requester_display_name",
+        td='<td class="wt-nowrap">{content}</td>',
     ),
     InboxColumn("requester_email", shown=False),
-    InboxColumn("customer", _("Customer"), sort_key="customer"),
+    # shown under the requester; sorted by links (``?ordering=customer``) and exported
+    InboxColumn("customer", _("Customer"), sort_key="customer", shown=False),
     InboxColumn(
         "ticket_type",
         _("Type"),
         sort_key="ticket_type__name",
         same_cell=_by("ticket_type_id"),
+        td='<td class="wt-nowrap">{content}</td>',
     ),
     InboxColumn(
         "status",
@@ -231,15 +320,23 @@ COLUMNS: tuple[InboxColumn, ...] = (
         _("Assignee"),
         sort_key="assignee__first_name",
         cell=lambda ticket, row: agent_name(ticket.assignee),
+        td='<td class="wt-nowrap">{content}</td>',
     ),
     InboxColumn("created_at", shown=False),
-    InboxColumn("updated_at", _("Last update"), sort_key="updated_at", cell=updated_cell),
+    InboxColumn(
+        "updated_at",
+        _("Last update"),
+        sort_key="updated_at",
+        cell=updated_cell,
+        td='<td class="wt-nowrap">{content}</td>',
+    ),
     InboxColumn(
         "target_date",
         _("Target date"),
         sort_key="target_date",
         cell=target_cell,
         same_cell=lambda ticket, row: (ticket.target_date, row.is_overdue(ticket)),
+        td='<td class="wt-nowrap">{content}</td>',
     ),
     InboxColumn("closed_at", shown=False),
 )
@@ -288,7 +385,8 @@ class InboxTable(Table):
         return RowContext(self.index_url)
 
     def get_row_classname(self, instance):
-        return "wt-overdue" if self.row_context.is_overdue(instance) else ""
+        classes = ROW_CLASSES[self.row_context.is_overdue(instance), is_new(instance)]
+        return classes[len(' class="') : -1] if classes else ""
 
     @cached_property
     def rows_html(self) -> SafeString:
@@ -301,7 +399,7 @@ class InboxTable(Table):
         written: dict[tuple, object] = {}
         rows = []
         for ticket in self.data:
-            values = {"row_attrs": OVERDUE_ROW if row.is_overdue(ticket) else EMPTY}
+            values = {"row_attrs": ROW_CLASSES[row.is_overdue(ticket), is_new(ticket)]}
             for hole, value, same_cell in columns:
                 if same_cell is None:
                     values[hole] = value(ticket, row)
@@ -364,3 +462,44 @@ def attach_related(
 
 def _ids(tickets: list[Ticket], fk) -> set:
     return {getattr(ticket, fk.attname) for ticket in tickets} - {None}
+
+
+@dataclass(frozen=True)
+class LatestMessage:
+    """The start of a ticket's newest message, as a row shows it: plain text, no HTML."""
+
+    author: str
+    text: str
+    internal: bool
+
+
+def shorten(text: str, length: int = PREVIEW_LENGTH) -> str:
+    """``text`` on one line, cut at a word before ``length`` characters with an ellipsis."""
+    line = " ".join(text.split())
+    if len(line) <= length:
+        return line
+    cut = line[:length].rsplit(" ", 1)[0] if " " in line[:length] else line[:length]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def attach_latest_messages(tickets: list[Ticket]) -> list[Ticket]:
+    """Give each ticket of a page its newest message as ``latest_message``, in one query
+    whatever the page's length: the newest message of each ticket is found through the
+    (ticket, sent) index, and only the start of its text is read. Internal notes count:
+    the inbox lists the types the agent manages, whose notes they read."""
+    if not tickets:
+        return tickets
+    newest = (
+        Message.objects.filter(ticket=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")
+    )
+    page = Ticket.objects.filter(pk__in=[ticket.pk for ticket in tickets])
+    rows = Message.objects.filter(pk__in=page.values(newest=Subquery(newest[:1]))).values_list(
+        "ticket_id", "author_name", "is_internal", Substr("body_text", 1, 3 * PREVIEW_LENGTH)
+    )
+    found = {
+        ticket_id: LatestMessage(author=author, text=shorten(text or ""), internal=internal)
+        for ticket_id, author, internal, text in rows
+    }
+    for ticket in tickets:
+        ticket.latest_message = found.get(ticket.pk)
+    return tickets

@@ -1,5 +1,5 @@
 """The inbox's filters (status with counters, type grouped with descriptions, priority,
-category, assignment, assignee, open or closed) and the small tables they list.
+category, assignment, assignee, new for me, open or closed) and the small tables they list.
 
 A filter is one declaration in ``TicketFilterSet``: its name is the GET parameter, the
 inbox remembers it with the view (``inbox.VIEW_PARAMS``) and the default view keeps it.
@@ -21,6 +21,7 @@ from ..db.counters import status_counts
 from ..ids import IdChoiceMixin
 from ..models import Category, Priority, Status, Ticket, TicketType
 from ..models.tickets import agent_name
+from ..visits import new_for
 from . import widgets
 
 
@@ -46,6 +47,16 @@ class InboxRows:
             .select_related("group")
             .order_by("group__sort_order", "group__name", "sort_order", "name")
         )
+
+    @cached_property
+    def agents(self) -> list:
+        """Who may hold tickets of the agent's types: the assignee filter and the bulk
+        change "Assign to" list them."""
+        return list(permissions.agents_for_types([t.pk for t in self.managed_types]))
+
+    @cached_property
+    def categories(self) -> list[Category]:
+        return list(Category.objects.all())
 
     def known(self) -> dict[str, dict]:
         """What ``attach_related`` need not read again: ``{field name: {pk: object}}``."""
@@ -158,6 +169,13 @@ class TicketFilterSet(WagtailFilterSet):
         queryset=get_user_model()._default_manager.none(),
         widget=widgets.Select,
     )
+    new = django_filters.ChoiceFilter(
+        label=_("New messages"),
+        choices=[("me", _("New for me"))],
+        method="filter_new",
+        empty_label=_("Any"),
+        widget=widgets.RadioSelect,
+    )
     state = django_filters.ChoiceFilter(
         label=_("Open or closed"),
         choices=[("open", _("Open")), ("closed", _("Closed")), ("overdue", _("Overdue"))],
@@ -180,6 +198,8 @@ class TicketFilterSet(WagtailFilterSet):
         )
         self.filters["status"].extra["rows"] = lambda: rows.statuses
         self.filters["priority"].extra["rows"] = lambda: rows.priorities
+        self.filters["category"].extra["rows"] = lambda: rows.categories
+        self.filters["assignee"].extra["rows"] = lambda: rows.agents
         managed = rows.managed_types
         groups: dict[str, list] = {}
         for ticket_type in managed:
@@ -197,6 +217,11 @@ class TicketFilterSet(WagtailFilterSet):
             return queryset.filter(assignee=self.request.user)
         if value == "unassigned":
             return queryset.filter(assignee__isnull=True)
+        return queryset
+
+    def filter_new(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(new_for(self.request.user))
         return queryset
 
     def filter_state(self, queryset, name, value):

@@ -10,7 +10,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..compat import PolicyViewSetMixin
 from ..models import Ticket
-from . import inbox, workspace
+from . import inbox, inbox_bulk, workspace
 from .inbox_columns import EXPORT_FIELDS, EXPORT_HEADINGS
 from .inbox_filters import TicketFilterSet
 
@@ -45,7 +45,9 @@ class TicketViewSet(PolicyViewSetMixin, ModelViewSet):
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
-            default_view_url_name=self.get_url_name("default_view"), **kwargs
+            default_view_url_name=self.get_url_name("default_view"),
+            bulk_url_name=self.get_url_name("bulk"),
+            **kwargs,
         )
 
     def get_urlpatterns(self):
@@ -53,10 +55,17 @@ class TicketViewSet(PolicyViewSetMixin, ModelViewSet):
             return view_class.as_view(url_namespace=self.url_namespace)
 
         default_view = inbox.DefaultInboxView.as_view(index_url_name=self.get_url_name("index"))
+        bulk_names = {
+            "index_url_name": self.get_url_name("index"),
+            "apply_url_name": self.get_url_name("bulk_apply"),
+            "listing": self.index_view,
+        }
         return [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("default-view/", default_view, name="default_view"),
+            path("bulk/", inbox_bulk.BulkConfirmView.as_view(**bulk_names), name="bulk"),
+            path("bulk/apply/", inbox_bulk.BulkApplyView.as_view(**bulk_names), name="bulk_apply"),
             path("new/", ticket_view(workspace.NewTicketView), name="add"),
             path("<int:pk>/", ticket_view(workspace.WorkspaceView), name="edit"),
             path("<int:pk>/claim/", ticket_view(workspace.ClaimView), name="claim"),

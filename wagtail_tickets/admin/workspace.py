@@ -239,11 +239,13 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         labels = {f.name: f.verbose_name for f in Ticket._meta.fields}
         for entry in entries.order_by("timestamp", "pk"):
             changes = (entry.data or {}).get("changes") or {}
+            # (label, old, new, field name): the template words an assignment by its name
             rows = [
                 (
                     labels.get(name, name),
                     change_text(name, values[0]),
                     change_text(name, values[1]),
+                    name,
                 )
                 for name, values in changes.items()
                 if isinstance(values, list | tuple) and len(values) == 2

@@ -290,3 +290,10 @@ def test_nothing_half_saved_when_an_action_refuses(world):
     )
     assert response.status_code == 400
     assert Ticket.objects.count() == before
+
+
+@pytest.mark.parametrize("method", ["options", "head"])
+def test_options_and_head_answer(world, method):
+    client = client_for(world["agent"])
+    for path in (url("tickets"), url("ticket", world["alice_hw"].pk), url("types")):
+        assert getattr(client, method)(path).status_code == 200, path

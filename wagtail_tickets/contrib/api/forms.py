@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from wagtail_tickets import netguard
+from wagtail_tickets import netguard, permissions
+from wagtail_tickets.admin.forms import CCField
 from wagtail_tickets.conf import app_settings
+from wagtail_tickets.models import Category, Priority, Status
 
 from .models import WebhookEndpoint, WebhookEvent
 
@@ -82,3 +84,41 @@ class WebhookEndpointForm(WagtailAdminModelForm):
         url = self.cleaned_data["url"]
         check_webhook_url(url)
         return url
+
+
+class ChangeFieldsForm(forms.Form):
+    """The fields a PATCH may change; only those posted are kept, and each is checked
+    the way the workspace checks it (``actions.change_ticket`` and ``permissions`` check
+    again)."""
+
+    status = forms.ModelChoiceField(queryset=Status.objects.all())
+    priority = forms.ModelChoiceField(queryset=Priority.objects.all(), required=False)
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
+    target_date = forms.DateField(required=False)
+    assignee = forms.ModelChoiceField(queryset=None, required=False)
+    ticket_type = forms.ModelChoiceField(queryset=None)
+    cc = CCField()
+
+    def __init__(self, data, *, ticket, user):
+        super().__init__(data)
+        self.ticket = ticket
+        self.fields["assignee"].queryset = permissions.agents_for_type(ticket.ticket_type)
+        self.fields["ticket_type"].queryset = permissions.managed_types(user)
+        for name in list(self.fields):
+            if name not in data:
+                del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        assignee, target = cleaned.get("assignee"), cleaned.get("ticket_type")
+        if assignee is not None and target is not None:
+            if not permissions.is_assignable(assignee, target):
+                self.add_error("assignee", _("Only agents of the ticket's type can be assigned."))
+        return cleaned
+
+    def changes(self) -> dict:
+        """``{field: value}`` for ``actions.change_ticket`` (``cc`` as lines)."""
+        values = dict(self.cleaned_data)
+        if "cc" in values:
+            values["cc"] = "\n".join(values["cc"])
+        return values

@@ -18,7 +18,6 @@ from rest_framework.response import Response
 
 from wagtail_tickets import actions, permissions
 from wagtail_tickets.admin.customer_tab import customer_pk
-from wagtail_tickets.admin.forms import ChangeTicketForm
 from wagtail_tickets.admin.inbox_filters import TicketFilterSet
 from wagtail_tickets.conf import get_customer_model
 from wagtail_tickets.downloads import download_response
@@ -28,6 +27,7 @@ from wagtail_tickets.models import Attachment, Category, Priority, Status, Ticke
 from wagtail_tickets.search import search_tickets
 
 from . import serializers as s
+from .forms import ChangeFieldsForm
 from .pagination import KeysetPagination, Ordering
 from .rest import ApiView, UploadView
 from .schema import documented
@@ -104,16 +104,16 @@ def get_ticket(request, ticket_id: str) -> Ticket:
 
 
 def change_fields(request, ticket: Ticket, data) -> dict:
-    """Change the posted fields of a ticket through the workspace's form (a field not
-    posted is left alone) and ``actions.change_ticket``; ``{field: [old, new]}``."""
+    """Change the posted fields of a ticket (a field not posted is left alone) through
+    ``actions.change_ticket``; ``{field: [old, new]}`` of what changed."""
     user = request.user
     if not permissions.can_manage(user, ticket):
         raise PermissionDenied
-    allowed = set(ChangeTicketForm.base_fields)
+    allowed = set(ChangeFieldsForm.base_fields)
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in unknown})
-    form = ChangeTicketForm(data, ticket=ticket, user=user)
+    form = ChangeFieldsForm(data, ticket=ticket, user=user)
     if not form.is_valid():
         raise form_errors(form)
     changes = form.changes()

@@ -8,6 +8,10 @@ and mail printed to the console. The environment switches to the scale-out setup
 - ``EMAIL_HOST`` / ``EMAIL_PORT`` (mail goes out over SMTP)
 - ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG`` (``0`` to switch debug off),
   ``DJANGO_ALLOWED_HOSTS`` (comma separated), ``BASE_URL`` (links in mail)
+- ``DEMO_EMBED_PORT``: port of the demo's second origin, allowed to frame the external
+  ticket page (default ``8001``)
+- ``DEMO_MAIL_DIR``: without ``EMAIL_HOST``, mail is written to this folder (one file per
+  message) and the console shows one line per message instead of the whole mail
 """
 
 import os
@@ -121,6 +125,9 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+elif os.environ.get("DEMO_MAIL_DIR"):
+    EMAIL_BACKEND = "example_site.mailbackend.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["DEMO_MAIL_DIR"]
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "support@example.com")
@@ -139,6 +146,15 @@ if os.environ.get("REDIS_URL"):
     Q_CLUSTER["redis"] = os.environ["REDIS_URL"]
 else:
     Q_CLUSTER["orm"] = "default"
+if os.environ.get("DEMO_MAIL_DIR"):
+    # the demo's console: one line per mail, and the worker's warnings only
+    Q_CLUSTER["log_level"] = "WARNING"
+
+# the demo's second origin (example_site/embed, started by ``dev.py demo``)
+_EMBED_PORT = os.environ.get("DEMO_EMBED_PORT", "").strip()
+DEMO_EMBED_PORT = int(_EMBED_PORT) if _EMBED_PORT.isdigit() else 8001
+if not 0 < DEMO_EMBED_PORT < 65536:
+    DEMO_EMBED_PORT = 8001
 
 # wagtail-tickets: customers are the CRM's Customer records, linked to their users; the
 # ticket pages appear inside the site's own customer-area layout.
@@ -146,9 +162,12 @@ WAGTAIL_TICKETS_CUSTOMER_MODEL = "crm.Customer"
 WAGTAIL_TICKETS = {
     "CUSTOMER_USERS_FIELD": "users",
     "CUSTOMER_BASE_TEMPLATE": "example_site/customer_area.html",
-    # The external ticket page may be framed here and by the demo's second origin
-    # (example_site/embed, started by ``dev.py demo``).
-    "EXTERNAL_FRAME_ANCESTORS": ("'self'", "http://127.0.0.1:8001", "http://localhost:8001"),
+    # The external ticket page may be framed here and by the demo's second origin.
+    "EXTERNAL_FRAME_ANCESTORS": (
+        "'self'",
+        f"http://127.0.0.1:{DEMO_EMBED_PORT}",
+        f"http://localhost:{DEMO_EMBED_PORT}",
+    ),
     # The demo mailbox reads the local IMAP server of example_site/mailserver.py; mail
     # servers on loopback and private addresses are refused unless listed here.
     "MAIL_ALLOWED_PRIVATE_NETWORKS": ("127.0.0.1",),

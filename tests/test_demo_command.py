@@ -1,20 +1,29 @@
-"""``manage.py tickets_demo``: the demo data, and running it twice changes nothing."""
+"""``manage.py tickets_demo``: the demo data, and running it twice changes nothing; the
+demo mailbox follows ``--imap-port``; ``--logins`` prints the logins after the startup mail."""
 
 from __future__ import annotations
 
+import datetime
+import time
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.mail import EmailMessage
 from django.core.management import call_command
+from django.utils import timezone
 
+from tests.factories import OutgoingMailFactory
 from tests.testapp.models import Company
 from wagtail_tickets import permissions
+from wagtail_tickets.management.commands import tickets_demo
 from wagtail_tickets.models import (
     Attachment,
     Category,
+    Mailbox,
     Message,
+    OutgoingMail,
     Priority,
     Rate,
     ResponseTemplate,
@@ -174,3 +183,54 @@ def test_without_a_linkable_customer_model_it_still_works(settings):
     assert Company.objects.count() == 0
     assert Ticket.objects.filter(customer__isnull=True).count() == Ticket.objects.count() > 0
     assert "demo-password" in output
+
+
+def test_the_imap_port_reaches_a_demo_mailbox_made_earlier():
+    call_command("tickets_demo", "--imap-port", "1150", stdout=StringIO())
+    assert Mailbox.objects.get(name="Support demo mailbox").port == 1150
+    call_command("tickets_demo", "--imap-port", "1151", stdout=StringIO())
+    assert Mailbox.objects.get(name="Support demo mailbox").port == 1151
+    # pointed at another server by an administrator: left alone
+    Mailbox.objects.filter(name="Support demo mailbox").update(host="imap.example.com", port=993)
+    call_command("tickets_demo", "--imap-port", "1152", stdout=StringIO())
+    assert Mailbox.objects.get(name="Support demo mailbox").port == 993
+
+
+def test_logins_only_prints_the_logins_and_changes_nothing(django_assert_max_num_queries):
+    run_demo()
+    before = counts()
+    out = StringIO()
+    with django_assert_max_num_queries(2):
+        call_command("tickets_demo", "--logins", stdout=out)
+    assert counts() == before
+    text = out.getvalue()
+    assert "Demo logins (password for all: demo-password)" in text
+    assert "Demo data ready" not in text
+
+
+def test_logins_wait_for_waiting_mail_but_not_for_long(monkeypatch):
+    monkeypatch.setattr(tickets_demo, "MAIL_POLL", 0.05)
+    OutgoingMailFactory(state=OutgoingMail.State.PENDING)
+    started = time.monotonic()
+    call_command("tickets_demo", "--logins", "--wait-for-mail", "0.3", stdout=StringIO())
+    assert 0.3 <= time.monotonic() - started < 2
+    # mail waiting for a later attempt is not waited for
+    OutgoingMail.objects.update(next_attempt_at=timezone.now() + datetime.timedelta(hours=1))
+    assert tickets_demo.wait_for_outbox(5)
+    OutgoingMail.objects.update(state=OutgoingMail.State.SENT, next_attempt_at=None)
+    started = time.monotonic()
+    call_command("tickets_demo", "--logins", "--wait-for-mail", "30", stdout=StringIO())
+    assert time.monotonic() - started < 1
+
+
+def test_the_demo_mail_backend_writes_files_and_one_line_each(tmp_path, capsys):
+    from example_site.mailbackend import EmailBackend
+
+    backend = EmailBackend(file_path=str(tmp_path))
+    message = EmailMessage("[ts #1] Printer", "A long body\n" * 50, to=["carla@example.com"])
+    assert backend.send_messages([message]) == 1
+    said = capsys.readouterr().out
+    assert said.count("\n") == 1
+    assert said.startswith("mail to carla@example.com: [ts #1] Printer (in ")
+    (written,) = tmp_path.iterdir()
+    assert "A long body" in written.read_text()

@@ -16,7 +16,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MANAGE = ROOT / "example_site" / "manage.py"
-ENVIRONMENT_KEYS = ("DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "EMAIL_PORT", "DJANGO_DEBUG")
+ENVIRONMENT_KEYS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "DJANGO_DEBUG",
+    "BASE_URL",
+    "DEMO_EMBED_PORT",
+    "DEMO_MAIL_DIR",
+)
 
 # migrates a fresh example site and runs its commands in subprocesses
 pytestmark = pytest.mark.slow
@@ -55,6 +64,8 @@ print(json.dumps({
     "email_backend": settings.EMAIL_BACKEND,
     "email_host": getattr(settings, "EMAIL_HOST", ""),
     "email_port": getattr(settings, "EMAIL_PORT", 0),
+    "email_file_path": str(getattr(settings, "EMAIL_FILE_PATH", "")),
+    "base_url": settings.WAGTAILADMIN_BASE_URL,
     "customer_model": settings.WAGTAIL_TICKETS_CUSTOMER_MODEL,
     "tickets": settings.WAGTAIL_TICKETS,
 }))
@@ -93,6 +104,35 @@ def test_settings_follow_the_environment(tmp_path):
     assert "orm" not in shown["q_cluster"]
     assert shown["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
     assert (shown["email_host"], shown["email_port"]) == ("smtp.internal", 2525)
+
+
+def test_the_demo_environment_reaches_links_frames_and_mail(tmp_path):
+    default = show_settings(tmp_path)
+    assert default["tickets"]["EXTERNAL_FRAME_ANCESTORS"] == [
+        "'self'",
+        "http://127.0.0.1:8001",
+        "http://localhost:8001",
+    ]
+    assert default["base_url"] == "http://127.0.0.1:8000"
+    assert "log_level" not in default["q_cluster"]
+    shown = show_settings(
+        tmp_path,
+        BASE_URL="http://127.0.0.1:8300",
+        DEMO_EMBED_PORT="8301",
+        DEMO_MAIL_DIR=str(tmp_path / "mail"),
+    )
+    assert shown["base_url"] == "http://127.0.0.1:8300"
+    assert shown["tickets"]["EXTERNAL_FRAME_ANCESTORS"] == [
+        "'self'",
+        "http://127.0.0.1:8301",
+        "http://localhost:8301",
+    ]
+    assert shown["email_backend"] == "example_site.mailbackend.EmailBackend"
+    assert shown["email_file_path"] == str(tmp_path / "mail")
+    assert shown["q_cluster"]["log_level"] == "WARNING"
+    # a port that is not one falls back to the default
+    shown = show_settings(tmp_path, DEMO_EMBED_PORT="80; script-src *")
+    assert "http://127.0.0.1:8001" in shown["tickets"]["EXTERNAL_FRAME_ANCESTORS"]
 
 
 BROWSE = """

@@ -6,10 +6,14 @@ all of them), categories, rates, a response template, the Wagtail groups "Custom
 "Support team", five users with the password ``demo-password``, a few tickets with
 conversations and the mailbox "Support demo mailbox": mail in the IMAP account
 ``support@demo.example`` (password ``demo-password``) on 127.0.0.1:1143, without TLS, becomes
-Support tickets (``dev.py demo`` runs that server; ``--imap-port`` picks another port).
-Every ticket change goes through ``wagtail_tickets.actions``, as on the web.
+Support tickets (``dev.py demo`` runs that server; ``--imap-port`` picks another port, also
+for a demo mailbox made earlier). Every ticket change goes through
+``wagtail_tickets.actions``, as on the web.
 
 Running it again changes nothing that is already there (it resets the demo users' passwords).
+``--logins`` changes nothing at all: it prints the logins, once the outbox has no mail
+waiting (at most ``--wait-for-mail`` seconds), so that they come after the demo's startup
+mail.
 
 Customer records: when ``WAGTAIL_TICKETS_CUSTOMER_MODEL`` is the user model, every user is
 their own customer. Otherwise the command creates two records and links the demo users to
@@ -21,6 +25,7 @@ leaves linking to the site's own admin.
 from __future__ import annotations
 
 import importlib
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -32,12 +37,15 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from ... import actions, permissions
 from ...conf import app_settings, customer_model_is_user_model, get_customer_model
 from ...models import (
     Category,
     Mailbox,
+    OutgoingMail,
     Priority,
     Rate,
     ResponseTemplate,
@@ -143,11 +151,33 @@ class Command(BaseCommand):
             "--imap-port",
             type=int,
             default=DEMO_MAILBOX["port"],
-            help="Port of the demo mailbox's IMAP server on 127.0.0.1 when the mailbox is "
-            "created (default 1143).",
+            help="Port of the demo mailbox's IMAP server on 127.0.0.1 (default 1143); a demo "
+            "mailbox that still reads from 127.0.0.1 follows it.",
+        )
+        parser.add_argument(
+            "--logins",
+            action="store_true",
+            help="Only print the logins (changes nothing), after the outbox has no mail waiting.",
+        )
+        parser.add_argument(
+            "--wait-for-mail",
+            type=float,
+            default=0,
+            help="With --logins: wait at most this many seconds for waiting mail to be sent.",
         )
 
-    def handle(self, *args, imap_port: int = DEMO_MAILBOX["port"], **options) -> None:
+    def handle(
+        self,
+        *args,
+        imap_port: int = DEMO_MAILBOX["port"],
+        logins: bool = False,
+        wait_for_mail: float = 0,
+        **options,
+    ) -> None:
+        if logins:
+            wait_for_outbox(max(0.0, min(wait_for_mail, MAX_MAIL_WAIT)))
+            self.print_logins()
+            return
         with transaction.atomic():
             ensure_workflow()
             types = ensure_types()
@@ -229,13 +259,35 @@ def ensure_external_page(types: dict[str, TicketType]) -> None:
 
 
 def ensure_mailbox(types: dict[str, TicketType], port: int) -> Mailbox:
-    """The Support type's demo mailbox (issue 5: mail to a type's mailbox becomes a ticket);
-    an administrator's later changes to it are kept."""
-    mailbox, _ = Mailbox.objects.get_or_create(
+    """The Support type's demo mailbox: mail to a type's mailbox becomes a ticket. It reads
+    the demo's IMAP server on ``port``; an administrator's other changes to it are kept,
+    and so is the port once they point it at another host."""
+    mailbox, created = Mailbox.objects.get_or_create(
         name=DEMO_MAILBOX["name"],
         defaults={**DEMO_MAILBOX, "port": port, "ticket_type": types["Support"]},
     )
+    if not created and mailbox.host == DEMO_MAILBOX["host"] and mailbox.port != port:
+        mailbox.port = port
+        mailbox.save(update_fields=["port"])
     return mailbox
+
+
+# the longest wait for the outbox that --wait-for-mail may ask for
+MAX_MAIL_WAIT = 120.0
+MAIL_POLL = 0.5
+
+
+def wait_for_outbox(seconds: float) -> bool:
+    """Wait until no outgoing mail is waiting or being sent, at most ``seconds``; whether
+    the outbox is empty."""
+    waiting = OutgoingMail.State.PENDING, OutgoingMail.State.SENDING
+    deadline = time.monotonic() + seconds
+    while True:
+        due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+        pending = OutgoingMail.objects.filter(due, state__in=waiting).exists()
+        if not pending or time.monotonic() >= deadline:
+            return not pending
+        time.sleep(MAIL_POLL)
 
 
 def ensure_workflow() -> None:

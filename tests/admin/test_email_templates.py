@@ -117,3 +117,14 @@ def test_listing_queries_do_not_grow_with_its_length(client, root, django_assert
         response = client.get(reverse(INDEX), {"kind": "claimed"})
     assert response.status_code == 200
     assert len(response.context["object_list"]) == 20  # a full page
+
+
+def test_the_edit_form_labels_are_capitalised_and_all_types_is_named(client, root):
+    template = EmailTemplate.objects.get(kind="assigned", language="en", ticket_type=None)
+    client.force_login(root)
+    response = client.get(reverse("wagtail_tickets_email_templates:edit", args=[template.pk]))
+    form = response.context["form"]
+    for name in ("kind", "ticket_type", "language", "subject", "body"):
+        assert str(form.fields[name].label)[:1].isupper(), name
+    assert '<option value="" selected>All types</option>' in response.content.decode()
+    assert "{GREETING}" in response.content.decode()  # the variables help names it

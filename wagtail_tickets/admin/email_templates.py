@@ -60,9 +60,9 @@ def variables_help() -> str:
 
 
 class EmailTemplateForm(WagtailAdminModelForm):
-    language = forms.ChoiceField(label=gettext_lazy("language"), required=False, choices=())
+    language = forms.ChoiceField(label=gettext_lazy("Language"), required=False, choices=())
     body = forms.CharField(
-        label=gettext_lazy("text"),
+        label=gettext_lazy("Text"),
         max_length=MAX_TEMPLATE_BODY,
         widget=forms.Textarea(attrs={"rows": 16}),
         help_text=gettext_lazy("Plain text with variables such as {contact:first_name}."),
@@ -71,6 +71,8 @@ class EmailTemplateForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("Any language")), *languages()]
+        if "ticket_type" in self.fields:
+            self.fields["ticket_type"].empty_label = _("All types")
 
 
 def template_type(template: EmailTemplate) -> str:
@@ -248,9 +250,8 @@ class EmailTemplateViewSet(ModelViewSet):
     def edit_handler(self):
         return ObjectList(
             [
-                FieldRowPanel(
-                    [FieldPanel("kind"), FieldPanel("ticket_type"), FieldPanel("language")]
-                ),
+                FieldPanel("kind"),
+                FieldRowPanel([FieldPanel("ticket_type"), FieldPanel("language")]),
                 FieldPanel("active"),
                 FieldPanel("subject"),
                 FieldPanel("body"),

@@ -50,6 +50,9 @@ class LocalTimeColumn(Column):
 
 class OutboxIndexView(listing.IndexView):
     template_name = "wagtail_tickets/admin/outbox_index.html"
+    # the count under the listing ("25 outgoing mails") and its empty message; the page's
+    # title stays the model's plural, "Outbox"
+    verbose_name_plural = gettext_lazy("outgoing mails")
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("ticket")

@@ -297,3 +297,22 @@ def test_options_and_head_answer(world, method):
     client = client_for(world["agent"])
     for path in (url("tickets"), url("ticket", world["alice_hw"].pk), url("types")):
         assert getattr(client, method)(path).status_code == 200, path
+
+
+def test_a_wrong_token_is_refused_before_the_body_is_read(world):
+    from rest_framework.test import APIClient
+
+    from wagtail_tickets import uploads
+
+    for header in ("Bearer wt_000000000000_" + "A" * 43, None):
+        client = APIClient()
+        if header:
+            client.credentials(HTTP_AUTHORIZATION=header)
+        response = client.generic(
+            "POST",
+            url("messages", world["alice_hw"].pk),
+            b"--x\r\n",
+            content_type="multipart/form-data; boundary=x",
+            CONTENT_LENGTH=str(uploads.request_body_limit() + 1),
+        )
+        assert response.status_code == 401

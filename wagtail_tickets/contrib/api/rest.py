@@ -127,10 +127,12 @@ class UploadView(ApiView):
     def initial(self, request, *args, **kwargs):
         django_request = request._request
         multipart = request.method == "POST" and request.content_type.startswith("multipart/")
-        known = bool(authentication.get_authorization_header(request)) or getattr(
-            getattr(django_request, "user", None), "is_authenticated", False
-        )
-        if multipart and known:
+        if multipart:
+            if authentication.get_authorization_header(request):
+                # a token reads no body: a wrong one is refused before the body is read
+                request.user  # noqa: B018
+            elif not getattr(getattr(django_request, "user", None), "is_authenticated", False):
+                return super().initial(request, *args, **kwargs)  # refused unread
             # the session's CSRF check reads the form, so the limits go first
             refusal = uploads.receive(django_request)
             if refusal is not None:

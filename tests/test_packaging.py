@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import email.parser
 import os
+import re
+import socket
 import subprocess
 import sys
 import tarfile
 import textwrap
+import time
+import urllib.error
+import urllib.request
 import venv
 import zipfile
 from pathlib import Path
@@ -218,14 +223,17 @@ print("wheel smoke test passed")
 """
 
 
-@pytest.mark.packaging
-@pytest.mark.skipif(
+needs_install = pytest.mark.skipif(
     not (os.environ.get("CI") or os.environ.get("RUN_PACKAGING_TESTS")),
     reason="installs the wheel with its dependencies into a fresh virtualenv: set CI=true or "
     "RUN_PACKAGING_TESTS=1",
 )
-def test_wheel_installs_into_a_fresh_virtualenv_and_works(wheel, tmp_path):
-    env_dir = tmp_path / "venv"
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """The ``python`` of a fresh virtualenv with the wheel (not editable) installed."""
+    env_dir = tmp_path_factory.mktemp("venv")
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
     install = subprocess.run(
@@ -235,18 +243,30 @@ def test_wheel_installs_into_a_fresh_virtualenv_and_works(wheel, tmp_path):
         timeout=1200,
     )
     assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    return python
 
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "smoke_settings.py").write_text(textwrap.dedent(SMOKE_SETTINGS))
-    (project / "smoke_urls.py").write_text(textwrap.dedent(SMOKE_URLS))
-    (project / "smoke.py").write_text(textwrap.dedent(SMOKE_SCRIPT))
+
+def outside_env(**extra: str) -> dict[str, str]:
+    """This process's environment without what points at the test project."""
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "VIRTUAL_ENV")
     }
-    env.update(DJANGO_SETTINGS_MODULE="smoke_settings", PYTHONPATH=str(project))
+    env.update(extra)
+    return env
+
+
+@pytest.mark.packaging
+@needs_install
+def test_wheel_installs_into_a_fresh_virtualenv_and_works(installed, tmp_path):
+    python = installed
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "smoke_settings.py").write_text(textwrap.dedent(SMOKE_SETTINGS))
+    (project / "smoke_urls.py").write_text(textwrap.dedent(SMOKE_URLS))
+    (project / "smoke.py").write_text(textwrap.dedent(SMOKE_SCRIPT))
+    env = outside_env(DJANGO_SETTINGS_MODULE="smoke_settings", PYTHONPATH=str(project))
     result = subprocess.run(
         [str(python), "smoke.py", str(ROOT)],
         cwd=project,
@@ -257,3 +277,149 @@ def test_wheel_installs_into_a_fresh_virtualenv_and_works(wheel, tmp_path):
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     assert "wheel smoke test passed" in result.stdout
+
+
+# The installation guide on a stock site ---------------------------------------------------
+
+GUIDE = ROOT / "docs" / "installation.md"
+
+
+def guide_block(first_line: str) -> str:
+    """The code block of docs/installation.md whose first line starts with ``first_line``:
+    what the test applies is what the guide says, word for word."""
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", GUIDE.read_text(), flags=re.S)
+    found = [block for block in blocks if block.startswith(first_line)]
+    assert len(found) == 1, f"the guide has {len(found)} blocks starting with {first_line!r}"
+    return found[0]
+
+
+def follow_the_guide(site: Path) -> None:
+    """Steps 2 and 3 of the guide and its layout for a stock site, applied to the files
+    ``wagtail start mysite`` made."""
+    settings = site / "mysite" / "settings" / "base.py"
+    text = settings.read_text()
+    text, replaced = re.subn(
+        r"^INSTALLED_APPS = \[\n.*?^\]\n",
+        lambda _m: guide_block("INSTALLED_APPS = ["),
+        text,
+        count=1,
+        flags=re.S | re.M,
+    )
+    assert replaced == 1
+    text += "\n" + guide_block("Q_CLUSTER = {")
+    text += "\n" + guide_block('WAGTAIL_TICKETS = {"CUSTOMER_BASE_TEMPLATE"')
+    settings.write_text(text)
+
+    urls = site / "mysite" / "urls.py"
+    admin_line = '    path("admin/", include(wagtailadmin_urls)),\n'
+    assert admin_line in urls.read_text()
+    urls.write_text(
+        urls.read_text().replace(admin_line, admin_line + guide_block('    path("tickets/"'))
+    )
+
+    base = site / "mysite" / "templates" / "base.html"
+    content = "{% block content %}"
+    assert base.read_text().count(content) == 1
+    navigation = guide_block("{% block navigation %}").strip()
+    base.write_text(base.read_text().replace(content, navigation + "\n\n        " + content))
+    account = site / "mysite" / "templates" / "account" / "base.html"
+    account.parent.mkdir()
+    account.write_text(guide_block('{% extends "base.html" %}'))
+
+
+SETUP_SCRIPT = """
+from django.contrib.auth import get_user_model
+from wagtail_tickets.models import TicketType
+
+TicketType.objects.create(name="Support", signed_in_level=20)
+user = get_user_model().objects.create_user("carla", "carla@example.com", "carla-password")
+print("set up", user.pk)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read()[-3000:]
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # the server answers
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer in {seconds} s")
+
+
+@pytest.mark.packaging
+@pytest.mark.browser
+@needs_install
+def test_the_installation_guide_works_on_a_wagtail_start_site(
+    installed, tmp_path, chromium, screenshot
+):
+    """A stock ``wagtail start`` site, the installed wheel and nothing but the guide's
+    steps: migrate, a type every signed-in user may open tickets on, and a customer who
+    logs in through the shipped login page and finds My Tickets in the site's layout."""
+    bin_dir = installed.parent
+    site = tmp_path / "site"
+    site.mkdir()
+    env = outside_env()
+    run = {"cwd": site, "env": env, "capture_output": True, "text": True, "timeout": 600}
+    started = subprocess.run([str(bin_dir / "wagtail"), "start", "mysite", str(site)], **run)
+    assert started.returncode == 0, started.stdout[-3000:] + started.stderr[-3000:]
+    follow_the_guide(site)
+
+    manage = [str(installed), "manage.py"]
+    migrated = subprocess.run([*manage, "migrate", "--noinput"], **run)
+    assert migrated.returncode == 0, migrated.stdout[-3000:] + migrated.stderr[-5000:]
+    assert "W040" not in migrated.stdout + migrated.stderr
+    checked = subprocess.run([*manage, "check", "--database", "default"], **run)
+    assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-5000:]
+    assert "wagtail_tickets." not in checked.stdout + checked.stderr
+    assert "W040" not in checked.stdout + checked.stderr
+    setup = subprocess.run([*manage, "shell", "-c", SETUP_SCRIPT], **run)
+    assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-5000:]
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=site,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(base + "/accounts/login/", server)
+        page = chromium.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        page.goto(base + "/tickets/")
+        assert page.url.startswith(base + "/accounts/login/?next=")
+        assert page.locator("nav.account-nav").count() == 1  # the guide's layout
+        screenshot(page, "stock-login.png", min_bytes=3000)
+        page.fill("[name=username]", "carla")
+        page.fill("[name=password]", "carla-password")
+        page.locator(".wt-customer form [type=submit]").click()
+        page.wait_for_url(base + "/tickets/")
+        assert page.locator("h1", has_text="My Tickets").count() == 1
+        nav = page.locator("nav.account-nav")
+        assert nav.locator("[data-name=my_tickets]").count() == 1
+        assert nav.locator("[data-name=logout]").count() == 1
+        assert page.locator("a[href='/tickets/new/']").count() >= 1  # the signed-in level
+        screenshot(page, "stock-my-tickets.png", min_bytes=3000)
+        page.goto(base + "/accounts/")
+        assert page.locator(".wt-account__item[data-name=my_tickets]").count() == 1
+        screenshot(page, "stock-account.png", min_bytes=3000)
+        other = chromium.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        other.goto(base + "/accounts/password/reset/")
+        assert other.locator("[name=email]").count() == 1
+        screenshot(other, "stock-password-reset.png", min_bytes=3000)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

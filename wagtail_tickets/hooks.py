@@ -59,14 +59,25 @@ def _account_item(name: str, label, order: int, signed_in: bool) -> MenuItem:
         url=lambda request: _accounts_url(name),
         name=name,
         order=order,
-        is_shown=lambda request: request.user.is_authenticated is signed_in
-        and bool(_accounts_url(name)),
+        is_shown=lambda request: (
+            request.user.is_authenticated is signed_in and bool(_accounts_url(name))
+        ),
     )
+
+
+def _account_page_prefix(request) -> str:
+    """The account item is current on the account page and the password change, not on
+    the log-out page below the same path."""
+    if request.path in (_accounts_url("account"), _accounts_url("password_change")):
+        return request.path
+    return "\x00"  # no path starts with it
 
 
 @hooks.register("register_customer_area_menu_item")
 def register_account_menu_item():
-    return _account_item("account", _("Your account"), 900, signed_in=True)
+    item = _account_item("account", _("Your account"), 900, signed_in=True)
+    item.active_prefix = _account_page_prefix
+    return item
 
 
 @hooks.register("register_customer_area_menu_item")

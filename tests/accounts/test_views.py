@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -66,6 +67,14 @@ def stock_layout(settings):
     }
 
 
+def test_the_stock_layout_of_these_tests_is_the_guides():
+    root = Path(__file__).resolve().parents[2]
+    guide = (root / "docs" / "installation.md").read_text()
+    layout = (root / "tests" / "templates" / "stock" / "account" / "base.html").read_text()
+    assert layout.replace('"stock/base.html"', '"base.html"') in guide
+    assert "{% block navigation %}{% endblock %}" in guide
+
+
 def test_account_pages_sit_in_the_stock_layout_with_its_navigation(client, customer, stock_layout):
     page = client.get(url("login")).content.decode()
     assert '<nav class="account-nav">' in page and 'class="wt-customer"' in page
@@ -84,6 +93,8 @@ def test_account_pages_sit_in_the_stock_layout_with_its_navigation(client, custo
         nav = page.split('<nav class="account-nav">', 1)[1].split("</nav>", 1)[0]
         assert 'data-name="my_tickets"' in nav and 'data-name="logout"' in nav, path
         assert 'class="wt-customer"' in page, path
+        head = page.split("</head>", 1)[0]
+        assert "css/menu.css" in head and "css/customer.css" in head, path
 
 
 def test_login_goes_to_the_account_page_then_my_tickets(client, customer):
@@ -297,6 +308,17 @@ def test_broken_reset_links_say_so(client, customer, uid, token):
 # The account page ------------------------------------------------------------------------
 
 
+OWN_ITEMS = {
+    "my_tickets", "company_tickets", "shared_tickets", "profile", "password_change", "logout"
+}  # fmt: skip
+
+
+def shown_items(page: str) -> list[str]:
+    """The account page's items of the package's own (other apps may add theirs)."""
+    names = re.findall(r'wt-account__item" data-name="(\w+)"', page)
+    return [name for name in names if name in OWN_ITEMS]
+
+
 def test_account_page_needs_a_login(client):
     response = client.get(url("account"))
     assert response.status_code == 302
@@ -311,7 +333,7 @@ def test_account_page_lists_the_customer_area(client, customer, django_assert_ma
     client.force_login(customer)
     with django_assert_max_num_queries(8):
         page = client.get(url("account")).content.decode()
-    names = re.findall(r'wt-account__item" data-name="(\w+)"', page)
+    names = shown_items(page)
     assert names == ["my_tickets", "company_tickets", "profile", "password_change", "logout"]
     assert f'href="{reverse("wagtail_tickets:create")}"' in page
     # the site's menu carries the account items too
@@ -324,9 +346,21 @@ def test_account_page_leaves_out_what_the_user_cannot_use(client):
     sso.save()
     client.force_login(sso)
     page = client.get(url("account")).content.decode()
-    names = re.findall(r'wt-account__item" data-name="(\w+)"', page)
-    assert names == ["my_tickets", "profile", "logout"]
+    assert shown_items(page) == ["my_tickets", "profile", "logout"]
     assert reverse("wagtail_tickets:create") not in page
+
+
+def test_the_menu_marks_the_page_the_user_is_on(client, customer):
+    client.force_login(customer)
+
+    def current(path):
+        page = client.get(path).content.decode()
+        return re.findall(r'wt-menu__item--active" data-name="(\w+)"', page)
+
+    assert current(url("account")) == ["account"]
+    assert current(url("password_change")) == ["account"]
+    assert current(url("logout")) == ["logout"]
+    assert current(reverse("wagtail_tickets:my_tickets")) == ["my_tickets"]
 
 
 def test_account_page_refuses_post(client, customer):

@@ -10,6 +10,8 @@ Tickets (the "Tickets" menu):
 - ``inbox_columns``: the columns, one ``InboxColumn`` each (header, sort, cell, export),
   and the rows written in Python.
 - ``inbox_filters``: the filters and the small tables they list.
+- ``inbox_bulk``: ticked tickets (or all the filter matches) changed at once, after a
+  confirmation page, through ``actions.bulk_change``.
 - ``workspace``: a ticket's page and the agent's actions on it; ``forms``: their forms.
 - ``choosers``: the requester chooser of "New ticket".
 

@@ -51,6 +51,7 @@ def test_every_row_links_to_its_mail(client, root):
 
 def test_headers_are_capitalised_translations(client, root):
     queued_mail()
+    queued_mail()
     client.force_login(root)
     response = client.get(reverse(INDEX))
     headers = [str(column.label) for column in response.context["table"].columns.values()]
@@ -60,7 +61,7 @@ def test_headers_are_capitalised_translations(client, root):
     for column in OutboxViewSet.list_display[1:]:
         assert isinstance(column.label, Promise)
     page = response.content.decode()
-    assert "1 outgoing mail" in page and "1 outbox" not in page
+    assert "2 outgoing mails" in page and "2 outbox" not in page
 
 
 def test_headers_follow_the_users_language(client, root):

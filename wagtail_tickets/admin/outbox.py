@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -48,10 +49,15 @@ class LocalTimeColumn(Column):
         return local_datetime(super().get_value(instance))
 
 
+class OutboxPaginator(WagtailPaginator):
+    # the count under the listing: "25 outgoing mails", not the model's plural "outbox"
+    verbose_name_plural = gettext_lazy("outgoing mails")
+
+
 class OutboxIndexView(listing.IndexView):
     template_name = "wagtail_tickets/admin/outbox_index.html"
-    # the count under the listing ("25 outgoing mails") and its empty message; the page's
-    # title stays the model's plural, "Outbox"
+    paginator_class = OutboxPaginator
+    # its empty message; the page's title stays the model's plural, "Outbox"
     verbose_name_plural = gettext_lazy("outgoing mails")
 
     def get_base_queryset(self):

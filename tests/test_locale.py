@@ -289,14 +289,18 @@ def test_default_email_templates_exist_with_the_english_variables(language):
 
 
 def test_dutch_default_email_text_starts_with_a_capital_after_the_salutation():
-    """Dutch letters start the text after "Beste ...," with a capital letter."""
+    """Dutch letters start the text after the salutation ("Beste ...," or the greeting
+    ``{GREETING}`` puts there) with a capital letter."""
     from wagtail_tickets.notifications.defaults import DEFAULT_TEMPLATES
 
+    checked = 0
     for kind, texts in DEFAULT_TEMPLATES.items():
         _, body = texts["nl"]
-        if body.startswith("Beste "):
+        if body.startswith(("Beste ", "{GREETING}")):
             first = body.split("\n\n", 1)[1]
             assert first[0] == "{" or first[0].isupper(), (kind, first[:30])
+            checked += 1
+    assert checked >= 5  # every automatic mail to customers and the assignment greet
 
 
 @pytest.mark.django_db

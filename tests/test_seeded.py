@@ -102,7 +102,7 @@ def test_history_keeps_the_stored_name_and_a_german_agent_reads_it_in_german(ger
     assert "„Offen“" in html or "“Offen”" in html
     assert "Antwort" in html and "Dringend" in html
     assert ">Answer<" not in html and "“Answer”" not in html
-    assert '<option value="%d">Antwort</option>' % answer.pk in html
+    assert f'<option value="{answer.pk}">Antwort</option>' in html
 
 
 @pytest.mark.django_db
@@ -143,3 +143,18 @@ def test_setup_listings_show_the_label_and_sort_by_the_stored_name(german):
     assert ">Open<" not in html
     html = client.get(reverse("wagtail_tickets_priorities:index") + "?ordering=name")
     assert "Dringend" in html.content.decode()
+
+
+@pytest.mark.django_db
+def test_mail_variables_name_the_status_and_priority_in_the_mail_language(german):
+    from wagtail_tickets.notifications.variables import ticket_values
+
+    ticket = make_ticket(
+        UserFactory(), TicketTypeFactory(), priority=Priority.objects.get(name="Urgent")
+    )
+    with translation.override("de"):
+        values = ticket_values(ticket, "Carla")
+    assert (values["ticket:status"], values["ticket:priority"]) == ("Offen", "Dringend")
+    with translation.override("en"):
+        values = ticket_values(ticket, "Carla")
+    assert (values["ticket:status"], values["ticket:priority"]) == ("Open", "Urgent")

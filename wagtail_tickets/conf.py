@@ -268,6 +268,24 @@ class AppSettings:
             ) from None
 
     @property
+    def ENCRYPTION_KEYS(self) -> tuple[str, ...]:
+        """Keys that encrypt mailbox passwords, OAuth2 client secrets and tokens in the
+        database, newest first: values are written with the first and read with any, so a
+        key is rotated by putting a new one first, running ``rotate_ticket_secrets`` and
+        then removing the old one. Use long random strings kept apart from ``SECRET_KEY``
+        (``python -c "import secrets; print(secrets.token_urlsafe(48))"``). Default: the
+        site's ``SECRET_KEY`` followed by its ``SECRET_KEY_FALLBACKS``."""
+        keys = self._get("ENCRYPTION_KEYS", None)
+        if isinstance(keys, str):
+            keys = (keys,)
+        if not keys:
+            keys = (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ()))
+        keys = tuple(str(key) for key in keys if key)
+        if not keys:
+            raise ImproperlyConfigured("WAGTAIL_TICKETS['ENCRYPTION_KEYS'] holds no key.")
+        return keys
+
+    @property
     def MAIL_IMPORT_LOCK_SECONDS(self) -> int:
         """How long one importer holds a mailbox; renewed whenever a tenth of it has passed,
         so a crashed worker blocks the mailbox for at most this long."""

@@ -6,6 +6,12 @@ change of any of them needs the password again, so it is never sent to a server 
 given for), and the listing shows where each mailbox is and how its last import went, never
 its credentials. Servers on private or local addresses are refused unless the site allows
 them (``netguard``).
+
+A mailbox may sign in with OAuth2 instead (Microsoft 365, Google, another provider): the
+administrator registers the app once under "Sign-in apps" (its client secret write-only
+like the password), switches the mailbox to "Sign-in (OAuth2)" and signs it in; the
+listing shows which mailboxes the provider stopped accepting. The flow itself is
+``mail.oauth``.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import re
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,7 +33,8 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import ListingButton
 
 from .. import netguard
-from ..models import Mailbox
+from ..mail import oauth
+from ..models import Mailbox, OAuthApplication
 from ..notifications.sending import enqueue
 from . import listing
 from .quarantine import QuarantineViewSet, register_policy
@@ -40,6 +47,137 @@ def _no_control_characters(value: str) -> str:
     if _CONTROL.search(value or ""):
         raise ValidationError(_("Line breaks and control characters are not allowed here."))
     return value
+
+
+def _write_only(label, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        max_length=2000,
+        help_text=help_text,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+
+class OAuthApplicationForm(WagtailAdminModelForm):
+    """The app registration. The client secret is write-only: never shown back, kept when
+    left empty as long as the provider, tenant and token URL stay the same."""
+
+    client_secret = _write_only(gettext_lazy("client secret"))
+    authorize_url = forms.URLField(
+        label=gettext_lazy("authorization URL"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
+    token_url = forms.URLField(
+        label=gettext_lazy("token URL"), required=False, max_length=500, assume_scheme="https"
+    )
+
+    class Meta:
+        model = OAuthApplication
+        fields = [
+            "name",
+            "provider",
+            "client_id",
+            "client_secret",
+            "tenant",
+            "authorize_url",
+            "token_url",
+            "scopes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored_secret = self.instance.client_secret if self.instance.pk else ""
+        self.stored_connection = {
+            name: getattr(self.instance, name) for name in OAuthApplication.CONNECTION_FIELDS
+        }
+        self.initial.pop("client_secret", None)
+        if self.stored_secret:
+            self.fields["client_secret"].help_text = _(
+                "A client secret is stored. Leave empty to keep it; type a new one to replace "
+                "it. Changing the provider, tenant or token URL needs it again."
+            )
+        else:
+            self.fields["client_secret"].help_text = _(
+                "The secret of the app registration (Microsoft: “Certificates & secrets”; "
+                "Google: the OAuth client's secret)."
+            )
+        self.fields["authorize_url"].help_text = _("Other providers only.")
+        self.fields["token_url"].help_text = _(
+            "Other providers only. The site sends the client secret and the tokens here."
+        )
+
+    def clean_client_id(self) -> str:
+        return _no_control_characters(self.cleaned_data["client_id"].strip())
+
+    def clean_tenant(self) -> str:
+        tenant = _no_control_characters((self.cleaned_data.get("tenant") or "").strip())
+        if tenant and not re.fullmatch(r"[A-Za-z0-9.-]{1,100}", tenant):
+            raise ValidationError(_("Enter a tenant ID, a domain or “organizations”."))
+        return tenant
+
+    def clean_client_secret(self) -> str:
+        return _no_control_characters(self.cleaned_data.get("client_secret") or "")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        provider = cleaned.get("provider")
+        if provider == OAuthApplication.Provider.GENERIC:
+            for name in ("authorize_url", "token_url"):
+                url = cleaned.get(name) or ""
+                if not url:
+                    self.add_error(name, _("Enter the provider's URL."))
+                    continue
+                try:
+                    if name == "token_url":
+                        oauth.check_url(url)
+                    elif not url.startswith("https://"):
+                        raise netguard.AddressRefused(_("Enter an https URL."))
+                except netguard.AddressRefused as exc:
+                    self.add_error(name, str(exc))
+            if not (cleaned.get("scopes") or "").strip():
+                self.add_error("scopes", _("Enter the scopes that allow IMAP (and SMTP)."))
+        secret = cleaned.get("client_secret")
+        moved = any(
+            str(cleaned.get(name) or "") != str(self.stored_connection[name] or "")
+            for name in OAuthApplication.CONNECTION_FIELDS
+            if name in cleaned
+        )
+        if not secret and self.stored_secret and moved and self.instance.pk:
+            self.add_error(
+                "client_secret", _("Enter the client secret again: the provider details changed.")
+            )
+        return cleaned
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        secret = self.cleaned_data.get("client_secret")
+        if secret:
+            self.instance.set_client_secret(secret)
+        else:
+            self.instance.client_secret = self.stored_secret
+
+
+class OAuthApplicationViewSet(ModelViewSet):
+    model = OAuthApplication
+    icon = "key"
+    menu_label = gettext_lazy("Sign-in apps")
+    form_class = OAuthApplicationForm
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    add_to_reference_index = False
+    list_display = [
+        "name",
+        Column("provider", label=gettext_lazy("Provider"), accessor="get_provider_display"),
+        Column("client_id", label=gettext_lazy("Client ID")),
+    ]
+    search_fields = ["name", "client_id"]
+
+    def get_form_class(self, for_update=False):
+        return OAuthApplicationForm
 
 
 class MailboxForm(WagtailAdminModelForm):
@@ -60,9 +198,15 @@ class MailboxForm(WagtailAdminModelForm):
             "port",
             "security",
             "username",
+            "auth_method",
             "password",
+            "oauth_application",
             "folder",
             "on_closed_reply",
+            "send_mail",
+            "smtp_host",
+            "smtp_port",
+            "smtp_security",
             "active",
         ]
 
@@ -70,7 +214,8 @@ class MailboxForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         # what the mailbox has now, before this form's values are put on the instance
         self.stored_connection = {
-            name: getattr(self.instance, name) for name in Mailbox.CONNECTION_FIELDS
+            name: getattr(self.instance, Mailbox._meta.get_field(name).attname)
+            for name in Mailbox.CONNECTION_FIELDS
         }
         self.stored_password = self.instance.password if self.instance.pk else ""
         if self.stored_password:
@@ -79,11 +224,28 @@ class MailboxForm(WagtailAdminModelForm):
                 "Changing the server, port, security or user name needs it again."
             )
         else:
-            self.fields["password"].help_text = _("The password of the IMAP account.")
+            self.fields["password"].help_text = _(
+                "The password of the IMAP account (with “Password” sign-in)."
+            )
         self.initial.pop("password", None)
+        self.fields["oauth_application"].help_text = _(
+            "With “Sign-in (OAuth2)”: the app registration to sign in with. After saving, "
+            "use “Sign in” in the list of mailboxes."
+        )
+        # filled in from the provider of the sign-in app when left empty
+        self.fields["host"].required = False
+        # a form posted without them (older scripts, the first version of this screen)
+        # keeps what the mailbox has
+        for name in ("auth_method", "smtp_port", "smtp_security"):
+            self.fields[name].required = False
+        self.fields["smtp_host"].help_text = _(
+            "Needed to send through this mailbox; filled in for Microsoft 365 and Google."
+        )
 
     def clean_host(self) -> str:
-        host = netguard.host_name(_no_control_characters(self.cleaned_data["host"]))
+        host = netguard.host_name(_no_control_characters(self.cleaned_data.get("host") or ""))
+        if not host:
+            return host  # clean() fills it in from the provider, or asks for it
         if not _HOST.match(host):
             raise ValidationError(_("Enter a host name or an IP address, without a port."))
         return host
@@ -104,29 +266,75 @@ class MailboxForm(WagtailAdminModelForm):
         """The password typed now, or empty (the stored one is kept where ``clean`` allows)."""
         return _no_control_characters(self.cleaned_data.get("password") or "")
 
+    def clean_smtp_host(self) -> str:
+        host = netguard.host_name(_no_control_characters(self.cleaned_data.get("smtp_host") or ""))
+        if host and not _HOST.match(host):
+            raise ValidationError(_("Enter a host name or an IP address, without a port."))
+        return host
+
     def clean(self) -> dict:
         cleaned = super().clean()
-        if "password" not in self.errors and not cleaned.get("password"):
+        for name in ("auth_method", "smtp_port", "smtp_security"):
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        uses_oauth = cleaned.get("auth_method") == Mailbox.AuthMethod.OAUTH2
+        app = cleaned.get("oauth_application")
+        if uses_oauth:
+            if app is None:
+                self.add_error("oauth_application", _("Choose the sign-in app."))
+            try:
+                oauth.require_authlib()
+            except oauth.OAuthUnavailable as exc:
+                self.add_error("auth_method", str(exc))
+            servers = oauth.SERVERS.get(app.provider, {}) if app is not None else {}
+            for name, value in servers.items():
+                if name in ("port", "smtp_port"):
+                    continue
+                if not cleaned.get(name) and name not in self.errors:
+                    cleaned[name] = value
+                    if name == "host":
+                        cleaned["port"] = servers["port"]
+                        cleaned["security"] = Mailbox.Security.TLS
+                    elif name == "smtp_host":
+                        cleaned["smtp_port"] = servers["smtp_port"]
+        if not cleaned.get("host") and "host" not in self.errors:
+            self.add_error("host", _("Enter the IMAP server."))
+        password_needed = not uses_oauth
+        if password_needed and "password" not in self.errors and not cleaned.get("password"):
             if not self.instance.pk or not self.stored_password:
                 self.add_error("password", _("Enter the password of the IMAP account."))
             elif self.changed_connection(cleaned):
                 self.add_error(
                     "password", _("Enter the password again: the server details changed.")
                 )
-        if cleaned.get("host") and cleaned.get("port") and not self.has_error("host"):
-            try:
-                netguard.resolve(cleaned["host"], cleaned["port"])
-            except netguard.AddressRefused as exc:
-                self.add_error("host", str(exc))
+        if cleaned.get("send_mail") and not cleaned.get("smtp_host"):
+            if "smtp_host" not in self.errors:
+                self.add_error("smtp_host", _("Enter the SMTP server to send through."))
+        for host_field, port_field in (("host", "port"), ("smtp_host", "smtp_port")):
+            host, port = cleaned.get(host_field), cleaned.get(port_field)
+            if host and port and not self.has_error(host_field):
+                if not 1 <= port <= 65535:
+                    self.add_error(port_field, _("Enter a port between 1 and 65535."))
+                    continue
+                try:
+                    netguard.resolve(host, port)
+                except netguard.AddressRefused as exc:
+                    self.add_error(host_field, str(exc))
         return cleaned
 
     def changed_connection(self, cleaned: dict) -> list[str]:
         """The fields among server, port, security and login that this form changes."""
-        return [
-            name
-            for name in Mailbox.CONNECTION_FIELDS
-            if name in cleaned and str(cleaned[name]) != str(self.stored_connection[name])
-        ]
+        changed = []
+        for name in Mailbox.CONNECTION_FIELDS:
+            if name not in cleaned:
+                continue
+            value = cleaned[name]
+            value = getattr(value, "pk", value)
+            if str(value if value is not None else "") != str(
+                self.stored_connection[name] if self.stored_connection[name] is not None else ""
+            ):
+                changed.append(name)
+        return changed
 
     def _post_clean(self) -> None:
         super()._post_clean()
@@ -139,12 +347,34 @@ class MailboxForm(WagtailAdminModelForm):
             self.instance.password = self.stored_password
 
 
+def sign_in_status(mailbox: Mailbox) -> str:
+    """How the mailbox logs in, for the listing (never a credential)."""
+    if not mailbox.uses_oauth:
+        return _("Password") if mailbox.password else _("Password missing")
+    if mailbox.signin_needed:
+        return _("Needs sign-in: %(reason)s") % {"reason": mailbox.signin_needed[:200]}
+    if not mailbox.oauth_refresh_token:
+        return _("Not signed in yet")
+    return _("Signed in (%(app)s)") % {"app": mailbox.oauth_application}
+
+
 class MailboxIndexView(listing.IndexView):
     mailbox_viewset = None
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if self.mailbox_viewset.permission_policy.user_has_permission(self.request.user, "change"):
+            if instance.uses_oauth:
+                buttons.append(
+                    ListingButton(
+                        _("Sign in"),
+                        url=reverse(
+                            self.mailbox_viewset.get_url_name("sign_in"), args=[instance.pk]
+                        ),
+                        icon_name="key",
+                        priority=14,
+                    )
+                )
             buttons.append(
                 ListingButton(
                     _("Import now"),
@@ -169,6 +399,7 @@ class MailboxViewSet(ModelViewSet):
         "name",
         Column("ticket_type", label=gettext_lazy("Ticket type"), sort_key="ticket_type__name"),
         Column("address_label", label=gettext_lazy("Mailbox")),
+        Column("sign_in", label=gettext_lazy("Sign-in"), accessor=sign_in_status),
         BooleanColumn("active", label=gettext_lazy("Active"), sort_key="active"),
         DateColumn("last_run_at", label=gettext_lazy("Last import"), sort_key="last_run_at"),
         Column("last_error", label=gettext_lazy("Last error")),
@@ -181,7 +412,7 @@ class MailboxViewSet(ModelViewSet):
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
-            queryset=Mailbox.objects.select_related("ticket_type"),
+            queryset=Mailbox.objects.select_related("ticket_type", "oauth_application"),
             mailbox_viewset=self,
             **kwargs,
         )
@@ -189,12 +420,104 @@ class MailboxViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("import/<int:pk>/", self.import_view, name="import"),
+            path("sign-in/<int:pk>/", self.sign_in_view, name="sign_in"),
+            path("sign-in/callback/", self.callback_view, name="sign_in_callback"),
         ]
+
+    def redirect_uri(self, request) -> str:
+        """The callback's absolute URL, as registered with the provider."""
+        return request.build_absolute_uri(reverse(self.get_url_name("sign_in_callback")))
+
+    def sign_in_view(self, request, pk):
+        """Explain, then (POST) send the administrator to the provider to sign in."""
+        if not self.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        mailbox = get_object_or_404(Mailbox.objects.select_related("oauth_application"), pk=pk)
+        index_url = reverse(self.get_url_name("index"))
+        edit_url = reverse(self.get_url_name("edit"), args=[mailbox.pk])
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        problem = ""
+        if not mailbox.uses_oauth or mailbox.oauth_application is None:
+            problem = _(
+                "This mailbox logs in with a password. Switch it to “Sign-in (OAuth2)” and "
+                "choose a sign-in app in its settings first."
+            )
+        else:
+            try:
+                oauth.require_authlib()
+            except oauth.OAuthUnavailable as exc:
+                problem = str(exc)
+        if request.method == "POST" and not problem:
+            try:
+                url = oauth.start_sign_in(mailbox, request, self.redirect_uri(request))
+            except oauth.SignInRefused as exc:
+                problem = str(exc)
+            else:
+                return HttpResponseRedirect(url)
+        app = mailbox.oauth_application
+        return TemplateResponse(
+            request,
+            "wagtail_tickets/admin/mailbox_sign_in.html",
+            {
+                "mailbox": mailbox,
+                "app": app,
+                "problem": problem,
+                "index_url": index_url,
+                "edit_url": edit_url,
+                "redirect_uri": self.redirect_uri(request),
+                "header_icon": "key",
+            },
+            status=400 if problem and request.method == "POST" else 200,
+        )
+
+    def callback_view(self, request):
+        """Where the provider sends the administrator back: check, exchange, store."""
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        if not self.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        index_url = reverse(self.get_url_name("index"))
+        try:
+            mailbox = oauth.finish_sign_in(request, request.GET)
+        except (oauth.SignInRefused, oauth.OAuthUnavailable) as exc:
+            return TemplateResponse(
+                request,
+                "wagtail_tickets/admin/mailbox_sign_in_failed.html",
+                {"reason": str(exc), "index_url": index_url, "header_icon": "key"},
+                status=400,
+            )
+        except oauth.TokenError as exc:
+            return TemplateResponse(
+                request,
+                "wagtail_tickets/admin/mailbox_sign_in_failed.html",
+                {
+                    "reason": _("The provider did not give tokens: %(reason)s") % {"reason": exc},
+                    "index_url": index_url,
+                    "header_icon": "key",
+                },
+                status=502,
+            )
+        messages.success(
+            request,
+            _("“%(name)s” is signed in; its mail is imported from the next run on.")
+            % {"name": mailbox.name},
+        )
+        return HttpResponseRedirect(index_url)
 
     def import_refusal(self, mailbox: Mailbox) -> str:
         """Why "Import now" cannot run for this mailbox (empty: it can). The worker checks
         the same again when it connects; this tells the administrator at once."""
-        if not mailbox.password:
+        if mailbox.uses_oauth and mailbox.signin_needed:
+            return _("“%(name)s” needs a new sign-in: %(reason)s") % {
+                "name": mailbox.name,
+                "reason": mailbox.signin_needed,
+            }
+        if mailbox.uses_oauth and not mailbox.has_credentials:
+            return _("“%(name)s” is not signed in yet. Use “Sign in”, then import.") % {
+                "name": mailbox.name
+            }
+        if not mailbox.uses_oauth and not mailbox.password:
             return _(
                 "“%(name)s” has no password (it is cleared when the server details change). "
                 "Enter it in the mailbox's settings, then import."
@@ -245,5 +568,8 @@ class IncomingMailGroup(ModelViewSetGroup):
         self.items = (
             MailboxViewSet("wagtail_tickets_mailboxes", url_prefix="tickets-mail/mailboxes"),
             QuarantineViewSet("wagtail_tickets_quarantine", url_prefix="tickets-mail/quarantine"),
+            OAuthApplicationViewSet(
+                "wagtail_tickets_sign_in_apps", url_prefix="tickets-mail/sign-in-apps"
+            ),
         )
         super().__init__()

@@ -2,6 +2,9 @@
 fetch, flag ``\\Deleted`` and expunge. Every failure becomes an ``ImapError`` whose text
 says what went wrong and where, without the password, so it can be logged and shown.
 
+A mailbox logs in with its password or, signed in with OAuth2, with SASL XOAUTH2 (or
+OAUTHBEARER where the server offers only that) and an access token from ``mail.oauth``.
+
 Every connection goes through ``netguard``: the host is looked up once, refused when it
 leads to a private or local address the site does not allow, and the socket is opened to
 the checked address while TLS still verifies the certificate against the host name."""
@@ -16,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from .. import netguard
 from ..conf import app_settings
 from ..models import Mailbox
+from . import oauth
 
 
 class ImapError(Exception):
@@ -78,12 +82,20 @@ class ImapConnection:
         detail = str(exc) or exc.__class__.__name__
         if isinstance(exc, bytes):  # pragma: no cover - imaplib passes text
             detail = exc.decode("utf-8", "replace")
-        detail = detail.replace(self.mailbox.password, "***") if self.mailbox.password else detail
+        for secret in (self.mailbox.password, self.mailbox.oauth_access_token):
+            if secret:
+                detail = detail.replace(secret, "***")
         return ImapError(f"{self.mailbox.address_label}: {what}: {detail}")
 
     def open(self) -> None:
         mailbox = self.mailbox
-        if not mailbox.password:
+        token = ""
+        if mailbox.uses_oauth:
+            try:
+                token = oauth.access_token(mailbox)
+            except (oauth.SignInNeeded, oauth.TokenError, oauth.OAuthUnavailable) as exc:
+                raise ImapError(f"{mailbox.address_label}: {exc}") from None
+        elif not mailbox.password:
             # cleared when the server or login changed: nothing is sent anywhere until an
             # administrator enters the password for the new one
             raise ImapError(
@@ -118,9 +130,14 @@ class ImapConnection:
             raise self._fail("cannot connect", exc) from None
         self.client = client
         try:
-            client.login(mailbox.username, mailbox.password)
+            if token:
+                self._authenticate(client, host, token)
+            else:
+                client.login(mailbox.username, mailbox.password)
         except imaplib.IMAP4.error as exc:
             self.close()
+            if token:
+                oauth.forget_access_token(mailbox)
             raise self._fail("login failed", exc) from None
         except OSError as exc:
             self.close()
@@ -134,6 +151,19 @@ class ImapConnection:
             self.uidvalidity = int(codes[0]) if codes and codes[0] else 0
         except ValueError:
             self.uidvalidity = 0
+
+    def _authenticate(self, client: imaplib.IMAP4, host: str, token: str) -> None:
+        """SASL with the access token: XOAUTH2 where offered (or when nothing is said),
+        OAUTHBEARER where only that is."""
+        mailbox = self.mailbox
+        offered = {str(item).upper() for item in client.capabilities}
+        if "AUTH=OAUTHBEARER" in offered and "AUTH=XOAUTH2" not in offered:
+            message = oauth.oauthbearer(mailbox.username, token, host, int(mailbox.port))
+            client.authenticate("OAUTHBEARER", oauth.SaslResponder(message))
+        else:
+            client.authenticate(
+                "XOAUTH2", oauth.SaslResponder(oauth.xoauth2(mailbox.username, token))
+            )
 
     def _call(self, what: str, method, *args):
         try:

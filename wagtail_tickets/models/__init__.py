@@ -14,7 +14,14 @@ from .config import (
 )
 from .external import ExternalAccess, ExternalPageSettings
 from .history import TicketLogEntry
-from .inbound import AutoMailRecord, InboundMessage, Mailbox, QuarantinedMessage
+from .inbound import (
+    AutoMailRecord,
+    InboundMessage,
+    Mailbox,
+    OAuthApplication,
+    QuarantinedMessage,
+    SignInState,
+)
 from .mail import EmailTemplate, MailSettings, OutgoingMail, PendingNotification
 from .tickets import (
     Attachment,
@@ -46,10 +53,12 @@ __all__ = [
     "Mailbox",
     "Message",
     "NumberSequence",
+    "OAuthApplication",
     "OutgoingMail",
     "PendingNotification",
     "Priority",
     "QuarantinedMessage",
+    "SignInState",
     "Rate",
     "ReplyDraft",
     "ResponseTemplate",

@@ -7,8 +7,101 @@ from __future__ import annotations
 from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
+from ..mail.encryption import EncryptedTextField
 from .config import TicketType
 from .tickets import Message, Ticket
+
+
+class OAuthApplication(models.Model):
+    """An OAuth2 app registration (Microsoft Entra, Google Cloud or another provider),
+    entered once by an administrator; mailboxes sign in through it.
+
+    The client secret is encrypted at rest and belongs to one token URL: when ``save()``
+    writes a change of the provider, tenant or token URL without a secret given with
+    ``set_client_secret()``, it clears the stored one (it would otherwise be sent to
+    wherever an administrator points the token URL)."""
+
+    CONNECTION_FIELDS = ("provider", "tenant", "token_url")
+
+    class Provider(models.TextChoices):
+        MICROSOFT = "microsoft", _("Microsoft 365")
+        GOOGLE = "google", _("Google")
+        GENERIC = "generic", _("Other OAuth2 provider")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    provider = models.CharField(
+        _("provider"), max_length=10, choices=Provider.choices, default=Provider.MICROSOFT
+    )
+    client_id = models.CharField(_("client ID"), max_length=255)
+    client_secret = EncryptedTextField(_("client secret"), blank=True)
+    tenant = models.CharField(
+        _("tenant"),
+        max_length=100,
+        blank=True,
+        default="organizations",
+        help_text=_(
+            "Microsoft 365: the directory (tenant) ID or domain of your organisation, or "
+            "“organizations” for any work account."
+        ),
+    )
+    authorize_url = models.URLField(_("authorization URL"), max_length=500, blank=True)
+    token_url = models.URLField(_("token URL"), max_length=500, blank=True)
+    scopes = models.CharField(
+        _("scopes"),
+        max_length=500,
+        blank=True,
+        help_text=_("Separated by spaces. Leave empty for the provider's mail scopes."),
+    )
+
+    _secret_given = False
+
+    class Meta:
+        verbose_name = _("sign-in app")
+        verbose_name_plural = _("sign-in apps")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Save; a client secret stays with the token URL it was given for."""
+        if self.pk is not None:
+            stored = (
+                OAuthApplication.objects.filter(pk=self.pk).values(*self.CONNECTION_FIELDS).first()
+            )
+            moved = stored is not None and any(
+                str(getattr(self, name)) != str(stored[name]) for name in self.CONNECTION_FIELDS
+            )
+            if moved and not (self._secret_given and self.client_secret):
+                self.client_secret = ""
+        super().save(*args, **kwargs)
+        self._secret_given = False
+
+    def set_client_secret(self, secret: str) -> None:
+        """Give the client secret for the token URL this app has now."""
+        self.client_secret = secret
+        self._secret_given = True
+
+
+class SignInState(models.Model):
+    """One sign-in an administrator started: the ``state`` sent to the provider (stored as
+    its hash), the PKCE verifier, the mailbox and the administrator's session. Used once,
+    and only until ``expires_at``."""
+
+    state_hash = models.CharField(max_length=64, unique=True)
+    mailbox = models.ForeignKey("Mailbox", on_delete=models.CASCADE, related_name="+")
+    session_hash = models.CharField(max_length=64)
+    user_id = models.CharField(max_length=255)
+    code_verifier = EncryptedTextField()
+    redirect_uri = models.CharField(max_length=500)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("sign-in in progress")
+        verbose_name_plural = _("sign-ins in progress")
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
 class Mailbox(models.Model):
@@ -22,7 +115,29 @@ class Mailbox(models.Model):
     these fields that way.)
     """
 
-    CONNECTION_FIELDS = ("host", "port", "security", "username")
+    CONNECTION_FIELDS = (
+        "host",
+        "port",
+        "security",
+        "username",
+        "auth_method",
+        "oauth_application",
+        "smtp_host",
+        "smtp_port",
+        "smtp_security",
+    )
+    # cleared with the password when the connection moves: the access token is sent to the
+    # IMAP and SMTP servers, the refresh token belongs to the sign-in app
+    TOKEN_FIELDS = ("oauth_access_token", "oauth_refresh_token", "oauth_expires_at")
+
+    class AuthMethod(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        OAUTH2 = "oauth2", _("Sign-in (OAuth2)")
+
+    class SmtpSecurity(models.TextChoices):
+        TLS = "tls", _("TLS (usually port 465)")
+        STARTTLS = "starttls", _("STARTTLS (usually port 587)")
+        NONE = "none", _("None (only for a server on the same machine)")
 
     class Security(models.TextChoices):
         TLS = "tls", _("TLS (usually port 993)")
@@ -47,7 +162,44 @@ class Mailbox(models.Model):
         _("security"), max_length=10, choices=Security.choices, default=Security.TLS
     )
     username = models.CharField(_("user name"), max_length=255)
-    password = models.CharField(_("password"), max_length=255, blank=True)
+    auth_method = models.CharField(
+        _("sign-in"), max_length=10, choices=AuthMethod.choices, default=AuthMethod.PASSWORD
+    )
+    password = EncryptedTextField(_("password"), blank=True)
+    oauth_application = models.ForeignKey(
+        OAuthApplication,
+        verbose_name=_("sign-in app"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mailboxes",
+    )
+    oauth_access_token = EncryptedTextField(blank=True, editable=False)
+    oauth_refresh_token = EncryptedTextField(blank=True, editable=False)
+    oauth_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    oauth_signed_in_at = models.DateTimeField(_("signed in"), null=True, blank=True, editable=False)
+    signin_needed = models.TextField(
+        _("needs sign-in"),
+        blank=True,
+        editable=False,
+        help_text=_("Why the provider refused the stored sign-in; empty when it works."),
+    )
+    send_mail = models.BooleanField(
+        _("send the type's mail through this mailbox"),
+        default=False,
+        help_text=_(
+            "Mail about tickets of this type leaves through this account's SMTP server "
+            "(and lands in its Sent folder) instead of the site's mail setup."
+        ),
+    )
+    smtp_host = models.CharField(_("SMTP server"), max_length=255, blank=True)
+    smtp_port = models.PositiveIntegerField(_("SMTP port"), default=587)
+    smtp_security = models.CharField(
+        _("SMTP security"),
+        max_length=10,
+        choices=SmtpSecurity.choices,
+        default=SmtpSecurity.STARTTLS,
+    )
     folder = models.CharField(_("folder"), max_length=255, default="INBOX")
     on_closed_reply = models.CharField(
         _("reply to a closed ticket"),
@@ -94,13 +246,19 @@ class Mailbox(models.Model):
                 .first()
             )
             moved = stored is not None and any(
-                str(getattr(self, name)) != str(stored[name]) for name in written
+                str(getattr(self, self._meta.get_field(name).attname)) != str(stored[name])
+                for name in written
             )
             given = self._password_given and (update_fields is None or "password" in update_fields)
             if moved and not (given and self.password):
                 self.password = ""
                 if update_fields is not None:
-                    kwargs["update_fields"] = {*update_fields, "password"}
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "password"}
+            if moved:
+                self.oauth_access_token = self.oauth_refresh_token = ""
+                self.oauth_expires_at = None
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], *self.TOKEN_FIELDS}
             super().save(*args, **kwargs)
         self._password_given = False
 
@@ -110,6 +268,20 @@ class Mailbox(models.Model):
         ``password`` does not count there, as the stored password was loaded that way."""
         self.password = password
         self._password_given = True
+
+    @property
+    def uses_oauth(self) -> bool:
+        return self.auth_method == self.AuthMethod.OAUTH2
+
+    @property
+    def has_credentials(self) -> bool:
+        """Whether the mailbox has what it needs to log in (a password, or a sign-in that
+        the provider has not refused)."""
+        if self.uses_oauth:
+            return bool(
+                self.oauth_application_id and self.oauth_refresh_token and not self.signin_needed
+            )
+        return bool(self.password)
 
     @property
     def address_label(self) -> str:

@@ -5,7 +5,8 @@
 2. ``build_pending`` (a task) turns it into ``OutgoingMail`` rows once: the notifier decides
    recipients and texts then, so the mail reflects everything the request changed.
 3. ``send_outgoing`` claims one row atomically (``pending``/``failed`` and due ->
-   ``sending``), hands it to the host's email backend and marks it ``sent``. Two workers
+   ``sending``), hands it to the host's email backend (or to the SMTP account of the
+   mailbox that sends its type's mail: ``mail.smtp``) and marks it ``sent``. Two workers
    never both claim a row, so a retry never sends a mail twice. A failure records the error
    and the next attempt, with delays that double each time.
 4. ``deliver_due`` (scheduled every minute) builds what was never built, sends what is due,
@@ -208,6 +209,15 @@ def as_email_message(mail, connection=None) -> EmailMultiAlternatives:
     return message
 
 
+def mailbox_connection(mail):
+    """The SMTP connection of the mailbox that sends mail about this row's ticket type,
+    or ``None``: the host's ``EMAIL_BACKEND`` (the default)."""
+    from ..mail.smtp import MailboxEmailBackend, sending_mailbox
+
+    mailbox = sending_mailbox(mail.ticket.ticket_type_id if mail.ticket else None)
+    return MailboxEmailBackend(mailbox) if mailbox is not None else None
+
+
 def send_outgoing(mail_id: int, connection=None) -> bool:
     """Send one outbox row if it is due and nobody else is sending it. True when sent."""
     from ..models import OutgoingMail
@@ -215,9 +225,10 @@ def send_outgoing(mail_id: int, connection=None) -> bool:
     if not claim(mail_id):
         return False
     State = OutgoingMail.State
-    mail = OutgoingMail.objects.get(pk=mail_id)
+    mail = OutgoingMail.objects.select_related("ticket").get(pk=mail_id)
     try:
-        as_email_message(mail, connection=connection).send(fail_silently=False)
+        own = mailbox_connection(mail)
+        as_email_message(mail, connection=own or connection).send(fail_silently=False)
     except Exception as exc:
         attempts = mail.attempts
         gave_up = attempts >= app_settings.MAIL_MAX_ATTEMPTS

@@ -273,9 +273,12 @@ def open_ticket(
     request=None,
     defaults: OpeningDefaults | None = None,
     link_token: str = "",
+    status: Status | None = None,
+    assignee=None,
 ) -> Ticket:
     """Open a ticket with its first message. A customer opens for themselves (create level);
-    an agent of the type may open on behalf of a customer. ``defaults`` is
+    an agent of the type may open on behalf of a customer, and may give it a ``status``
+    other than the default and an ``assignee`` of the type's team. ``defaults`` is
     ``opening_defaults()`` when the caller has read it already. ``link_token`` is the
     private link the external page chose for a visitor's ticket before it exists: it is
     stored with the ticket and is the ``{LINK}`` of its confirmation mail, so the page
@@ -290,11 +293,15 @@ def open_ticket(
             _require(permissions.manages_type(actor, ticket_type))
         else:
             _require(permissions.can_create(actor, ticket_type))
+    if actor is not None and (status is not None or assignee is not None):
+        _require(permissions.manages_type(actor, ticket_type))
+    if assignee is not None and not permissions.is_assignable(assignee, ticket_type):
+        raise ValidationError(_("Only agents of the ticket's type can be assigned."))
     subject = clean_subject(subject, app_settings.MAX_SUBJECT_LENGTH)
     if not subject:
         raise ValidationError(_("The subject is empty."))
     defaults = defaults or opening_defaults()
-    status = defaults.status
+    status = status or defaults.status
     if status is None:
         raise ValidationError(_("No open status is configured; ask an administrator."))
     if priority is None:
@@ -316,6 +323,9 @@ def open_ticket(
             status=status,
             priority=priority,
             category=category,
+            assignee=assignee,
+            closed_at=now if status.is_closed else None,
+            is_open=not status.is_closed,  # what the database trigger writes, here too
             requester=requester,
             requester_name=clean_subject(
                 requester_name or (display_name_for(requester) if requester else ""), 150
@@ -502,6 +512,25 @@ def change_ticket(ticket: Ticket, *, actor=None, request=None, **values) -> dict
         changes = _apply_changes(locked, values, actor=actor, request=request)
         _copy_state(locked, ticket)
     return changes
+
+
+def reply_and_change(ticket: Ticket, *, actor, changes: dict, request=None, **reply) -> Message:
+    """An agent's reply (or note) and changes of the ticket's fields as one unit ("send and
+    set status to ..."): ``add_reply`` (``reply`` are its arguments), then
+    ``change_ticket(**changes)``, each with its own checks, history and notifications, in
+    one ``batch`` transaction. When either fails neither is kept, nor the reply's files."""
+    stored: list = []
+    try:
+        with batch(atomic=True):
+            message = add_reply(ticket, actor=actor, request=request, **reply)
+            if reply.get("files"):
+                stored = [attachment.file for attachment in message.attachments.all()]
+            if changes:
+                change_ticket(ticket, actor=actor, request=request, **changes)
+    except BaseException:
+        _discard(stored)
+        raise
+    return message
 
 
 def _apply_changes(

@@ -108,9 +108,15 @@ def inbox_url(**filters) -> str:
     return url
 
 
-def new_ticket_url(customer_pk=None) -> str:
-    """The admin view where an agent opens a ticket on behalf of a customer."""
+def new_ticket_url(customer_pk=None, back: str = "") -> str:
+    """The admin view where an agent opens a ticket on behalf of a customer; ``back`` is
+    the page its "Cancel" returns to (the view accepts only a page of this site)."""
     url = _reverse(NEW_TICKET_URL_NAME)
-    if url and customer_pk is not None:
-        url = f"{url}?{urlencode({'customer': customer_pk})}"
+    query = {}
+    if customer_pk is not None:
+        query["customer"] = customer_pk
+    if back:
+        query["next"] = back
+    if url and query:
+        url = f"{url}?{urlencode(query)}"
     return url

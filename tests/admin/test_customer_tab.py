@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -60,8 +62,10 @@ def test_tab_lists_the_customers_tickets_the_agent_may_see(client, world):
     # another type (the agent does not manage billing) and another customer stay out
     assert "Acme invoice secret" not in html
     assert "Globex laptop" not in html
+    # "New ticket for this customer", whose "Cancel" comes back to this tab
     new_ticket = reverse("wagtail_tickets_inbox:add") + f"?customer={world['acme'].pk}"
-    assert f'href="{new_ticket}"' in html
+    back = urlencode({"next": edit_url(world["acme"]) + "#tab-customer_tickets"})
+    assert f'href="{new_ticket}&amp;{back}"' in html
     assert "wagtail_tickets/admin/customer_tab.css" in html
     # the company form itself is still there and still saves
     assert 'name="name"' in html

@@ -67,7 +67,7 @@ def customer_tickets_context(request: HttpRequest, customer) -> dict:
         "rows": rows,
         "page_param": PAGE_PARAM,
         "anchor": tab_anchor(),
-        "new_ticket_url": new_ticket_url(customer.pk),
+        "new_ticket_url": new_ticket_url(customer.pk, back=request.get_full_path() + tab_anchor()),
     }
 
 
@@ -245,7 +245,7 @@ class CustomerTicketsView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_header_buttons(self):
         buttons = super().get_header_buttons()
-        url = new_ticket_url(self.customer.pk)
+        url = new_ticket_url(self.customer.pk, back=self.request.get_full_path())
         if url:
             buttons.append(
                 HeaderButton(label=_("New ticket for this customer"), url=url, icon_name="plus")

@@ -181,7 +181,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class ReplyForm(forms.Form):
-    """The reply box: a message or internal note, files, hours and rate."""
+    """The reply box: a message or internal note, files, hours and rate, and the status
+    the ticket gets with it ("Send and set status to ...")."""
 
     body = EditorField(label=_("Message"))
     internal = forms.BooleanField(
@@ -205,11 +206,24 @@ class ReplyForm(forms.Form):
         widget=widgets.Select,
     )
 
+    # "Send and set status to ...": the status the ticket gets with the reply
+    send_status = forms.ModelChoiceField(
+        label=_("Status after sending"), queryset=Status.objects.all(), required=False
+    )
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("rate") and not cleaned.get("hours"):
             self.add_error("hours", _("Enter the hours worked at this rate."))
         return cleaned
+
+
+class DraftForm(forms.Form):
+    """What the page saves of the reply box while the agent types (and what the mail
+    preview renders): the text, as the reply's would be read, and whether it is a note."""
+
+    body = EditorField(label=_("Message"), required=False)
+    internal = forms.BooleanField(required=False)
 
 
 class TemplatePickerForm(forms.Form):
@@ -228,11 +242,42 @@ class TemplatePickerForm(forms.Form):
         self.fields["template"].queryset = templates
 
 
-class ChangeTicketForm(forms.Form):
-    """Fields an agent changes; each change goes through ``actions.change_ticket``."""
+# The one form element of the workspace: the reply box, the ticket's fields and the
+# quick actions all submit it (the fields sit in other parts of the page and join it
+# through their ``form`` attribute), so no button loses what another part holds.
+WORKSPACE_FORM_ID = "wt-workspace-form"
+# A field's value as the page showed it is posted beside it under this prefix.
+SHOWN_PREFIX = "shown-"
+# The longest value of one field a draft keeps (the CC list is the longest field).
+MAX_DRAFT_VALUE = 4000
 
+
+def _key(value):
+    """A field's value as compared for a change: objects by id, lists as tuples."""
+    if value is None or value == "":
+        return None
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return tuple(value) or None
+    return value
+
+
+class ChangeTicketForm(forms.Form):
+    """The "Ticket fields" panel: every field an agent changes, alone ("Save changes") or
+    with a reply. A field counts as changed when its value differs from the one the page
+    showed (posted as ``shown-<name>``), so a value another agent set meanwhile is not
+    set back by a field this agent left alone; a field that is not posted is not changed.
+    ``changes()`` is what goes to ``actions.change_ticket``; ``actions`` and
+    ``permissions`` check it again."""
+
+    # not required: a form without it leaves the status alone (``clean_status``)
     status = forms.ModelChoiceField(
-        label=_("Status"), queryset=Status.objects.all(), widget=widgets.Select
+        label=_("Status"),
+        queryset=Status.objects.all(),
+        required=False,
+        empty_label=None,
+        widget=widgets.Select,
     )
     priority = forms.ModelChoiceField(
         label=_("Priority"), queryset=Priority.objects.all(), required=False, widget=widgets.Select
@@ -241,40 +286,122 @@ class ChangeTicketForm(forms.Form):
         label=_("Category"), queryset=Category.objects.all(), required=False, widget=widgets.Select
     )
     target_date = forms.DateField(label=_("Target date"), required=False, widget=AdminDateInput)
-
-
-class AssignForm(forms.Form):
-    """Assign to a member of the type's support team."""
-
     assignee = AgentChoiceField(
         label=_("Assignee"),
         queryset=None,
         required=False,
         empty_label=_("Nobody"),
         widget=widgets.Select,
+        help_text=_("Members of the type's support team."),
     )
+    ticket_type = forms.ModelChoiceField(
+        label=_("Type"),
+        queryset=None,
+        widget=widgets.Select,
+        required=False,
+        help_text=_("An assignee who is not an agent of the new type is unassigned."),
+    )
+    cc = CCField(label=_("CC and extra contacts"))
 
-    def __init__(self, *args, ticket=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, ticket, user, pending=None, **kwargs):
+        """``pending``: raw values of a draft's field changes, shown instead of the
+        ticket's own (the values the page showed stay the ticket's)."""
+        self.ticket = ticket
+        self.shown = self.ticket_values(ticket)
+        initial = {**self.shown, **self.restorable(pending)}
+        super().__init__(*args, initial=initial, **kwargs)
         self.fields["assignee"].queryset = permissions.agents_for_type(ticket.ticket_type)
-
-
-class MoveForm(forms.Form):
-    """Move a ticket to another type the agent manages."""
-
-    ticket_type = forms.ModelChoiceField(label=_("Type"), queryset=None, widget=widgets.Select)
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
         self.fields["ticket_type"].queryset = permissions.managed_types(user).order_by(
             "sort_order", "name"
         )
+        for field in self.fields.values():
+            field.widget.attrs["form"] = WORKSPACE_FORM_ID
 
+    @classmethod
+    def ticket_values(cls, ticket) -> dict:
+        """The ticket's values as the form's initial data (ids for foreign keys)."""
+        values = {}
+        for name in cls.base_fields:
+            if name == "cc":
+                values[name] = "\n".join(ticket.cc_list)
+            else:
+                values[name] = getattr(ticket, type(ticket)._meta.get_field(name).attname)
+        return values
 
-class ContactsForm(forms.Form):
-    """CC and extra contact addresses told about updates."""
+    def restorable(self, pending) -> dict:
+        if not isinstance(pending, dict):
+            return {}
+        return {
+            name: str(value)[:MAX_DRAFT_VALUE]
+            for name, value in pending.items()
+            if name in self.base_fields and isinstance(value, str | int)
+        }
 
-    cc = CCField(label=_("CC and extra contacts"))
+    def shown_inputs(self) -> list[tuple[str, str]]:
+        """``[(name, value)]`` of the hidden inputs that post what the page showed."""
+        return [
+            (SHOWN_PREFIX + name, "" if value is None else str(value))
+            for name, value in self.shown.items()
+        ]
+
+    def clean_status(self):
+        status = self.cleaned_data.get("status")
+        if status is None and "status" in self.data:
+            raise ValidationError(_("Choose a status."), code="required")
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = self.changes()
+        assignee = changes.get("assignee")
+        if assignee is not None:
+            target_type = changes.get("ticket_type") or self.ticket.ticket_type
+            if not permissions.is_assignable(assignee, target_type):
+                self.add_error("assignee", _("Only agents of the ticket's type can be assigned."))
+        return cleaned
+
+    def was_shown(self, name: str):
+        """The value the page showed for field ``name``: as posted, else the ticket's."""
+        field = self.fields[name]
+        key = SHOWN_PREFIX + name
+        if key in self.data:
+            try:
+                return field.clean(field.widget.value_from_datadict(self.data, {}, key))
+            except ValidationError:
+                pass
+        value = getattr(self.ticket, name)
+        return self.ticket.cc_list if name == "cc" else value
+
+    def changes(self) -> dict:
+        """``{field: new value}`` of the fields the agent changed (``cc`` as text)."""
+        result = {}
+        for name in self.fields:
+            if name not in self.data or name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
+            if _key(value) == _key(self.was_shown(name)):
+                continue
+            if name == "ticket_type" and value is None:
+                continue
+            result[name] = "\n".join(value) if name == "cc" else value
+        return result
+
+    def pending(self) -> dict[str, str]:
+        """The changed fields' raw values, for a draft (nothing is validated: a draft
+        keeps what the agent typed, and the form checks it when it is sent)."""
+        result = {}
+        for name, field in self.fields.items():
+            if name not in self.data:
+                continue
+            raw = field.widget.value_from_datadict(self.data, {}, name)
+            if not isinstance(raw, str):
+                continue
+            shown = self.data.get(SHOWN_PREFIX + name)
+            if shown is None:
+                shown = dict(self.shown_inputs()).get(SHOWN_PREFIX + name, "")
+            if raw.replace("\r\n", "\n").strip() != shown.replace("\r\n", "\n").strip():
+                result[name] = raw[:MAX_DRAFT_VALUE]
+        return result
 
 
 class NewTicketForm(forms.Form):
@@ -293,14 +420,28 @@ class NewTicketForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.all(), required=False
     )
+    status = forms.ModelChoiceField(
+        label=_("Status"),
+        queryset=Status.objects.all(),
+        required=False,
+        empty_label=_("Default"),
+    )
+    assignee = AgentChoiceField(
+        label=_("Assignee"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody"),
+        help_text=_("A member of the chosen type's support team."),
+    )
     body = EditorField(label=_("Message"))
     attachments = MultipleFileField(label=_("Attachments"))
 
     def __init__(self, *args, user=None, requesters=None, requester_widget=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ticket_type"].queryset = permissions.managed_types(user).order_by(
-            "sort_order", "name"
-        )
+        types = permissions.managed_types(user)
+        self.fields["ticket_type"].queryset = types.order_by("sort_order", "name")
+        # the teams of every type the agent manages; ``clean`` checks the chosen type's
+        self.fields["assignee"].queryset = permissions.agents_for_types(types.values("pk"))
         field = self.fields["requester"]
         field.queryset = (
             requesters
@@ -310,6 +451,14 @@ class NewTicketForm(forms.Form):
         if requester_widget is not None:
             field.widget = requester_widget
         self.fields["subject"].max_length = app_settings.MAX_SUBJECT_LENGTH
+
+    def clean(self):
+        cleaned = super().clean()
+        assignee, ticket_type = cleaned.get("assignee"), cleaned.get("ticket_type")
+        if assignee is not None and ticket_type is not None:
+            if not permissions.is_assignable(assignee, ticket_type):
+                self.add_error("assignee", _("Only agents of the ticket's type can be assigned."))
+        return cleaned
 
 
 class StatusReplacementForm(forms.Form):

@@ -9,18 +9,21 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Sum
-from django.http import Http404, HttpResponseRedirect
+from django.db.models import OuterRef, Subquery, Sum
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -33,25 +36,40 @@ from ..conf import app_settings, customer_model_is_user_model, get_customer_mode
 from ..display import change_text
 from ..downloads import download_response
 from ..ids import parse_id
-from ..models import Attachment, Message, ResponseTemplate, Ticket, TicketLogEntry
+from ..models import (
+    Attachment,
+    Message,
+    ReplyDraft,
+    ResponseTemplate,
+    Status,
+    Ticket,
+    TicketLogEntry,
+    TicketVisit,
+)
 from ..models.tickets import AUTHOR_NAME_RELATED, agent_name
 from ..notifications import Event, EventKind
 from ..notifications.events import get_notifier
 from ..notifications.variables import VARIABLE, as_text
+from . import drafts
 from .forms import (
-    AssignForm,
+    WORKSPACE_FORM_ID,
     ChangeTicketForm,
-    ContactsForm,
-    MoveForm,
+    DraftForm,
     NewTicketForm,
     ReplyForm,
     TemplatePickerForm,
 )
+from .mail_preview import preview_reply
 
 T = TypeVar("T")
 
 TIMELINE_PAGE_SIZE = 50
-WORKSPACE_URLS = ("edit", "claim", "assign", "change", "move", "contacts", "close", "reopen")
+WORKSPACE_URLS = ("edit", "draft", "preview")
+# where "Cancel" of "New ticket" leads (a page of this site), and its longest accepted value
+BACK_PARAM = "next"
+MAX_BACK_URL = 2000
+# what the buttons of the workspace's form do (its ``action``); "send" sends the reply
+FORM_ACTIONS = ("send", "fields", "claim", "close", "reopen", "discard")
 HISTORY_ACTIONS = (
     "wagtail_tickets.changed",
     "wagtail_tickets.closed",
@@ -67,12 +85,6 @@ class TicketURLsMixin:
 
     def url(self, name: str, *args) -> str:
         return reverse(f"{self.url_namespace}:{name}", args=args)
-
-
-def field_values(ticket: Ticket, names) -> dict:
-    """The ticket's values of the fields ``names`` as a form's initial data (ids for
-    foreign keys): every field of ``ChangeTicketForm`` opens with the ticket's value."""
-    return {name: getattr(ticket, Ticket._meta.get_field(name).attname) for name in names}
 
 
 def form_errors_text(form) -> str:
@@ -108,14 +120,17 @@ class AgentTicketMixin(TicketURLsMixin):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def ticket_queryset(self):
+        return permissions.agent_tickets(self.request.user).select_related(
+            *self.ticket_queryset_related
+        )
+
     @cached_property
     def ticket(self) -> Ticket:
-        return get_object_or_404(
-            permissions.agent_tickets(self.request.user).select_related(
-                *self.ticket_queryset_related
-            ),
-            pk=self.kwargs["pk"],
-        )
+        ticket = get_object_or_404(self.ticket_queryset(), pk=self.kwargs["pk"])
+        if not permissions.can_manage(self.request.user, ticket):
+            raise Http404
+        return ticket
 
     def back(self) -> HttpResponseRedirect:
         return HttpResponseRedirect(self.url("edit", self.ticket.pk))
@@ -140,9 +155,10 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         return self.ticket.subject
 
     def get_breadcrumbs_items(self):
+        # the subject is the heading of the page's header card: not repeated here
         return self.breadcrumbs_items + [
             {"url": self.url("index"), "label": gettext_lazy("Tickets")},
-            {"url": "", "label": self.get_page_title(), "sublabel": self.ticket.subject},
+            {"url": "", "label": self.get_page_title()},
         ]
 
     @cached_property
@@ -154,7 +170,10 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
     @cached_property
     def picker(self) -> TemplatePickerForm:
         data = self.request.GET if "template" in self.request.GET else None
-        return TemplatePickerForm(data, templates=self.templates)
+        form = TemplatePickerForm(data, templates=self.templates)
+        # shown from the list the page reads anyway (a bound form still checks the query)
+        form.fields["template"].widget.choices = [(t.pk, t.name) for t in self.template_list]
+        return form
 
     @cached_property
     def template_list(self) -> list[ResponseTemplate]:
@@ -177,12 +196,46 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             lambda match: html.escape(as_text(values.get(match.group(1), ""))), body
         )
 
-    def reply_form(self) -> ReplyForm:
+    def reply_form(self, draft: ReplyDraft | None = None) -> ReplyForm:
+        """The reply box as the page opens: the agent's draft, unless a template was
+        just chosen; else the chosen (or default) template."""
+        if draft is not None and draft.body and not self.picker.is_bound:
+            return ReplyForm(initial={"body": draft.body, "internal": draft.internal})
         chosen = self.chosen_template()
         return ReplyForm(initial={"body": self.fill_variables(chosen.body) if chosen else ""})
 
+    def fields_form(self, data=None, pending=None) -> ChangeTicketForm:
+        return ChangeTicketForm(data, ticket=self.ticket, user=self.request.user, pending=pending)
+
+    def ticket_queryset(self):
+        # when the agent opened the ticket before, read with it (``remember_visit``)
+        seen = TicketVisit.objects.filter(user=self.request.user, ticket=OuterRef("pk"))
+        return super().ticket_queryset().annotate(seen_before=Subquery(seen.values("seen_at")))
+
+    def remember_visit(self):
+        """Record that the agent opens the ticket now (one upsert) and return when they
+        opened it before (``None``: never), which says which messages are new to them."""
+        user, ticket = self.request.user, self.ticket
+        previous = ticket.seen_before
+        TicketVisit.objects.bulk_create(
+            [TicketVisit(user=user, ticket=ticket, seen_at=timezone.now())],
+            update_conflicts=True,
+            unique_fields=["user", "ticket"],
+            update_fields=["seen_at"],
+        )
+        return previous
+
     def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(reply_form=self.reply_form()))
+        seen_before = self.remember_visit()
+        draft = drafts.load(request.user, self.ticket)
+        context = self.get_context_data(
+            reply_form=self.reply_form(draft),
+            change_form=self.fields_form(pending=draft.changes if draft else None),
+            draft=draft,
+            new_since=seen_before,
+            first_visit=seen_before is None,
+        )
+        return self.render_to_response(context)
 
     def post(self, request, *args, **kwargs):
         self.ticket  # noqa: B018 (404 before the body is read)
@@ -193,18 +246,83 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             return self.render_to_response(
                 self.get_context_data(reply_form=form), status=refusal.status
             )
-        return self.send_reply(request)
+        return self.submit(request)
 
     @method_decorator(csrf_protect)
-    def send_reply(self, request):
-        form = ReplyForm(request.POST, request.FILES)
+    def submit(self, request):
+        """The workspace's one form; ``action`` names the button that sent it. Whatever
+        it does other than sending the reply, the reply box and the field changes not
+        applied stay the agent's draft."""
+        action = request.POST.get("action") or "send"
+        if action not in FORM_ACTIONS:
+            return HttpResponseBadRequest(_("Unknown action."))
+        fields_form = self.fields_form(request.POST)
+        if action == "send":
+            return self.send(ReplyForm(request.POST, request.FILES), fields_form)
+        if action == "discard":
+            drafts.discard(request.user, self.ticket)
+            messages.info(request, _("Your draft has been discarded."))
+            return self.back()
+        if action == "fields":
+            if not fields_form.is_valid():
+                self.keep_draft(fields_form)
+                messages.error(request, _("The ticket's fields could not be saved due to errors."))
+                return self.render_to_response(
+                    self.get_context_data(
+                        reply_form=self.reply_form(drafts.load(request.user, self.ticket)),
+                        change_form=fields_form,
+                    )
+                )
+            changes = fields_form.changes()
+            self.keep_draft(fields_form, pending={})
+            if not changes:
+                messages.info(request, _("Nothing was changed."))
+            else:
+                self.act(actions.change_ticket, **changes)
+            return self.back()
+        self.keep_draft(fields_form)
+        act = {
+            "claim": actions.claim_ticket,
+            "close": actions.close_ticket,
+            "reopen": actions.reopen_ticket,
+        }[action]
+        self.act(act)
+        return self.back()
+
+    def act(self, action: Callable, **kwargs) -> None:
+        """Run one action on the ticket as the agent; its refusal becomes a message."""
+        try:
+            action(self.ticket, actor=self.request.user, request=self.request, **kwargs)
+        except ValidationError as exc:
+            messages.error(self.request, " ".join(exc.messages))
+
+    def keep_draft(self, fields_form: ChangeTicketForm, pending: dict | None = None) -> None:
+        """Keep the posted reply box and the field changes not applied (``pending``, else
+        the form's) as the agent's draft; text that cannot be read leaves it as it was."""
+        form = DraftForm(self.request.POST)
         if form.is_valid():
-            data = form.cleaned_data
-            reply = submit_as_agent(
-                request,
-                form,
-                actions.add_reply,
+            drafts.keep(
+                self.request.user,
                 self.ticket,
+                body=form.cleaned_data["body"],
+                internal=form.cleaned_data["internal"],
+                changes=fields_form.pending() if pending is None else pending,
+            )
+
+    def send(self, form: ReplyForm, fields_form: ChangeTicketForm):
+        """The reply with the field changes and the status chosen beside "Send": both,
+        or (with the form's errors) neither, the draft kept."""
+        if form.is_valid() and fields_form.is_valid():
+            data = form.cleaned_data
+            changes = fields_form.changes()
+            if data["send_status"] is not None:
+                changes["status"] = data["send_status"]
+            reply = submit_as_agent(
+                self.request,
+                form,
+                actions.reply_and_change,
+                self.ticket,
+                changes=changes,
                 body_html=data["body"],
                 files=data["attachments"],
                 internal=data["internal"],
@@ -212,13 +330,20 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
                 rate=data["rate"],
             )
             if reply is not None:
+                drafts.discard(self.request.user, self.ticket)
                 return HttpResponseRedirect(self.url("edit", self.ticket.pk) + "#latest")
-        messages.error(request, _("The reply could not be sent due to errors."))
-        return self.render_to_response(self.get_context_data(reply_form=form))
+            # what the rolled-back actions changed on the ticket object is read again
+            self.__dict__.pop("ticket", None)
+        self.keep_draft(fields_form)
+        messages.error(self.request, _("The reply could not be sent due to errors."))
+        return self.render_to_response(
+            self.get_context_data(reply_form=form, change_form=fields_form)
+        )
 
-    def timeline(self):
+    def timeline(self, seen_before=None, *, mark_new: bool = False):
         """One page of messages (the latest by default) with the field changes made
-        between them, in order."""
+        between them, in order. With ``mark_new``, each customer message written after
+        ``seen_before`` (the agent's previous visit; ``None``: never) is ``is_new``."""
         ticket = self.ticket
         paginator = Paginator(
             ticket.messages.select_related("rate", *AUTHOR_NAME_RELATED).prefetch_related(
@@ -228,6 +353,13 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         )
         page = paginator.get_page(self.request.GET.get("p") or paginator.num_pages)
         items = [("message", m.created_at, m) for m in page.object_list]
+        for _kind, _when, message in items:
+            message.is_new = (
+                mark_new
+                and not message.is_staff
+                and not message.is_internal
+                and (seen_before is None or message.created_at > seen_before)
+            )
         entries = TicketLogEntry.objects.filter(
             ticket_id=ticket.pk, action__in=HISTORY_ACTIONS
         ).select_related("user")
@@ -264,8 +396,12 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         ticket = self.ticket
         user = self.request.user
-        page, items = self.timeline()
+        page, items = self.timeline(kwargs.get("new_since"), mark_new="new_since" in kwargs)
         hours = ticket.messages.aggregate(total=Sum("hours"))["total"]
+        change_form = kwargs.get("change_form") or self.fields_form()
+        statuses = list(Status.objects.all())
+        # one read of the statuses for the field and the "Send and set status" menu
+        change_form.fields["status"].widget.choices = [(s.pk, str(s)) for s in statuses]
         context.update(
             ticket=ticket,
             requester_name=ticket.requester_display_name,
@@ -276,12 +412,10 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             timeline_page=page,
             picker=self.picker,
             has_templates=bool(self.template_list),
-            change_form=ChangeTicketForm(
-                initial=field_values(ticket, ChangeTicketForm.base_fields)
-            ),
-            assign_form=AssignForm(initial={"assignee": ticket.assignee_id}, ticket=ticket),
-            move_form=MoveForm(initial={"ticket_type": ticket.ticket_type_id}, user=user),
-            contacts_form=ContactsForm(initial={"cc": "\n".join(ticket.cc_list)}),
+            change_form=change_form,
+            # "Send and set status to ...": every status but the ticket's own
+            send_statuses=[s for s in statuses if s.pk != ticket.status_id],
+            form_id=WORKSPACE_FORM_ID,
             can_close=permissions.can_close(user, ticket),
             can_reopen=permissions.can_reopen(user, ticket),
             is_mine=ticket.assignee_id == user.pk,
@@ -289,99 +423,93 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             urls={name: self.url(name, ticket.pk) for name in WORKSPACE_URLS},
             attachment_url_name=f"{self.url_namespace}:attachment",
         )
-        context["media"] = context["reply_form"].media + context["change_form"].media
+        context["media"] = context["reply_form"].media + change_form.media
         return context
 
 
 class TicketActionView(AgentTicketMixin, View):
     """A POST that changes the ticket through one action (the subclass's ``act``), then
-    back to the workspace."""
+    back to the workspace. The workspace's own buttons send its form instead (which
+    keeps the reply box); these answer a plain form with nothing but the CSRF token."""
 
     http_method_names = ["post"]
-    form_class = None
-
-    def get_form(self):
-        return self.form_class(self.request.POST)
 
     def post(self, request, *args, **kwargs):
-        form = self.get_form() if self.form_class else None
-        if form is not None and not form.is_valid():
-            messages.error(request, form_errors_text(form))
-            return self.back()
         try:
-            self.act(form.cleaned_data if form is not None else {})
+            self.act()
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return self.back()
 
 
 class ClaimView(TicketActionView):
-    def act(self, data):
+    def act(self):
         actions.claim_ticket(self.ticket, actor=self.request.user, request=self.request)
 
 
-class AssignView(TicketActionView):
-    form_class = AssignForm
-
-    def get_form(self):
-        return AssignForm(self.request.POST, ticket=self.ticket)
-
-    def act(self, data):
-        actions.change_ticket(
-            self.ticket, actor=self.request.user, request=self.request, assignee=data["assignee"]
-        )
-
-
-class ChangeView(TicketActionView):
-    """Status, priority, category and target date in one go."""
-
-    form_class = ChangeTicketForm
-
-    def act(self, data):
-        changes = actions.change_ticket(
-            self.ticket, actor=self.request.user, request=self.request, **data
-        )
-        if not changes:
-            messages.info(self.request, _("Nothing was changed."))
-
-
-class MoveView(TicketActionView):
-    """To another type the agent manages (the form offers only those; the action checks,
-    and unassigns an assignee who is not on the new type's team)."""
-
-    form_class = MoveForm
-
-    def get_form(self):
-        return MoveForm(self.request.POST, user=self.request.user)
-
-    def act(self, data):
-        actions.change_ticket(
-            self.ticket,
-            actor=self.request.user,
-            request=self.request,
-            ticket_type=data["ticket_type"],
-        )
-
-
-class ContactsView(TicketActionView):
-    """CC and extra contacts told about updates."""
-
-    form_class = ContactsForm
-
-    def act(self, data):
-        actions.change_ticket(
-            self.ticket, actor=self.request.user, request=self.request, cc="\n".join(data["cc"])
-        )
-
-
 class CloseView(TicketActionView):
-    def act(self, data):
+    def act(self):
         actions.close_ticket(self.ticket, actor=self.request.user, request=self.request)
 
 
 class ReopenView(TicketActionView):
-    def act(self, data):
+    def act(self):
         actions.reopen_ticket(self.ticket, actor=self.request.user, request=self.request)
+
+
+class DraftView(AgentTicketMixin, View):
+    """Where the workspace saves the reply box while the agent types (a POST after a
+    pause): the text, whether it is a note, and the ticket's fields changed but not yet
+    saved. A box with neither text nor changes removes the draft, as ``discard`` does.
+    Answers JSON: ``saved`` and a line for the page, or ``error`` (400)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        ticket = self.ticket
+        if request.POST.get("discard"):
+            drafts.discard(request.user, ticket)
+            return JsonResponse({"saved": False, "status": _("Draft discarded.")})
+        form = DraftForm(request.POST)
+        if not form.is_valid():
+            return JsonResponse({"saved": False, "error": form_errors_text(form)}, status=400)
+        fields = ChangeTicketForm(request.POST, ticket=ticket, user=request.user)
+        kept = drafts.keep(
+            request.user,
+            ticket,
+            body=form.cleaned_data["body"],
+            internal=form.cleaned_data["internal"],
+            changes=fields.pending(),
+        )
+        now = formats.time_format(timezone.localtime(), "TIME_FORMAT")
+        status = _("Draft saved at %(time)s") % {"time": now} if kept else ""
+        return JsonResponse({"saved": kept, "status": status})
+
+
+class ReplyPreviewView(AgentTicketMixin, View):
+    """The mail the customer will get for the text in the reply box
+    (``mail_preview.preview_reply``), as a piece of the page. Nothing is saved or sent."""
+
+    http_method_names = ["post"]
+    template_name = "wagtail_tickets/admin/includes/mail_preview.html"
+    ticket_queryset_related = AgentTicketMixin.ticket_queryset_related + (
+        "customer",
+        "requester__ticket_profile",
+    )
+
+    def post(self, request, *args, **kwargs):
+        ticket = self.ticket
+        form = DraftForm(request.POST)
+        if not form.is_valid():
+            context = {"error": form_errors_text(form)}
+            return TemplateResponse(request, self.template_name, context, status=400)
+        preview = preview_reply(
+            ticket,
+            request.user,
+            form.cleaned_data["body"],
+            internal=form.cleaned_data["internal"],
+        )
+        return TemplateResponse(request, self.template_name, {"preview": preview})
 
 
 class AttachmentView(View):
@@ -474,6 +602,31 @@ class NewTicketView(TicketURLsMixin, WagtailAdminTemplateMixin, TemplateView):
             initial=initial,
         )
 
+    @cached_property
+    def back_url(self) -> str:
+        """Where "Cancel" leads: ``next`` (kept through the form) or else the page that
+        linked here, when either is a page of this site other than this one; else the
+        customer's record, else the inbox."""
+        request = self.request
+        for candidate in (
+            request.POST.get(BACK_PARAM) if request.method == "POST" else None,
+            request.GET.get(BACK_PARAM),
+            request.META.get("HTTP_REFERER"),
+        ):
+            if not candidate or len(candidate) > MAX_BACK_URL:
+                continue
+            if not url_has_allowed_host_and_scheme(
+                candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                continue
+            if urlsplit(candidate).path != request.path:
+                return candidate
+        if self.customer is not None:
+            edit_url = AdminURLFinder(request.user).get_edit_url(self.customer)
+            if edit_url:
+                return edit_url
+        return self.url("index")
+
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self.get_form()))
 
@@ -503,6 +656,8 @@ class NewTicketView(TicketURLsMixin, WagtailAdminTemplateMixin, TemplateView):
                 priority=data["priority"],
                 category=data["category"],
                 files=data["attachments"],
+                status=data["status"],
+                assignee=data["assignee"],
             )
             if ticket is not None:
                 return HttpResponseRedirect(self.url("edit", ticket.pk))
@@ -512,5 +667,7 @@ class NewTicketView(TicketURLsMixin, WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["customer"] = self.customer
+        context["back_url"] = self.back_url
+        context["back_param"] = BACK_PARAM
         context["media"] = context["form"].media
         return context

@@ -203,6 +203,19 @@ def site_url(address: str) -> str:
     return f"http://{host}:{int(port)}"
 
 
+def ensure_free(address: str) -> None:
+    """A ``ValueError`` when another program listens where the demo would serve (the
+    summary would otherwise send people to that program)."""
+    host, _colon, port = address.strip().rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        free = port_is_free(int(port), host)
+    except (OSError, ValueError):
+        return  # an address runserver itself will judge
+    if not free:
+        raise ValueError(f"{address} is in use by another program: set DEMO_ADDRESS")
+
+
 def port_setting(name: str, default: int) -> tuple[int, bool]:
     """``(port, chosen)``: the port in the environment variable ``name`` (chosen) or
     ``default``."""
@@ -307,6 +320,7 @@ def run_demo(python: Path, args: list[str]) -> int:
     try:
         address = os.environ.get("DEMO_ADDRESS", "").strip() or "127.0.0.1:8000"
         url = site_url(address)
+        ensure_free(address)
         embed_port, _chosen = port_setting("DEMO_EMBED_PORT", 8001)
         imap_port = choose_imap_port()
     except ValueError as exc:

@@ -249,3 +249,11 @@ def test_stopping_takes_seconds_and_leaves_no_process(dev, capsys):
     assert "did not stop within 1 seconds: killed" in capsys.readouterr().out
     for child in children:
         child.stdout.close()
+
+
+def test_a_demo_address_another_program_holds_stops_the_demo(
+    dev, monkeypatch, capsys, foreign_server
+):
+    monkeypatch.setenv("DEMO_ADDRESS", f"127.0.0.1:{foreign_server}")
+    assert dev.run_demo(Path("/nonexistent/python"), []) == 2
+    assert f"127.0.0.1:{foreign_server} is in use by another program" in capsys.readouterr().out

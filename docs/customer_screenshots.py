@@ -5,19 +5,21 @@ Run with pytest (it needs the test settings and a live server)::
     .venv/bin/python -m pytest docs/customer_screenshots.py -p no:cacheprovider
 
 Writes docs/screenshots/customer-my-tickets.png, customer-new-ticket.png and
-customer-ticket.png (desktop width) after filling a new ticket in the real editor and
+customer-ticket.png (1366 pixels wide) after filling a new ticket in the real editor and
 submitting it, so the pictures also prove the editor round trip. Set CHROMIUM to the browser
 binary (default /usr/bin/chromium) and SCREENSHOTS to write elsewhere.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from tests.factories import (
     CompanyFactory,
@@ -28,7 +30,7 @@ from tests.factories import (
     make_ticket,
 )
 from wagtail_tickets import actions
-from wagtail_tickets.models import Status, Ticket, TypePermission
+from wagtail_tickets.models import Priority, Status, Ticket, TypePermission
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls around it are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -105,13 +107,23 @@ def demo_data():
         as_staff=True,
         author_name="Agnes Adams",
     )
+    # the agent's answer waits for the customer: the conversation shows the change
+    actions.change_ticket(
+        main,
+        status=Status.objects.get(name="Answer"),
+        priority=Priority.objects.get(name="High"),
+    )
     actions.add_reply(
         main,
         actor=customer,
         body_html="<div>Here it is. It does look <em>quite</em> worn.</div>",
         files=[SimpleUploadedFile("roller.jpg", b"\xff\xd8\xff" + b"0" * 150_000)],
     )
-    actions.change_ticket(main, status=Status.objects.get(name="In progress"))
+    actions.change_ticket(
+        main,
+        status=Status.objects.get(name="In progress"),
+        target_date=timezone.localdate() + datetime.timedelta(days=3),
+    )
     return customer, main
 
 
@@ -130,7 +142,7 @@ def test_customer_area_screenshots(live_server, settings, tmp_path):
         browser = playwright.chromium.launch(
             executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=ARGS
         )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
         context.add_cookies(
             [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
         )

@@ -1,7 +1,8 @@
 """The customer's whole round in a real browser (headless Chromium): log in on the login page,
 open a ticket whose message has bold text and a bulleted list typed in the rich text editor,
-attach a file, reply with another file, close the ticket; and a customer of another company
-who finds the ticket's address gets 404 for the page and its files.
+attach a file, reply with another file, close the ticket after its confirmation; and a
+customer of another company who finds the ticket's address gets 404 for the page and its
+files.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def test_customer_opens_replies_to_and_closes_a_ticket(
     assert f"#{ticket.number}" in header.locator("h1").inner_text()
     assert "Printer prints blank pages" in header.locator("h1").inner_text()
     assert header.locator(".wt-meta", has_text="Billing").count() == 1
-    assert header.locator(".wt-badge").inner_text() == "In progress"
+    assert header.locator(".wt-badge").inner_text() == "With us"
 
     cards = page.locator(".wt-conversation .wt-message-card")
     assert cards.count() == 1
@@ -140,15 +141,19 @@ def test_customer_opens_replies_to_and_closes_a_ticket(
     assert first.locator("a.wt-attachment").count() == 1  # the new file went to the reply
     assert ticket.messages.count() == 2
 
-    # 5. close: the page says so, and the reply form and the close button are gone
-    response = submit(page, "Close ticket")
+    # 5. close, after the confirmation: the page says so, and the reply form and the close
+    # button are gone
+    with page.expect_navigation():
+        page.get_by_role("link", name="Close ticket…").click()
+    assert page.get_by_role("heading", name=f"Close ticket #{ticket.number}?").is_visible()
+    response = submit(page, "Yes, close it")
     assert response.status == 200 and page.url == live_server.url + detail_path
     assert page.locator(".wt-alert--closed", has_text="This ticket is closed.").is_visible()
     assert header.locator(".wt-badge").inner_text() == "Closed"
     assert page.locator("form[action$='/reply/']").count() == 0
     assert page.locator("trix-editor").count() == 0
     assert page.get_by_role("button", name="Send reply").count() == 0
-    assert page.get_by_role("button", name="Close ticket").count() == 0
+    assert page.get_by_role("link", name="Close ticket…").count() == 0
     assert cards.count() == 2
     ticket.refresh_from_db()
     assert ticket.status.is_closed

@@ -62,3 +62,10 @@ def test_alternative_url_must_be_http(admin_client, url):
 def test_page_is_off_until_switched_on(client, support_type):
     assert ExternalPageSettings.load().enabled is False
     assert client.get("/tickets/external/").status_code == 404
+
+
+def test_custom_css_help_names_the_custom_properties_and_the_framing_option(admin_client):
+    html = admin_client.get(edit_url()).content.decode()
+    for name in ("--wt-accent", "--wt-radius", "--wt-with-us", "--wt-waiting", "--wt-closed"):
+        assert name in html
+    assert "EXTERNAL_FRAME_ANCESTORS" in html and "frame-ancestors" in html

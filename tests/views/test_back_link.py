@@ -33,7 +33,7 @@ def test_a_company_ticket_leads_back_to_the_company_list_with_its_filter_and_pag
     assert f'href="{link}"' in html
     page = client.get(link).content.decode()
     assert back_href(page) == f"{url('my_tickets')}?scope=company&state=with_us&page=2"
-    assert "← Company tickets" in page
+    assert "data-wt-back>Company tickets</a>" in page
 
 
 def test_own_tickets_lead_back_to_my_tickets(login, customer, support):
@@ -43,7 +43,7 @@ def test_own_tickets_lead_back_to_my_tickets(login, customer, support):
     assert f'href="{url("detail", ticket.number)}"' in html  # nothing to carry
     page = client.get(url("detail", ticket.number)).content.decode()
     assert back_href(page) == url("my_tickets")
-    assert "← My Tickets" in page
+    assert "data-wt-back>My Tickets</a>" in page
 
 
 def test_shared_list_is_remembered(login, customer, stranger):
@@ -86,7 +86,7 @@ def test_a_company_list_the_user_does_not_have_is_not_named(login, support):
     page = login(loner).get(url("detail", ticket.number), {"list": "scope=company"})
     html = page.content.decode()
     assert back_href(html) == url("my_tickets")
-    assert "← My Tickets" in html
+    assert "data-wt-back>My Tickets</a>" in html
 
 
 def test_replying_keeps_the_way_back(login, customer, colleague, support):

@@ -14,9 +14,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from ..display import change_text
 from ..models import Status, Ticket, TicketLogEntry
 from ..models.config import customer_state_label
 from ..notifications.notifier import CUSTOMER_VISIBLE_CHANGES
@@ -53,13 +53,6 @@ def _labels() -> dict[str, str]:
     }
 
 
-def _shown_date(value: str) -> str:
-    try:
-        return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
-    except (TypeError, ValueError):
-        return value
-
-
 def _status_line(values: list, action: str, states: dict[str, str]) -> ChangeLine | None:
     old, new = states.get(values[0]), states.get(values[1]) or ACTION_STATES.get(action)
     if new is None or old == new:
@@ -83,10 +76,9 @@ def customer_changes(entries, states: dict[str, str]) -> list[Change]:
                 continue
             if name == "status":
                 line = _status_line(values, entry.action, states)
-            elif name == "target_date":
-                line = ChangeLine(labels[name], _shown_date(values[0]), _shown_date(values[1]))
             else:
-                line = ChangeLine(labels[name], str(values[0] or ""), str(values[1] or ""))
+                old, new = (str(change_text(name, value) or "") for value in values)
+                line = ChangeLine(labels[name], old, new)
             if line is not None and line.old != line.new:
                 lines.append(line)
         if lines:

@@ -4,6 +4,10 @@ with (a model chosen after the first migrate is named, with what to do)."""
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core import checks
@@ -69,3 +73,43 @@ def test_check_with_the_database_reports_it(settings):
     with pytest.raises(SystemCheckError, match="wagtail_tickets.E301"):
         call_command("check", database=["default"])
     call_command("check")  # without a database it is not asked
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(databases=[])
+def test_the_documented_way_to_another_customer_model(tmp_path):
+    """The installation guide's steps, on a database of its own: migrate with one customer
+    model, then with another (refused, E301), back to zero with the first, and migrate
+    with the second."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DJANGO_SETTINGS_MODULE", "TEST_DATABASE_NAME")
+    }
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+
+    def manage(settings: str, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "django", *args, f"--settings={settings}"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    first = manage("tests.settings", "migrate", "--noinput")
+    assert first.returncode == 0, first.stderr[-3000:]
+    refused = manage("tests.settings_user_customer", "migrate", "--noinput")
+    assert refused.returncode != 0
+    assert "wagtail_tickets.E301" in refused.stderr
+    assert "back to 'testapp.Company'" in refused.stderr
+    undone = manage("tests.settings", "migrate", "wagtail_tickets", "zero", "--noinput")
+    assert undone.returncode == 0, undone.stderr[-3000:]
+    again = manage("tests.settings_user_customer", "migrate", "--noinput")
+    assert again.returncode == 0, again.stderr[-3000:]
+    checked = manage("tests.settings_user_customer", "check", "--database", "default")
+    assert checked.returncode == 0, checked.stderr[-3000:]

@@ -12,7 +12,9 @@ Tickets (the "Tickets" menu):
 - ``inbox_filters``: the filters and the small tables they list.
 - ``inbox_bulk``: ticked tickets (or all the filter matches) changed at once, after a
   confirmation page, through ``actions.bulk_change``.
-- ``workspace``: a ticket's page and the agent's actions on it; ``forms``: their forms.
+- ``workspace``: a ticket's page and the agent's actions on it; ``forms``: their forms;
+  ``drafts``: the agents' unsent replies kept on the server; ``mail_preview``: the mail a
+  reply becomes, rendered by the notifier and never sent.
 - ``choosers``: the requester chooser of "New ticket".
 
 Shared pieces: ``listing`` (index views with a bounded search box), ``markup`` (HTML

@@ -184,6 +184,41 @@ PAGES = [
         _admin("wagtail_tickets_customer_tickets:index", "hot_customer_id"),
     ),
     Page(
+        "API ticket list, first page (agent of every type)",
+        50,
+        14,
+        "agent_username",
+        _admin("wagtail_tickets_api:tickets"),
+    ),
+    Page(
+        "API ticket list, first page (agent of one type)",
+        50,
+        14,
+        "one_type_agent_username",
+        _admin("wagtail_tickets_api:tickets"),
+    ),
+    Page(
+        "API ticket list, open tickets assigned to the agent",
+        50,
+        14,
+        "agent_username",
+        _admin("wagtail_tickets_api:tickets", state="open", assigned="mine"),
+    ),
+    Page(
+        "API ticket list for a customer with 10,000 tickets",
+        30,
+        14,
+        "hotuser_username",
+        _admin("wagtail_tickets_api:tickets", scope="mine"),
+    ),
+    Page(
+        "API messages of a ticket with 500 messages, first page (agent)",
+        100,
+        14,
+        "agent_username",
+        _admin("wagtail_tickets_api:messages", "big_ticket_id"),
+    ),
+    Page(
         "reports, last 30 days",
         500,
         22,
@@ -674,6 +709,26 @@ def add_scenario_users(manifest: dict) -> None:
         .values_list("username", flat=True)
         .first()
     )
+    manifest["one_type_agent_username"] = one_type_agent(manifest["type_id"])
+
+
+def one_type_agent(type_id: int) -> str:
+    """An agent of one type only (the benchmark's agents manage every type): made once,
+    in a group of its own."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from wagtail_tickets.models import TypePermission
+
+    group, _created = Group.objects.get_or_create(name="Bench agents of one type")
+    TypePermission.objects.update_or_create(
+        group=group, ticket_type_id=type_id, defaults={"level": TypePermission.Level.MANAGE}
+    )
+    user, _created = get_user_model()._default_manager.get_or_create(
+        username="bench-one-type-agent", defaults={"is_staff": True}
+    )
+    user.groups.add(group)
+    return user.get_username()
 
 
 if __name__ == "__main__":

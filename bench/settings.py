@@ -12,7 +12,7 @@ import dj_database_url
 os.environ.setdefault("DJANGO_DEBUG", "0")
 
 from example_site.settings import *  # noqa: E402,F403
-from example_site.settings import MIDDLEWARE  # noqa: E402
+from example_site.settings import INSTALLED_APPS, MIDDLEWARE  # noqa: E402
 
 BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wagtail_tickets_bench"
@@ -22,6 +22,8 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 MIDDLEWARE = ["bench.middleware.ServerTimingMiddleware", *MIDDLEWARE]
 ROOT_URLCONF = "bench.urls"
+# the REST API is measured too (its URLs: bench/urls.py)
+INSTALLED_APPS = [*INSTALLED_APPS, "wagtail_tickets.contrib.api", "rest_framework"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 Q_CLUSTER = {"name": "bench", "workers": 1, "timeout": 90, "retry": 120, "orm": "default"}

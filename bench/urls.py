@@ -2,7 +2,7 @@
 (sidebar, header and nothing in it), measured beside the scenarios as the floor every
 admin page stands on."""
 
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -19,4 +19,10 @@ def register_admin_frame():
     return [path("bench-frame/", AdminFrameView.as_view(), name="bench_admin_frame")]
 
 
-from example_site.urls import urlpatterns  # noqa: E402,F401
+from example_site.urls import urlpatterns as site_urlpatterns  # noqa: E402
+
+# the REST API, before the site's own pages (Wagtail's catch-all is last there)
+urlpatterns = [
+    path("api/tickets/", include("wagtail_tickets.contrib.api.urls")),
+    *site_urlpatterns,
+]

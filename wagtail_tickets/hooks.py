@@ -167,6 +167,16 @@ def register_customer_tickets_user_button(user, request_user):
 
 
 @hooks.register("construct_homepage_panels")
+def add_mailbox_sign_in_panel(request, panels):
+    """Mailboxes whose OAuth2 sign-in the provider refused."""
+    from .admin.mailboxes import sign_in_panel
+
+    panel = sign_in_panel(request)
+    if panel is not None:
+        panels.append(panel)
+
+
+@hooks.register("construct_homepage_panels")
 def add_tickets_dashboard_panel(request, panels):
     from .admin import dashboard
 

@@ -5,6 +5,7 @@ sign-in (same row: its import ledger stays), the listing's sign-in state and its
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from tests.factories import MailboxFactory, TicketTypeFactory, UserFactory
@@ -254,3 +255,38 @@ def test_the_sign_in_app_listing_has_constant_queries(
         OAuthApplication.objects.create(name=f"App {number}", client_id=f"c{number}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert admin_client.get(url).status_code == 200
+
+
+def test_the_dashboard_names_mailboxes_that_need_a_sign_in(
+    admin_client, microsoft, django_assert_max_num_queries
+):
+    home = reverse("wagtailadmin_home")
+    fine = MailboxFactory(name="Fine box", auth_method="oauth2", oauth_application=microsoft)
+    assert "need a sign-in" not in admin_client.get(home).content.decode()
+    waiting = MailboxFactory(name="Waiting box", auth_method="oauth2", oauth_application=microsoft)
+    Mailbox.objects.filter(pk=waiting.pk).update(
+        signin_needed="Sign in again: invalid_grant: <b>consent revoked</b>"
+    )
+    page = admin_client.get(home).content.decode()
+    assert "need a sign-in" in page and "Waiting box" in page and fine.name not in page
+    assert "&lt;b&gt;consent revoked&lt;/b&gt;" in page  # the provider's text, escaped
+    assert reverse("wagtail_tickets_mailboxes:sign_in", args=[waiting.pk]) in page
+    with django_assert_max_num_queries(60) as few:
+        admin_client.get(home)
+    for number in range(5):
+        extra = MailboxFactory(
+            name=f"Waiting {number}", auth_method="oauth2", oauth_application=microsoft
+        )
+        Mailbox.objects.filter(pk=extra.pk).update(signin_needed="revoked")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        admin_client.get(home)
+
+
+def test_the_dashboard_panel_is_only_for_who_may_fix_it(client, microsoft):
+    waiting = MailboxFactory(name="Waiting box", auth_method="oauth2", oauth_application=microsoft)
+    Mailbox.objects.filter(pk=waiting.pk).update(signin_needed="revoked")
+    editor = UserFactory(username="editor")
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    page = client.get(reverse("wagtailadmin_home"))
+    assert page.status_code == 200 and "Waiting box" not in page.content.decode()

@@ -28,6 +28,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import ListingButton
@@ -64,15 +65,15 @@ class OAuthApplicationForm(WagtailAdminModelForm):
     """The app registration. The client secret is write-only: never shown back, kept when
     left empty as long as the provider, tenant and token URL stay the same."""
 
-    client_secret = _write_only(gettext_lazy("client secret"))
+    client_secret = _write_only(gettext_lazy("Client secret"))
     authorize_url = forms.URLField(
-        label=gettext_lazy("authorization URL"),
+        label=gettext_lazy("Authorization URL"),
         required=False,
         max_length=500,
         assume_scheme="https",
     )
     token_url = forms.URLField(
-        label=gettext_lazy("token URL"), required=False, max_length=500, assume_scheme="https"
+        label=gettext_lazy("Token URL"), required=False, max_length=500, assume_scheme="https"
     )
 
     class Meta:
@@ -554,6 +555,45 @@ class MailboxViewSet(ModelViewSet):
             "wagtail_tickets/admin/mailbox_import.html",
             {"mailbox": mailbox, "index_url": index_url, "header_icon": self.icon},
         )
+
+
+class MailboxSignInPanel(Component):
+    """On the dashboard of whoever may change mailboxes: the active mailboxes whose
+    provider refused their sign-in, with the reason and a link to sign in again."""
+
+    name = "wagtail_tickets_mailbox_sign_in"
+    template_name = "wagtail_tickets/admin/mailbox_dashboard_panel.html"
+    order = 80
+    LIMIT = 10
+
+    def __init__(self, mailboxes: list[Mailbox]):
+        self.mailboxes = mailboxes
+
+    def get_context_data(self, parent_context=None):
+        return {
+            "mailboxes": [
+                (
+                    mailbox,
+                    reverse("wagtail_tickets_mailboxes:sign_in", args=[mailbox.pk]),
+                )
+                for mailbox in self.mailboxes
+            ]
+        }
+
+
+def sign_in_panel(request) -> MailboxSignInPanel | None:
+    """The panel, or ``None`` when every mailbox signs in (or the user may not fix it)."""
+    from wagtail.permission_policies import ModelPermissionPolicy
+
+    if not ModelPermissionPolicy(Mailbox).user_has_permission(request.user, "change"):
+        return None
+    waiting = list(
+        Mailbox.objects.filter(active=True, auth_method=Mailbox.AuthMethod.OAUTH2)
+        .exclude(signin_needed="")
+        .only("pk", "name", "signin_needed")
+        .order_by("name", "pk")[: MailboxSignInPanel.LIMIT]
+    )
+    return MailboxSignInPanel(waiting) if waiting else None
 
 
 class IncomingMailGroup(ModelViewSetGroup):

@@ -33,7 +33,7 @@ def test_ticket_list_queries_do_not_grow(world, who, django_assert_max_num_queri
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url, {"page_size": 10})
     assert len(response.json()["results"]) == 10
-    assert len(few.captured_queries) <= 8
+    assert len(few.captured_queries) <= 12
     assert not any("COUNT(" in q["sql"].upper() for q in few.captured_queries)
 
 
@@ -42,7 +42,7 @@ def test_filtered_and_searched_agent_list(world, django_assert_max_num_queries):
     client = client_for(world["agent"])
     url = reverse("wagtail_tickets_api:tickets")
     params = {"state": "open", "assigned": "mine", "q": "Extra", "ordering": "-created_at"}
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         response = client.get(url, params)
     assert response.status_code == 200
     assert len(response.json()["results"]) == 6
@@ -66,7 +66,7 @@ def test_messages_list_queries_do_not_grow(world, django_assert_max_num_queries)
     url = reverse("wagtail_tickets_api:messages", args=[ticket.pk])
     for i in range(8):
         actions.add_reply(ticket, actor=world["agent"], body_html=f"<p>{i}</p>")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get(url, {"page_size": 5})
     data = response.json()
     assert len(data["results"]) == 5 and data["next"]
@@ -78,6 +78,6 @@ def test_customer_record_list_queries(world, django_assert_max_num_queries):
     more_tickets(world, 5)
     client = client_for(world["agent"])
     url = reverse("wagtail_tickets_api:customer_tickets", args=[world["acme"].pk])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get(url)
     assert len(response.json()["results"]) == 6

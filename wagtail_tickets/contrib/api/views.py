@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from wagtail_tickets import actions, permissions
 from wagtail_tickets.admin.customer_tab import customer_pk
-from wagtail_tickets.admin.inbox_filters import TicketFilterSet
+from wagtail_tickets.admin.inbox_filters import InboxRows, TicketFilterSet
 from wagtail_tickets.conf import get_customer_model
 from wagtail_tickets.downloads import download_response
 from wagtail_tickets.forms import NewTicketForm, ReplyForm
@@ -97,7 +97,7 @@ def get_ticket(request, ticket_id: str) -> Ticket:
     pk = parse_id(ticket_id)
     if pk is None:
         raise Http404
-    ticket = Ticket.objects.select_related(*s.TICKET_RELATED).filter(pk=pk).first()
+    ticket = Ticket.objects.filter(pk=pk).first()
     if ticket is None or not permissions.can_see(request.user, ticket):
         raise Http404
     return ticket
@@ -124,7 +124,7 @@ def change_fields(request, ticket: Ticket, data) -> dict:
 
 
 def ticket_response(request, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
-    ticket = Ticket.objects.select_related(*s.TICKET_RELATED).get(pk=ticket.pk)
+    ticket = s.with_related([Ticket.objects.get(pk=ticket.pk)])[0]
     context = {"request": request, "agent": agent_of(request.user)}
     return Response(s.TicketSerializer(ticket, context=context).data, status=code)
 
@@ -186,7 +186,10 @@ class TicketListView(UploadView):
         params = request.query_params
         if permissions.is_agent(user):
             tickets = permissions.agent_tickets(user)
-            filters = TicketFilterSet(params, tickets, request=request._request)
+            rows = InboxRows(user)
+            filters = TicketFilterSet(params, tickets, request=request._request, rows=rows)
+            # the filters read the agent's types: the page's rows need not read them again
+            self.known = {"ticket_type": {t.pk: t for t in rows.managed_types}}
             if not filters.is_valid():
                 raise ValidationError(filters.errors)
             tickets = filters.qs
@@ -220,9 +223,9 @@ class TicketListView(UploadView):
     )
     def get(self, request):
         paginator = self.make_paginator()
-        rows = paginator.paginate_queryset(
-            self.tickets().select_related(*s.TICKET_RELATED), request, self
-        )
+        self.known = None
+        tickets = self.tickets()
+        rows = s.with_related(paginator.paginate_queryset(tickets, request, self), self.known)
         context = {"request": request, "agent": agent_of(request.user)}
         data = s.TicketSerializer(rows, many=True, context=context).data
         return paginator.get_paginated_response(data)
@@ -413,7 +416,7 @@ class CustomerTicketsView(ApiView):
             raise ValidationError({"ordering": [_("Choose one of: %s.") % ", ".join(ORDERINGS)]})
         paginator = KeysetPagination(ORDERINGS[key])
         tickets = permissions.agent_tickets(user).filter(customer=customer)
-        rows = paginator.paginate_queryset(tickets.select_related(*s.TICKET_RELATED), request, self)
+        rows = s.with_related(paginator.paginate_queryset(tickets, request, self))
         context = {"request": request, "agent": True}
         return paginator.get_paginated_response(
             s.TicketSerializer(rows, many=True, context=context).data

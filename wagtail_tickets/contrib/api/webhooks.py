@@ -88,9 +88,9 @@ def endpoints_for(event: str, ticket: Ticket, message: Message | None = None):
 
 
 def payload(event: str, ticket: Ticket, *, actor=None, message=None, changes=None) -> dict:
-    from .serializers import TICKET_RELATED, MessageSerializer, TicketSerializer
+    from .serializers import MessageSerializer, TicketSerializer, with_related
 
-    ticket = Ticket.objects.select_related(*TICKET_RELATED).get(pk=ticket.pk)
+    ticket = with_related([Ticket.objects.get(pk=ticket.pk)])[0]
     data = {
         "version": PAYLOAD_VERSION,
         "id": str(uuid.uuid4()),

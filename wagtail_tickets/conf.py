@@ -79,6 +79,19 @@ def default_sender() -> Sender:
     return Sender(name, address)
 
 
+def encryption_keys() -> tuple[str, ...]:
+    """The keys of the secrets at rest, newest first: ``ENCRYPTION_KEYS``, or else the
+    site's ``SECRET_KEY`` and ``SECRET_KEY_FALLBACKS``."""
+    keys = app_settings.ENCRYPTION_KEYS or tuple(
+        str(key)
+        for key in (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ()))
+        if key
+    )
+    if not keys:
+        raise ImproperlyConfigured("WAGTAIL_TICKETS['ENCRYPTION_KEYS'] holds no key.")
+    return keys
+
+
 class AppSettings:
     """Typed access to ``settings.WAGTAIL_TICKETS`` with documented defaults."""
 
@@ -273,17 +286,13 @@ class AppSettings:
         database, newest first: values are written with the first and read with any, so a
         key is rotated by putting a new one first, running ``rotate_ticket_secrets`` and
         then removing the old one. Use long random strings kept apart from ``SECRET_KEY``
-        (``python -c "import secrets; print(secrets.token_urlsafe(48))"``). Default: the
-        site's ``SECRET_KEY`` followed by its ``SECRET_KEY_FALLBACKS``."""
-        keys = self._get("ENCRYPTION_KEYS", None)
+        (``python -c "import secrets; print(secrets.token_urlsafe(48))"``). Default: none,
+        and then the site's ``SECRET_KEY`` followed by its ``SECRET_KEY_FALLBACKS`` serve
+        (``encryption_keys()``)."""
+        keys = self._get("ENCRYPTION_KEYS", ())
         if isinstance(keys, str):
             keys = (keys,)
-        if not keys:
-            keys = (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ()))
-        keys = tuple(str(key) for key in keys if key)
-        if not keys:
-            raise ImproperlyConfigured("WAGTAIL_TICKETS['ENCRYPTION_KEYS'] holds no key.")
-        return keys
+        return tuple(str(key) for key in keys or () if key)
 
     @property
     def MAIL_IMPORT_LOCK_SECONDS(self) -> int:

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from django.db import models
 
-from ..conf import app_settings
+from .. import conf
 
 logger = logging.getLogger("wagtail_tickets.mail")
 
@@ -62,7 +62,7 @@ def _fernet(keys: tuple[str, ...]):
 
 def fernet():
     """The ``MultiFernet`` of the configured keys, newest first."""
-    return _fernet(app_settings.ENCRYPTION_KEYS)
+    return _fernet(conf.encryption_keys())
 
 
 def encrypt(value: str) -> str:

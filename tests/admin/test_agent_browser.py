@@ -2,8 +2,7 @@
 by filter, answer it with a response template in the rich text editor, log time, change its
 status; the customer then reads the answer in their area.
 
-Also takes docs/screenshots/admin-inbox.png when
-``UPDATE_SCREENSHOTS=1`` is set (otherwise they go to the test's temporary folder).
+The inbox's picture, docs/screenshots/admin-inbox.png, is taken by test_inbox_browser.py.
 """
 
 from __future__ import annotations
@@ -101,9 +100,7 @@ def helpdesk():
     return {"agent": anna, "customer": carol, "ticket": blank}
 
 
-def test_agent_answers_with_a_template_and_the_customer_sees_it(
-    live_server, client, browser_page, screenshot
-):
+def test_agent_answers_with_a_template_and_the_customer_sees_it(live_server, client, browser_page):
     world = helpdesk()
     ticket = world["ticket"]
     page = browser_page(world["agent"], viewport=(1440, 1000))
@@ -123,7 +120,6 @@ def test_agent_answers_with_a_template_and_the_customer_sees_it(
     status_panel.wait_for()
     assert status_panel.locator("label", has_text="Open (2)").count() == 1
     assert status_panel.locator("label", has_text="Closed (1)").count() == 1
-    screenshot(page, "admin-inbox.png", min_bytes=10_000)
     status_panel.locator("button.w-drilldown__back").click()
     page.locator(".w-drilldown__toggle", has_text="Priority").click()
     page.locator("#drilldown-id_priority label", has_text="Urgent").click()

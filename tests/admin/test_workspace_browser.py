@@ -82,7 +82,8 @@ def test_first_hour_in_the_workspace(live_server, browser_page, screenshot):
     preview = page.locator("[data-wt-preview-body]")
     assert f"[ts #{ticket.number}]" in preview.inner_text()
     assert "carol@acme.example" in preview.inner_text()
-    page.set_viewport_size({"width": 1366, "height": 1800})
+    page.set_viewport_size({"width": 1366, "height": 2200})
+    page.evaluate("document.querySelector('.wt-workspace').scrollIntoView()")
     screenshot(page, "admin-workspace.png", min_bytes=10_000)
     page.set_viewport_size({"width": 1366, "height": 768})
 

@@ -124,6 +124,9 @@
     window.setInterval(tick, CHECK_EVERY_MS);
 
     function unsaved() {
+      if (!typedAt && !differs) {
+        return false; // the agent has changed nothing on this page
+      }
       if (saving || formState(form) !== saved) {
         return true;
       }

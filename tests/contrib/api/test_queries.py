@@ -42,7 +42,8 @@ def test_filtered_and_searched_agent_list(world, django_assert_max_num_queries):
     client = client_for(world["agent"])
     url = reverse("wagtail_tickets_api:tickets")
     params = {"state": "open", "assigned": "mine", "q": "Extra", "ordering": "-created_at"}
-    with django_assert_max_num_queries(12):
+    # PostgreSQL's search asks its word indexes and the matching people first: two more
+    with django_assert_max_num_queries(14):
         response = client.get(url, params)
     assert response.status_code == 200
     assert len(response.json()["results"]) == 6

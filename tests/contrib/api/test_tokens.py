@@ -100,3 +100,37 @@ def test_tokens_per_user_are_capped(world, client):
     response = client.post(reverse("wagtail_tickets_api:account_tokens"), {"name": "one more"})
     assert response.status_code == 200
     assert b"too many tokens" in response.content
+
+
+def test_pages_without_the_api_urls(world, client, settings):
+    """A site that installed the app but has not included the API's URLs yet: the
+    customer menu leaves the item out and the admin page still opens."""
+    import sys
+    import types
+
+    from django.urls import clear_url_caches, include, path
+    from wagtail.admin import urls as wagtailadmin_urls
+
+    module = types.ModuleType("tests_no_api_urls")
+    module.urlpatterns = [
+        path("admin/", include(wagtailadmin_urls)),
+        path("tickets/", include("wagtail_tickets.urls")),
+    ]
+    sys.modules[module.__name__] = module
+    settings.ROOT_URLCONF = module.__name__
+    clear_url_caches()
+    try:
+        client.force_login(world["agent"])
+        assert client.get(reverse("wagtail_tickets_api_tokens")).status_code == 200
+        client.force_login(world["alice"])
+        page = client.get(reverse("wagtail_tickets:my_tickets"))
+        assert page.status_code == 200 and b"API tokens" not in page.content
+    finally:
+        del sys.modules[module.__name__]
+        clear_url_caches()
+
+
+def test_customer_menu_links_the_token_page(world, client):
+    client.force_login(world["alice"])
+    page = client.get(reverse("wagtail_tickets:my_tickets"))
+    assert reverse("wagtail_tickets_api:account_tokens").encode() in page.content

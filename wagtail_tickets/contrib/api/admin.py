@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -72,7 +72,10 @@ class AccountTokensView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", TokenForm())
         context["tokens"] = tokens.active_tokens(self.request.user)
-        context["api_url"] = reverse("wagtail_tickets_api:root")
+        try:
+            context["api_url"] = reverse("wagtail_tickets_api:root")
+        except NoReverseMatch:  # the site has not included the API's URLs (yet)
+            context["api_url"] = ""
         return context
 
     def post(self, request):

@@ -1,7 +1,7 @@
 """Wagtail hooks of the API sub-app: the token pages (admin account, customer area) and
 the webhook screens."""
 
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
@@ -33,11 +33,21 @@ def register_webhook_viewsets():
     return [WebhookViewSet(), DeliveryViewSet()]
 
 
+def tokens_page_url() -> str:
+    """The customer area's token page; ``""`` when the site has not included the API's
+    URLs (then the menu leaves the item out)."""
+    try:
+        return reverse("wagtail_tickets_api:account_tokens")
+    except NoReverseMatch:
+        return ""
+
+
 @hooks.register("register_customer_area_menu_item")
 def register_api_tokens_menu_item():
     return MenuItem(
         label=_("API tokens"),
-        url=lambda request: reverse("wagtail_tickets_api:account_tokens"),
+        url=lambda request: tokens_page_url(),
         name="api_tokens",
         order=900,
+        is_shown=lambda request: request.user.is_authenticated and bool(tokens_page_url()),
     )

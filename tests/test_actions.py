@@ -512,15 +512,23 @@ def test_stranger_cannot_close(support, customer, stranger):
     assert not ticket.is_closed
 
 
-def test_reopen_is_for_agents(support, customer, agent):
+def test_reopen_is_for_agents_and_for_customers_within_the_window(support, customer, agent):
     ticket = make_ticket(customer, support)
     actions.close_ticket(ticket, actor=customer)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        closed_at=ticket.closed_at - datetime.timedelta(days=15)
+    )
+    ticket.refresh_from_db()
     with pytest.raises(PermissionDenied):
         actions.reopen_ticket(ticket, actor=customer)
     actions.reopen_ticket(ticket, actor=agent)
     ticket.refresh_from_db()
     assert not ticket.is_closed and ticket.closed_at is None
     assert log_actions(ticket.pk)[-1] == "wagtail_tickets.reopened"
+    actions.close_ticket(ticket, actor=customer)
+    actions.reopen_ticket(ticket, actor=customer)  # just closed: within the window
+    ticket.refresh_from_db()
+    assert not ticket.is_closed
 
 
 # delete --------------------------------------------------------------------------------

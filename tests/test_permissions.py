@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
@@ -377,13 +379,15 @@ def test_company_colleague_replies_and_closes_but_never_deletes(support, people)
     assert permissions.can_delete(alice, ticket)
 
 
-def test_closed_ticket_customer_may_not_reply_or_close(support, people):
+def test_closed_ticket_customer_may_not_reply_or_close_but_reopens_for_a_while(support, people):
     alice, *_ = readers(people[:1], support, Level.DELETE)
     ticket = close(make_ticket(alice, support))
     assert not permissions.can_reply(alice, ticket)
     assert not permissions.can_close(alice, ticket)
-    assert not permissions.can_reopen(alice, ticket)
+    assert permissions.can_reopen(alice, ticket)  # within the reopen window
     assert permissions.can_delete(alice, ticket)
+    ticket.closed_at -= datetime.timedelta(days=TicketSettings.load().reopen_days, seconds=1)
+    assert not permissions.can_reopen(alice, ticket)
 
 
 def test_agent_replies_to_closed_ticket_and_reopens(support, people):

@@ -23,6 +23,7 @@ from .inbound import (
     SignInState,
 )
 from .mail import EmailTemplate, MailSettings, OutgoingMail, PendingNotification
+from .privacy import PersonalDataRequest
 from .tickets import (
     Attachment,
     Message,
@@ -56,6 +57,7 @@ __all__ = [
     "OAuthApplication",
     "OutgoingMail",
     "PendingNotification",
+    "PersonalDataRequest",
     "Priority",
     "QuarantinedMessage",
     "SignInState",

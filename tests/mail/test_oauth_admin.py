@@ -290,3 +290,24 @@ def test_the_dashboard_panel_is_only_for_who_may_fix_it(client, microsoft):
     client.force_login(editor)
     page = client.get(reverse("wagtailadmin_home"))
     assert page.status_code == 200 and "Waiting box" not in page.content.decode()
+
+
+def test_saving_a_mailbox_loaded_earlier_keeps_what_workers_wrote(admin_client, microsoft):
+    mailbox = MailboxFactory(
+        host="imap.example.com", security="tls", port=993, auth_method="oauth2",
+        oauth_application=microsoft, password="",
+    )  # fmt: skip
+    url = reverse("wagtail_tickets_mailboxes:edit", args=[mailbox.pk])
+    loaded = Mailbox.objects.get(pk=mailbox.pk)
+    # meanwhile a worker refreshes the token (the provider rotated the refresh token)
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        oauth_refresh_token="rotated", oauth_access_token="new-access", lock_token="worker"
+    )
+    loaded.name = "Renamed"
+    loaded.save()
+    response = admin_client.post(url, mailbox_data(loaded, oauth_application=microsoft.pk))
+    assert response.status_code == 302, response.context["form"].errors
+    stored = Mailbox.objects.get(pk=mailbox.pk)
+    assert stored.name == "Renamed"
+    assert (stored.oauth_refresh_token, stored.oauth_access_token) == ("rotated", "new-access")
+    assert stored.lock_token == "worker"

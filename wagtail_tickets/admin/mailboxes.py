@@ -291,6 +291,8 @@ class MailboxForm(WagtailAdminModelForm):
             for name, value in servers.items():
                 if name in ("port", "smtp_port"):
                     continue
+                if name.startswith("smtp_") and not cleaned.get("send_mail"):
+                    continue  # a new SMTP server would need a new sign-in
                 if not cleaned.get(name) and name not in self.errors:
                     cleaned[name] = value
                     if name == "host":
@@ -298,6 +300,7 @@ class MailboxForm(WagtailAdminModelForm):
                         cleaned["security"] = Mailbox.Security.TLS
                     elif name == "smtp_host":
                         cleaned["smtp_port"] = servers["smtp_port"]
+                        cleaned["smtp_security"] = servers["smtp_security"]
         if not cleaned.get("host") and "host" not in self.errors:
             self.add_error("host", _("Enter the IMAP server."))
         password_needed = not uses_oauth

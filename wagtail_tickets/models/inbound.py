@@ -129,6 +129,17 @@ class Mailbox(models.Model):
     # cleared with the password when the connection moves: the access token is sent to the
     # IMAP and SMTP servers, the refresh token belongs to the sign-in app
     TOKEN_FIELDS = ("oauth_access_token", "oauth_refresh_token", "oauth_expires_at")
+    # written by the importer and the sign-in with single-column updates; a full save()
+    # of an instance loaded earlier leaves them alone
+    RUNTIME_FIELDS = (
+        *TOKEN_FIELDS,
+        "oauth_signed_in_at",
+        "signin_needed",
+        "last_run_at",
+        "last_error",
+        "locked_until",
+        "lock_token",
+    )
 
     class AuthMethod(models.TextChoices):
         PASSWORD = "password", _("Password")
@@ -254,11 +265,24 @@ class Mailbox(models.Model):
                 self.password = ""
                 if update_fields is not None:
                     kwargs["update_fields"] = {*kwargs["update_fields"], "password"}
+            if stored is not None and update_fields is None:
+                # what workers write meanwhile (a refreshed token, the import lock) is not
+                # overwritten with what this instance loaded earlier
+                kwargs["update_fields"] = [
+                    field.name
+                    for field in self._meta.concrete_fields
+                    if not field.primary_key and field.name not in self.RUNTIME_FIELDS
+                ]
             if moved:
                 self.oauth_access_token = self.oauth_refresh_token = ""
                 self.oauth_expires_at = None
-                if update_fields is not None:
-                    kwargs["update_fields"] = {*kwargs["update_fields"], *self.TOKEN_FIELDS}
+                self.signin_needed = ""
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {
+                        *kwargs["update_fields"],
+                        *self.TOKEN_FIELDS,
+                        "signin_needed",
+                    }
             super().save(*args, **kwargs)
         self._password_given = False
 

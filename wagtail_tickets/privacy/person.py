@@ -51,7 +51,11 @@ class Person:
     @classmethod
     def for_email(cls, email: str) -> Person:
         email = email.strip().lower()
-        return cls(kind="address", emails=(email,)).with_terms([email])
+        terms = [email]
+        # an account with this address: its names identify the person in free text too
+        for user in get_user_model()._default_manager.filter(email__iexact=email)[:10]:
+            terms += [user.get_username(), user.get_full_name()]
+        return cls(kind="address", emails=(email,)).with_terms(terms)
 
     def with_terms(self, extra) -> Person:
         """Add the names the person's tickets and messages were stored under."""

@@ -262,6 +262,7 @@ def test_ticket_options_are_a_wagtail_setting_that_rules_customers(admin_client)
         {
             "auto_close_days": "14",
             "never_auto_close_status": waiting.pk,
+            "reopen_days": "14",
             "customers_may_choose_priority": "on",
         },
     )

@@ -299,8 +299,9 @@ def _ticket_page(
         else None,
         "can_reopen": can_reopen,
         "reopen_until": permissions.reopen_deadline(ticket) if can_reopen else None,
+        # closed for good: a new ticket on the external page
         "follow_up_url": reverse("wagtail_tickets:external")
-        if ticket.status.is_closed and not can_reopen
+        if not can_reply and not can_reopen
         else "",
     }
     return _render(

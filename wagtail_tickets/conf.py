@@ -339,6 +339,35 @@ class AppSettings:
         return int(self._get("AUTO_MAIL_LIMIT_PER_HOUR", 5))
 
     @property
+    def RETAIN_CLOSED_TICKETS_DAYS(self) -> int:
+        """Days a closed ticket is kept before the daily privacy task anonymises or deletes
+        it (``CLOSED_TICKETS_RETENTION``); 0 keeps closed tickets for good."""
+        return max(0, int(self._get("RETAIN_CLOSED_TICKETS_DAYS", 0) or 0))
+
+    @property
+    def CLOSED_TICKETS_RETENTION(self) -> str:
+        """What happens to a closed ticket after ``RETAIN_CLOSED_TICKETS_DAYS``:
+        ``"anonymise"`` (the requester's name, address and messages replaced; reports
+        unchanged) or ``"delete"`` (the ticket and its files removed)."""
+        mode = self._get("CLOSED_TICKETS_RETENTION", "anonymise")
+        if mode not in ("anonymise", "delete"):
+            raise ImproperlyConfigured(
+                'WAGTAIL_TICKETS["CLOSED_TICKETS_RETENTION"] must be "anonymise" or "delete".'
+            )
+        return mode
+
+    @property
+    def RETAIN_QUARANTINE_DAYS(self) -> int:
+        """Days quarantined mail (kept whole, with its raw bytes) is kept; 0 keeps it."""
+        return max(0, int(self._get("RETAIN_QUARANTINE_DAYS", 0) or 0))
+
+    @property
+    def RETAIN_SENT_MAIL_DAYS(self) -> int:
+        """Days the bodies of sent mail stay in the outbox; after that the row keeps who,
+        when and what kind, without the text. 0 keeps them."""
+        return max(0, int(self._get("RETAIN_SENT_MAIL_DAYS", 0) or 0))
+
+    @property
     def AUTO_CLOSE_BATCH_SIZE(self) -> int:
         """Tickets closed per transaction by the daily auto-close job (10 keeps each
         transaction's row locks well under a second, even on a slow moment)."""

@@ -23,6 +23,7 @@ SCHEDULES = [
     ("wagtail_tickets: deliver mail", "wagtail_tickets.tasks.deliver_mail", 1),
     ("wagtail_tickets: import mail", "wagtail_tickets.tasks.import_ticket_mail", 5),
     ("wagtail_tickets: close stale tickets", "wagtail_tickets.tasks.close_stale_tickets", 1440),
+    ("wagtail_tickets: personal data retention", "wagtail_tickets.tasks.apply_retention", 1440),
 ]
 
 
@@ -157,3 +158,45 @@ def queue_bulk_change(ticket_ids: list[int], actor, field: str, value_id: int | 
         logger.exception("Could not queue a bulk change of %s tickets", len(ids))
         return False
     return True
+
+
+def run_personal_data_request(request_id: int) -> str:
+    """Make an export archive or carry out an erasure; run again after a crash, it goes
+    on where it stopped, and a finished request is left alone."""
+    from .models import PersonalDataRequest
+    from .privacy.erasure import run_erasure
+    from .privacy.export import run_export
+
+    action = (
+        PersonalDataRequest.objects.filter(pk=request_id).values_list("action", flat=True).first()
+    )
+    if action is None:
+        return f"personal data request {request_id} is gone"
+    done = run_export(request_id) if action == "export" else run_erasure(request_id)
+    if done is None:
+        return f"personal data request {request_id} was done already"
+    return f"personal data request {request_id} ({action}) done"
+
+
+def queue_personal_data_request(request_id: int) -> bool:
+    """Hand a personal data request to the task queue; False when the queue cannot take it
+    (the request stays waiting and can be started again)."""
+    from django_q.tasks import async_task
+
+    try:
+        async_task(
+            "wagtail_tickets.tasks.run_personal_data_request",
+            request_id,
+            task_name=f"personal_data-{request_id}",
+        )
+    except Exception:
+        logger.exception("Could not queue personal data request %s", request_id)
+        return False
+    return True
+
+
+def apply_retention() -> str:
+    """Daily: the retention settings applied in batches (``privacy.retention``)."""
+    from .privacy.retention import apply_retention as apply
+
+    return apply().line()

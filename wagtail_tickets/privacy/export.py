@@ -74,3 +74,75 @@ def write_archive(person: Person, out: IO[bytes], *, full: bool = False) -> dict
 
 def archive_name(now: datetime.datetime | None = None) -> str:
     return f"personal-data-{(now or timezone.now()):%Y%m%d-%H%M%S}.zip"
+
+
+# how long an administrator's archive waits to be downloaded
+ARCHIVE_DAYS = 7
+ARCHIVE_FOLDER = "wagtail_tickets/privacy"
+
+
+def request_export(person: Person, *, requested_by, full: bool = False):
+    """A request for an archive the administrator downloads when the task has made it."""
+    from ..models import PersonalDataRequest
+
+    return PersonalDataRequest.objects.create(
+        action=PersonalDataRequest.Action.EXPORT,
+        subject=person.as_json(),
+        subject_kind=person.kind,
+        include_internal=full,
+        requested_by=requested_by,
+    )
+
+
+def run_export(request_id: int):
+    """Write the archive of an export request to the storage; the request then forgets
+    the person. None when the request is done already or unknown."""
+    import tempfile
+    import uuid
+
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    from ..models import PersonalDataRequest
+
+    State = PersonalDataRequest.State
+    request = (
+        PersonalDataRequest.objects.filter(pk=request_id, action=PersonalDataRequest.Action.EXPORT)
+        .exclude(state=State.DONE)
+        .first()
+    )
+    if request is None:
+        return None
+    PersonalDataRequest.objects.filter(pk=request.pk).update(
+        state=State.RUNNING, started_at=timezone.now()
+    )
+    person = Person.from_json(request.subject)
+    with tempfile.TemporaryFile() as out:
+        counts = write_archive(person, out, full=request.include_internal)
+        out.seek(0)
+        name = default_storage.save(f"{ARCHIVE_FOLDER}/{uuid.uuid4().hex}.zip", File(out))
+    request.archive.name = name
+    request.progress = counts
+    request.state = State.DONE
+    request.subject = {}
+    request.finished_at = timezone.now()
+    request.expires_at = request.finished_at + datetime.timedelta(days=ARCHIVE_DAYS)
+    request.save()
+    return request
+
+
+def remove_expired_archives(now: datetime.datetime | None = None) -> int:
+    """Delete the archives nobody downloaded in time (the daily privacy task calls this)."""
+    from ..models import PersonalDataRequest
+
+    now = now or timezone.now()
+    expired = PersonalDataRequest.objects.filter(expires_at__lte=now).exclude(archive="")
+    count = 0
+    for request in expired.iterator():
+        try:
+            request.archive.storage.delete(request.archive.name)
+        except OSError:
+            pass
+        PersonalDataRequest.objects.filter(pk=request.pk).update(archive="")
+        count += 1
+    return count

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from .views import attachments, customer, external
+from .views import attachments, customer, external, privacy
 
 
 class TicketNumberConverter:
@@ -26,6 +26,7 @@ urlpatterns = [
     path("", customer.my_tickets, name="my_tickets"),
     path("new/", customer.create, name="create"),
     path("profile/", customer.profile, name="profile"),
+    path("profile/my-data/", privacy.my_data, name="my_data"),
     path("external/", external.external, name="external"),
     path("external/t/<str:token>/", external.external_ticket, name="external_ticket"),
     path(

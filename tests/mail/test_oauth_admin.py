@@ -301,7 +301,7 @@ def test_saving_a_mailbox_loaded_earlier_keeps_what_workers_wrote(admin_client, 
     loaded = Mailbox.objects.get(pk=mailbox.pk)
     # meanwhile a worker refreshes the token (the provider rotated the refresh token)
     Mailbox.objects.filter(pk=mailbox.pk).update(
-        oauth_refresh_token="rotated", oauth_access_token="new-access", lock_token="worker"
+        oauth_refresh_token="rotated", oauth_access_token="new-access"
     )
     loaded.name = "Renamed"
     loaded.save()
@@ -310,4 +310,3 @@ def test_saving_a_mailbox_loaded_earlier_keeps_what_workers_wrote(admin_client, 
     stored = Mailbox.objects.get(pk=mailbox.pk)
     assert stored.name == "Renamed"
     assert (stored.oauth_refresh_token, stored.oauth_access_token) == ("rotated", "new-access")
-    assert stored.lock_token == "worker"

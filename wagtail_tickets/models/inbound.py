@@ -129,17 +129,10 @@ class Mailbox(models.Model):
     # cleared with the password when the connection moves: the access token is sent to the
     # IMAP and SMTP servers, the refresh token belongs to the sign-in app
     TOKEN_FIELDS = ("oauth_access_token", "oauth_refresh_token", "oauth_expires_at")
-    # written by the importer and the sign-in with single-column updates; a full save()
-    # of an instance loaded earlier leaves them alone
-    RUNTIME_FIELDS = (
-        *TOKEN_FIELDS,
-        "oauth_signed_in_at",
-        "signin_needed",
-        "last_run_at",
-        "last_error",
-        "locked_until",
-        "lock_token",
-    )
+    # written only by ``mail.oauth`` (single-column updates): a full save() of an instance
+    # loaded earlier leaves them alone, or an admin's edit would bring back a refresh token
+    # the provider has rotated away
+    RUNTIME_FIELDS = (*TOKEN_FIELDS, "oauth_signed_in_at", "signin_needed")
 
     class AuthMethod(models.TextChoices):
         PASSWORD = "password", _("Password")
@@ -266,8 +259,7 @@ class Mailbox(models.Model):
                 if update_fields is not None:
                     kwargs["update_fields"] = {*kwargs["update_fields"], "password"}
             if stored is not None and update_fields is None:
-                # what workers write meanwhile (a refreshed token, the import lock) is not
-                # overwritten with what this instance loaded earlier
+                # a token refreshed meanwhile is not overwritten with the one loaded earlier
                 kwargs["update_fields"] = [
                     field.name
                     for field in self._meta.concrete_fields

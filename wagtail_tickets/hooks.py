@@ -145,6 +145,27 @@ def register_customer_tab_and_report_urls():
     return [*reports.get_urls(), *customer_tab.get_urls()]
 
 
+@hooks.register("register_admin_urls")
+def register_personal_data_urls():
+    from .admin import privacy
+
+    return privacy.get_urls()
+
+
+@hooks.register("register_settings_menu_item")
+def register_personal_data_menu_item():
+    from .admin import privacy
+
+    return privacy.menu_item()
+
+
+@hooks.register("before_delete_user")
+def ask_about_tickets_before_deleting_a_user(request, user):
+    from .admin import privacy
+
+    return privacy.before_delete_user(request, user)
+
+
 @hooks.register("register_reports_menu_item")
 def register_ticket_reports_menu_item():
     from .admin import reports

@@ -659,3 +659,9 @@ def may_join_by_mail(sender: MailSender, ticket: Ticket) -> bool:
         if is_agent_of(account, ticket):
             return True
     return False
+
+
+def may_handle_personal_data(user) -> bool:
+    """Who may export anyone's data or erase it (``privacy``): superusers only, since an
+    erasure reaches every type's tickets and cannot be undone."""
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))

@@ -14,7 +14,8 @@ start at once.
   logins and addresses. Mail is written to ``example_site/sent_mail/`` with one line per
   message on the console. Ctrl-C stops everything within seconds.
 - ``test``: run pytest; extra arguments are passed on (``python3 dev.py test -k mail -x``).
-  "No tests collected" counts as a failure.
+  "No tests collected" counts as a failure. When npm exists it first runs ``npm ci`` (once
+  per change of package-lock.json) for the accessibility test's axe-core.
 - ``bench``: the performance benchmarks (``bench/run`` calls this; arguments are passed
   on, see docs/PERFORMANCE.md).
 - ``setup``: only create or update the virtualenv.
@@ -39,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -120,6 +122,33 @@ def ensure_venv(extras: list[str]) -> Path:
     )
     (path / STAMP_NAME).write_text(json.dumps({"hash": wanted, "extras": needed}))
     return python
+
+
+NPM_STAMP = ".wagtail-tickets-npm.sha256"
+
+
+def ensure_node_modules(root: Path = ROOT) -> bool:
+    """``npm ci`` for the JavaScript the browser tests inject (axe-core, pinned in
+    package-lock.json), when npm exists and the lock changed since the last install.
+    No install scripts run and no browser is downloaded. Whether node_modules is ready."""
+    lock = root / "package-lock.json"
+    if not lock.exists():
+        return False
+    wanted = hashlib.sha256(lock.read_bytes()).hexdigest()
+    stamp = root / "node_modules" / NPM_STAMP
+    if stamp.exists() and stamp.read_text().strip() == wanted:
+        return True
+    npm = shutil.which("npm")
+    if npm is None:
+        say("npm is missing: the accessibility test cannot run (it skips, and fails in CI)")
+        return False
+    say("installing the browser tests' JavaScript (npm ci)")
+    command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
+    if subprocess.call(command, cwd=root) != 0:
+        say("npm ci failed: the accessibility test cannot run")
+        return False
+    stamp.write_text(wanted)
+    return True
 
 
 def run_tests(python: Path, args: list[str]) -> int:
@@ -371,6 +400,7 @@ def main(argv: list[str]) -> int:
         say(f"installing failed ({exc})")
         return 1
     if command == "test":
+        ensure_node_modules()
         return run_tests(python, args)
     if command == "demo":
         return run_demo(python, args)

@@ -257,3 +257,34 @@ def test_a_demo_address_another_program_holds_stops_the_demo(
     monkeypatch.setenv("DEMO_ADDRESS", f"127.0.0.1:{foreign_server}")
     assert dev.run_demo(Path("/nonexistent/python"), []) == 2
     assert f"127.0.0.1:{foreign_server} is in use by another program" in capsys.readouterr().out
+
+
+# The browser tests' JavaScript ------------------------------------------------------------
+
+
+def test_npm_ci_runs_once_per_lock_and_never_without_npm(dev, monkeypatch, tmp_path):
+    (tmp_path / "package-lock.json").write_text('{"lockfileVersion": 3}')
+    calls = []
+
+    def fake_call(command, cwd):
+        calls.append(command)
+        (Path(cwd) / "node_modules").mkdir(exist_ok=True)
+        return 0
+
+    monkeypatch.setattr(dev.subprocess, "call", fake_call)
+    monkeypatch.setattr(dev.shutil, "which", lambda name: None)
+    assert dev.ensure_node_modules(tmp_path) is False and calls == []
+    monkeypatch.setattr(dev.shutil, "which", lambda name: "/usr/bin/npm")
+    assert dev.ensure_node_modules(tmp_path) is True
+    assert calls == [["/usr/bin/npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"]]
+    assert dev.ensure_node_modules(tmp_path) is True and len(calls) == 1
+    (tmp_path / "package-lock.json").write_text('{"lockfileVersion": 3, "changed": 1}')
+    assert dev.ensure_node_modules(tmp_path) is True and len(calls) == 2
+
+
+def test_a_failing_npm_ci_is_reported_not_raised(dev, monkeypatch, tmp_path, capsys):
+    (tmp_path / "package-lock.json").write_text("{}")
+    monkeypatch.setattr(dev.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(dev.subprocess, "call", lambda command, cwd: 1)
+    assert dev.ensure_node_modules(tmp_path) is False
+    assert "npm ci failed" in capsys.readouterr().out

@@ -272,7 +272,9 @@ def _check_rows(page: Page, world: dict) -> None:
                 if name == "href":
                     assert re.fullmatch(r"/admin/tickets/\d+/", value), value
                 if name == "style":
-                    assert re.fullmatch(r"--wt-colour: #[0-9a-fA-F]{6}", value), value
+                    assert re.fullmatch(
+                        r"--wt-colour: #[0-9a-fA-F]{6}; --wt-on-colour: #(000000|ffffff)", value
+                    ), value
     labels = [column.name for column in SHOWN]
     for item in world["tickets"]:
         ticket, value = item["ticket"], item["value"]

@@ -68,7 +68,12 @@ def reply_editor_widget() -> forms.Widget:
         guarded = type(
             f"Guarded{base.__name__}",
             (base,),
-            {"value_from_datadict": value_from_datadict, "format_value": format_value},
+            {
+                "value_from_datadict": value_from_datadict,
+                "format_value": format_value,
+                # names the editor's text box after the field's label
+                "Media": type("Media", (), {"js": ["wagtail_tickets/admin/js/editor_label.js"]}),
+            },
         )
         _EDITOR_WIDGETS[base] = guarded
     widget.__class__ = guarded

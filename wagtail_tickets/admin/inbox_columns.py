@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, Table
 
 from .. import display
+from ..colours import text_colour_on
 from ..models import Message, Priority, Status, Ticket
 from ..models.config import colour_validator
 from ..models.tickets import agent_name
@@ -153,7 +154,7 @@ PRIORITY = Html(
     '<span class="wt-priority"{style}><span class="wt-priority__dot" aria-hidden="true">'
     "</span>{name}</span>"
 )
-COLOUR = Html(' style="--wt-colour: {colour}"')
+COLOUR = Html(' style="--wt-colour: {colour}; --wt-on-colour: {on}"')
 MOMENT = Html(
     '<button type="button" class="w-human-readable-date" data-controller="w-tooltip" '
     'data-w-tooltip-content-value="{moment}" data-w-tooltip-placement-value="top">'
@@ -176,7 +177,7 @@ def colour_style(colour: str) -> SafeString:
     """The colour of a status or priority as a style, for a colour of the form the model
     accepts only (a value put in the database by other means is not written into CSS)."""
     if isinstance(colour, str) and colour_validator.regex.fullmatch(colour):
-        return COLOUR(colour=colour)
+        return COLOUR(colour=colour, on=text_colour_on(colour))
     return EMPTY
 
 

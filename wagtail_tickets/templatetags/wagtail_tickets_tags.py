@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .. import display
+from .. import colours, display
 from ..customer_area import build_menu
 from ..pagination import show_count
 from ..sanitize import split_quoted_history
@@ -63,6 +63,13 @@ def safe_colour(value: str) -> str:
     (the value ends up in a ``style`` attribute)."""
     value = str(value or "")
     return value if _COLOUR.match(value) else DEFAULT_COLOUR
+
+
+@register.filter
+def wt_text_colour(value: str) -> str:
+    """Black or white text for an administrator's colour, whichever contrasts more
+    (``colours.text_colour_on``): at least 4.5:1 whatever colour was chosen."""
+    return colours.text_colour_on(safe_colour(value))
 
 
 @register.inclusion_tag("wagtail_tickets/customer/includes/status_badge.html")

@@ -103,6 +103,36 @@
     }
   }
 
+  /* The formatting toolbar is reachable with Tab (Trix takes its buttons out of the tab
+     order) and works with Enter and Space: Trix acts on mousedown, which a keyboard never
+     sends, so a keyboard click is passed on as one. After a formatting button the caret
+     goes back to the text, where the format applies to what is typed next. */
+  document.addEventListener("trix-initialize", function (event) {
+    var toolbar = event.target.toolbarElement;
+    if (!toolbar || toolbar.dataset.wtKeyboard) {
+      return;
+    }
+    toolbar.dataset.wtKeyboard = "1";
+    toolbar.setAttribute("role", "toolbar");
+    var label = event.target.getAttribute("aria-labelledby");
+    if (label) {
+      toolbar.setAttribute("aria-labelledby", label);
+    }
+    toolbar.querySelectorAll("button").forEach(function (button) {
+      button.removeAttribute("tabindex");
+    });
+    toolbar.addEventListener("click", function (click) {
+      var button = click.target.closest && click.target.closest("button");
+      if (!button || click.detail !== 0 || button.disabled || button.closest(".trix-dialog")) {
+        return;
+      }
+      button.dispatchEvent(new MouseEvent("mousedown", { bubbles: true, cancelable: true }));
+      if (button.hasAttribute("data-trix-attribute") && !button.hasAttribute("data-trix-action")) {
+        event.target.focus();
+      }
+    });
+  });
+
   /* Attachments belong in the file input, never inside the message. */
   document.addEventListener("trix-file-accept", function (event) {
     event.preventDefault();

@@ -1,6 +1,13 @@
-"""The API's test world: two types, two companies' customers, an agent of each type."""
+"""The API's test world: two types, two companies' customers, an agent of each type; a
+real HTTP server on 127.0.0.1 that receives webhooks."""
 
 from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.cache import cache
@@ -10,12 +17,14 @@ from rest_framework.test import APIClient
 from tests.factories import (
     CompanyFactory,
     TicketTypeFactory,
+    UserFactory,
     make_agent,
     make_customer,
     make_ticket,
 )
 from wagtail_tickets import actions
-from wagtail_tickets.contrib.api import tokens
+from wagtail_tickets.contrib.api import tokens, webhooks
+from wagtail_tickets.contrib.api.models import WebhookEndpoint
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +82,91 @@ def world(db):
         "bob_hw": bob_hw,
         "note": note,
     }
+
+
+# Webhooks ------------------------------------------------------------------------------
+
+
+ALL_EVENTS = [
+    "ticket.opened",
+    "message.added",
+    "ticket.changed",
+    "ticket.closed",
+    "ticket.reopened",
+]
+
+
+class Receiver:
+    """A real HTTP server that records every POST; ``status`` and ``delay`` say how it
+    answers. ``stop()`` / ``start()`` take it down and up on the same port."""
+
+    def __init__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.requests: list[dict] = []
+        self.status = 200
+        self.delay = 0.0
+        self.server = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook?x=1"
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                time.sleep(receiver.delay)
+                receiver.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body}
+                )
+                self.send_response(receiver.status)
+                self.end_headers()
+                self.wfile.write(b"ok" * 5000)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def events(self) -> list[str]:
+        return [json.loads(r["body"])["event"] for r in self.requests]
+
+
+@pytest.fixture
+def receiver(settings):
+    settings.WAGTAIL_TICKETS = {
+        **settings.WAGTAIL_TICKETS,
+        "WEBHOOK_ALLOWED_PRIVATE_NETWORKS": ("127.0.0.1",),
+        "WEBHOOK_TIMEOUT": 2,
+    }
+    server = Receiver()
+    server.start()
+    yield server
+    server.stop()
+
+
+def endpoint_for(url: str, events=ALL_EVENTS, **fields) -> WebhookEndpoint:
+    fields.setdefault("name", "CRM")
+    endpoint = WebhookEndpoint.objects.create(
+        url=url, events=list(events), secret=webhooks.new_secret(), **fields
+    )
+    return endpoint
+
+
+@pytest.fixture
+def admin_client(client, db):
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    return client

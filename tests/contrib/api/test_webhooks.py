@@ -7,99 +7,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import UserFactory
 from wagtail_tickets import actions
 from wagtail_tickets.contrib.api import webhooks
 from wagtail_tickets.contrib.api.models import WebhookDelivery, WebhookEndpoint
 
-from .conftest import client_for
+from .conftest import ALL_EVENTS, client_for, endpoint_for
 
 pytestmark = pytest.mark.django_db
 State = WebhookDelivery.State
-ALL_EVENTS = [
-    "ticket.opened",
-    "message.added",
-    "ticket.changed",
-    "ticket.closed",
-    "ticket.reopened",
-]
-
-
-class Receiver:
-    """A real HTTP server that records every POST; ``status`` and ``delay`` say how it
-    answers. ``stop()`` / ``start()`` take it down and up on the same port."""
-
-    def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.requests: list[dict] = []
-        self.status = 200
-        self.delay = 0.0
-        self.server = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook?x=1"
-
-    def start(self) -> None:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                time.sleep(receiver.delay)
-                receiver.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": body}
-                )
-                self.send_response(receiver.status)
-                self.end_headers()
-                self.wfile.write(b"ok" * 5000)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def events(self) -> list[str]:
-        return [json.loads(r["body"])["event"] for r in self.requests]
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.WAGTAIL_TICKETS = {
-        **settings.WAGTAIL_TICKETS,
-        "WEBHOOK_ALLOWED_PRIVATE_NETWORKS": ("127.0.0.1",),
-        "WEBHOOK_TIMEOUT": 2,
-    }
-    server = Receiver()
-    server.start()
-    yield server
-    server.stop()
-
-
-def endpoint_for(url: str, events=ALL_EVENTS, **fields) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.objects.create(
-        name="CRM", url=url, events=list(events), secret=webhooks.new_secret(), **fields
-    )
-    return endpoint
 
 
 def test_every_event_is_delivered_signed(world, receiver, django_capture_on_commit_callbacks):
@@ -302,13 +223,6 @@ def test_a_failing_receiver_never_breaks_the_action(
 # Admin screens -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def admin_client(client, db):
-    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
-    client.force_login(admin)
-    return client
-
-
 def test_admin_creates_an_endpoint_and_sees_the_secret_once(admin_client, receiver, world):
     response = admin_client.post(
         reverse("wagtail_tickets_webhooks:add"),
@@ -361,7 +275,11 @@ def test_delivery_log_and_retry(
         response = admin_client.get(index)
     assert response.status_code == 200
     assert response.content.decode().count(world["alice_hw"].number) >= 3
-    delivery = WebhookDelivery.objects.first()
+    # the first failed; the later two wait behind it (same ticket), never sent yet
+    delivery = WebhookDelivery.objects.get(state=State.FAILED)
+    waiting = WebhookDelivery.objects.filter(state=State.PENDING)
+    assert waiting.count() == 2 and {d.attempts for d in waiting} == {0}
+    assert len(receiver.requests) == 1
     inspect = admin_client.get(
         reverse("wagtail_tickets_webhook_deliveries:inspect", args=[delivery.pk])
     )
@@ -370,6 +288,10 @@ def test_delivery_log_and_retry(
     admin_client.post(reverse("wagtail_tickets_webhook_deliveries:retry", args=[delivery.pk]))
     delivery.refresh_from_db()
     assert delivery.state == State.DELIVERED
+    # the ones that waited follow at once, in order
+    assert {d.state for d in WebhookDelivery.objects.all()} == {State.DELIVERED}
+    bodies = [json.loads(r["body"])["message"]["body_text"] for r in receiver.requests]
+    assert bodies == ["0", "0", "1", "2"]
 
 
 def test_delivery_log_is_for_administrators(world, client):

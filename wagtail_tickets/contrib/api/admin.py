@@ -9,6 +9,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import formats
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -17,6 +19,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from wagtail_tickets.admin import listing
@@ -114,12 +117,15 @@ class WebhookCreateView(generic.CreateView):
 
 class WebhookEditView(generic.EditView):
     def save_instance(self):
+        was_active = WebhookEndpoint.objects.filter(pk=self.object.pk, active=True).exists()
         instance = self.form.save(commit=False)
         self.rotated = bool(self.form.cleaned_data.get("new_secret"))
         if self.rotated:
             instance.secret = webhooks.new_secret()
         instance.save()
         self.form.save_m2m()
+        if instance.active and not was_active:  # switched on again: what waits is sent
+            webhooks.resume(instance)
         return instance
 
     def form_valid(self, form):
@@ -127,6 +133,16 @@ class WebhookEditView(generic.EditView):
         if getattr(self, "rotated", False):
             return secret_page(self.request, self.object, reverse(self.index_url_name))
         return response
+
+
+def endpoint_state(endpoint: WebhookEndpoint) -> str:
+    if endpoint.active:
+        return _("Active")
+    if endpoint.paused_at:
+        return _("Paused on %(date)s") % {
+            "date": formats.date_format(endpoint.paused_at, "SHORT_DATETIME_FORMAT")
+        }
+    return _("Off")
 
 
 class WebhookViewSet(ModelViewSet):
@@ -143,7 +159,21 @@ class WebhookViewSet(ModelViewSet):
     edit_view_class = WebhookEditView
     copy_view_enabled = False
     add_to_reference_index = False
-    list_display = ["name", "url", "active"]
+    list_display = [
+        "name",
+        "url",
+        StatusTagColumn(
+            "active",
+            label=gettext_lazy("state"),
+            accessor=lambda endpoint: endpoint_state(endpoint),
+            primary=lambda endpoint: endpoint.active,
+        ),
+        Column(
+            "pause_reason",
+            label=gettext_lazy("pause reason"),
+            accessor=lambda endpoint: endpoint.pause_reason if not endpoint.active else "",
+        ),
+    ]
     search_fields = None
     ordering = ["name", "pk"]
 
@@ -157,6 +187,19 @@ class WebhookViewSet(ModelViewSet):
 class DeliveryIndexView(listing.IndexView):
     def get_edit_url(self, instance):
         return self.get_inspect_url(instance)
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.permission_policy.user_has_permission(self.request.user, "change"):
+            buttons.append(
+                HeaderButton(
+                    _("Retry all failed"),
+                    url=reverse(DeliveryViewSet.name + ":retry_all"),
+                    icon_name="rotate",
+                )
+            )
+        return buttons
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("endpoint")
@@ -198,6 +241,54 @@ class RetryDeliveryView(View):
         else:
             messages.warning(request, _("Only a failed delivery can be retried."))
         return HttpResponseRedirect(reverse(DeliveryViewSet.name + ":inspect", args=[pk]))
+
+
+class RetryAllFailedView(WagtailAdminTemplateMixin, TemplateView):
+    """GET: how many failed deliveries there are; POST: make them all due now."""
+
+    template_name = "wagtail_tickets_api/admin/retry_all.html"
+    page_title = gettext_lazy("Retry all failed deliveries")
+    header_icon = "rotate"
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not ModelPermissionPolicy(WebhookDelivery).user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse(DeliveryViewSet.name + ":index"),
+                "label": DeliveryViewSet.menu_label,
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        failed = WebhookDelivery.objects.filter(state=State.FAILED)
+        context["count"] = failed.filter(endpoint__active=True).count()
+        context["inactive_count"] = failed.filter(endpoint__active=False).count()
+        context["index_url"] = reverse(DeliveryViewSet.name + ":index")
+        return context
+
+    def post(self, request):
+        count = webhooks.retry_all_failed()
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d delivery will be tried again.",
+                    "%(count)d deliveries will be tried again.",
+                    count,
+                )
+                % {"count": count},
+            )
+        else:
+            messages.warning(request, _("There are no failed deliveries to retry."))
+        return HttpResponseRedirect(reverse(DeliveryViewSet.name + ":index"))
 
 
 class DeliveryViewSet(ModelViewSet):
@@ -262,4 +353,5 @@ class DeliveryViewSet(ModelViewSet):
             path("results/", self.index_results_view, name="index_results"),
             path("<int:pk>/", self.inspect_view, name="inspect"),
             path("<int:pk>/retry/", RetryDeliveryView.as_view(), name="retry"),
+            path("retry-failed/", RetryAllFailedView.as_view(), name="retry_all"),
         ]

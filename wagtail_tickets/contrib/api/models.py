@@ -69,9 +69,17 @@ class WebhookEndpoint(models.Model):
         default=False,
         help_text=_("Send “message added” for agents' internal notes too."),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Ticking it again resumes a paused webhook: what waits is sent."),
+    )
     secret = models.CharField(_("secret"), max_length=100, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # the first failure since the last success; a day of failures pauses the endpoint
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True, editable=False)
+    paused_at = models.DateTimeField(_("paused"), null=True, blank=True, editable=False)
+    pause_reason = models.TextField(_("pause reason"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("webhook")
@@ -119,6 +127,8 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="wt_api_delivery_due"),
             models.Index(fields=["endpoint", "-created_at"], name="wt_api_delivery_endpoint"),
+            # the oldest undelivered event of one ticket for one endpoint goes first
+            models.Index(fields=["endpoint", "ticket_number", "id"], name="wt_api_delivery_order"),
         ]
 
     def __str__(self) -> str:

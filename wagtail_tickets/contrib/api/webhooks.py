@@ -21,13 +21,15 @@ import http.client
 import json
 import logging
 import secrets
+import socket
 import ssl
+import threading
 import time
 import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +48,12 @@ MAX_RETRY_DELAY = 6 * 3600
 # a worker that died while sending leaves its row "sending": taken again after this
 STALE_SENDING = timedelta(minutes=10)
 BATCH_SIZE = 200
+# deliveries of one ticket and endpoint sent one after the other by one task
+CHAIN_LIMIT = 20
+# an attempt may take this many times WEBHOOK_TIMEOUT in all (connect, send, answer)
+DEADLINE_FACTOR = 3
+# an endpoint whose deliveries all failed for this long is paused
+PAUSE_AFTER = timedelta(days=1)
 USER_AGENT = "wagtail-tickets-webhooks/1"
 State = WebhookDelivery.State
 
@@ -159,14 +167,38 @@ def enqueue(delivery_id: int) -> None:
 
 
 # Delivery -----------------------------------------------------------------------------
+#
+# Order: the events of one ticket reach one endpoint in the order they happened. A delivery
+# is claimed only when no older delivery of the same (endpoint, ticket) is still live
+# (pending, being sent, or failed with a retry ahead), so a later event waits while an
+# earlier one is retried; after a success the next ones of that pair follow at once.
+# Claims are single conditional UPDATEs, so several workers never send one row twice nor
+# overtake one another. A delivery that was given up no longer holds its ticket's later
+# events back.
 
 
 class DeliveryError(Exception):
     pass
 
 
+def deadline_seconds() -> float:
+    """The most one attempt may take, from name lookup to the last byte read."""
+    return max(0.1, DEADLINE_FACTOR * app_settings.WEBHOOK_TIMEOUT)
+
+
+def _abort(sock, expired: threading.Event) -> None:
+    expired.set()
+    try:
+        sock.shutdown(socket.SHUT_RDWR)  # wakes a read blocked on a dripping server
+    except OSError:
+        pass
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    """POST ``body`` to ``url`` through the network guard; ``(status, start of body)``."""
+    """POST ``body`` to ``url`` through the network guard; ``(status, start of body)``.
+
+    Each connect and read waits at most ``WEBHOOK_TIMEOUT``, and the whole attempt at most
+    ``deadline_seconds()``: a server that sends its answer a byte at a time is cut off."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise DeliveryError(_("Only http and https URLs can receive webhooks."))
@@ -174,29 +206,52 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise DeliveryError(_("The URL's port is not valid.")) from None
+    started = time.monotonic()
+    total = deadline_seconds()
     try:
         endpoints = netguard.resolve(
             parts.hostname, port, networks=app_settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS
         )
     except netguard.AddressRefused as exc:
         raise DeliveryError(str(exc)) from None
-    timeout = app_settings.WEBHOOK_TIMEOUT
+    remaining = total - (time.monotonic() - started)
+    if remaining <= 0:
+        raise DeliveryError(too_slow(total))
+    timeout = min(app_settings.WEBHOOK_TIMEOUT, remaining)
     sock = netguard.connect(endpoints, timeout)
-    connection_class = http.client.HTTPConnection
-    if parts.scheme == "https":
-        context = ssl.create_default_context()
-        sock = context.wrap_socket(sock, server_hostname=parts.hostname)
-        connection_class = http.client.HTTPSConnection
-    connection = connection_class(parts.hostname, port, timeout=timeout)
-    connection.sock = sock  # the checked address; the name is not looked up again
+    expired = threading.Event()
+    timer = threading.Timer(max(0.0, total - (time.monotonic() - started)), _abort, (sock, expired))
+    timer.daemon = True
+    timer.start()
+    connection = None
     try:
+        connection_class = http.client.HTTPConnection
+        if parts.scheme == "https":
+            context = ssl.create_default_context()
+            sock = context.wrap_socket(sock, server_hostname=parts.hostname)
+            connection_class = http.client.HTTPSConnection
+        connection = connection_class(parts.hostname, port, timeout=timeout)
+        connection.sock = sock  # the checked address; the name is not looked up again
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection.request("POST", target, body=body, headers=headers)
         response = connection.getresponse()
         text = response.read(MAX_RESPONSE_BYTES).decode("utf-8", "replace")
+        if expired.is_set():
+            raise DeliveryError(too_slow(total))
         return response.status, text
+    except (OSError, http.client.HTTPException, ValueError):
+        if expired.is_set():
+            raise DeliveryError(too_slow(total)) from None
+        raise
     finally:
-        connection.close()
+        timer.cancel()
+        if connection is not None:
+            connection.close()
+        sock.close()
+
+
+def too_slow(total: float) -> str:
+    return _("The endpoint took longer than %(seconds)s seconds.") % {"seconds": f"{total:g}"}
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -204,24 +259,84 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(MAX_RETRY_DELAY, base * 2 ** max(0, attempts - 1)))
 
 
+LIVE = Q(state__in=[State.PENDING, State.SENDING]) | Q(
+    state=State.FAILED, next_attempt_at__isnull=False
+)
+
+
+def _earlier_live():
+    """Older deliveries of the same endpoint and ticket that still have to go first."""
+    return WebhookDelivery.objects.filter(
+        LIVE,
+        endpoint_id=OuterRef("endpoint_id"),
+        ticket_number=OuterRef("ticket_number"),
+        pk__lt=OuterRef("pk"),
+    )
+
+
+def _due(now):
+    return WebhookDelivery.objects.filter(
+        state__in=[State.PENDING, State.FAILED],
+        next_attempt_at__isnull=False,
+        next_attempt_at__lte=now,
+    )
+
+
 def claim(delivery_id: int) -> bool:
+    """Take a due delivery for sending, if nothing older of its ticket is waiting."""
     now = timezone.now()
     return bool(
-        WebhookDelivery.objects.filter(
-            pk=delivery_id,
-            state__in=[State.PENDING, State.FAILED],
-            next_attempt_at__isnull=False,
-            next_attempt_at__lte=now,
-        ).update(state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+        _due(now)
+        .filter(pk=delivery_id)
+        .exclude(Exists(_earlier_live()))
+        .update(state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
 
 
 def deliver(delivery_id: int) -> bool:
-    """Send one due delivery that nobody else is sending; ``True`` when delivered."""
+    """Send a delivery (after any older one of its ticket and endpoint that is due), then
+    those of the same pair that waited for it; ``True`` when this one was delivered."""
+    row = (
+        WebhookDelivery.objects.filter(pk=delivery_id)
+        .values("endpoint_id", "ticket_number", "endpoint__active")
+        .first()
+    )
+    if row is None or not row["endpoint__active"]:
+        return False
+    delivered = send_in_order(row["endpoint_id"], row["ticket_number"])
+    return delivery_id in delivered
+
+
+def send_in_order(endpoint_id: int, ticket_number: str, limit: int = CHAIN_LIMIT) -> list[int]:
+    """Send the pair's deliveries oldest first while they succeed (at most ``limit``);
+    returns the ids delivered."""
+    delivered: list[int] = []
+    for _attempt in range(limit):
+        head = (
+            WebhookDelivery.objects.filter(
+                LIVE, endpoint_id=endpoint_id, ticket_number=ticket_number
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if head is None or not send_one(head):
+            break
+        delivered.append(head)
+    return delivered
+
+
+def send_one(delivery_id: int) -> bool:
+    """Claim, post and record one delivery; ``True`` when delivered."""
     if not claim(delivery_id):
         return False
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     endpoint = delivery.endpoint
+    if not endpoint.active:  # paused or switched off meanwhile: give the claim back
+        WebhookDelivery.objects.filter(pk=delivery_id, state=State.SENDING).update(
+            state=State.PENDING, attempts=F("attempts") - 1
+        )
+        return False
     body = delivery.payload.encode()
     headers = {
         "Content-Type": "application/json",
@@ -237,7 +352,7 @@ def deliver(delivery_id: int) -> bool:
             error = _("The endpoint answered with status %(status)s.") % {"status": status}
     except DeliveryError as exc:
         error = str(exc)
-    except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
+    except (OSError, http.client.HTTPException, ssl.SSLError, ValueError) as exc:
         error = f"{type(exc).__name__}: {exc}"
     mine = WebhookDelivery.objects.filter(pk=delivery_id, state=State.SENDING)
     if not error:
@@ -248,6 +363,9 @@ def deliver(delivery_id: int) -> bool:
             response_status=status,
             response_body=text,
             last_error="",
+        )
+        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(
+            failing_since=None
         )
         return True
     gave_up = delivery.attempts >= app_settings.WEBHOOK_MAX_ATTEMPTS
@@ -261,7 +379,46 @@ def deliver(delivery_id: int) -> bool:
     logger.warning(
         "Webhook delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, error
     )
+    note_failure(endpoint, error)
     return False
+
+
+def note_failure(endpoint: WebhookEndpoint, error: str) -> bool:
+    """Remember when the endpoint began to fail; after ``PAUSE_AFTER`` of failures it is
+    paused (switched off, with the reason) until an administrator switches it on again.
+    ``True`` when this failure paused it."""
+    now = timezone.now()
+    WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
+        failing_since=now
+    )
+    reason = _("Every delivery failed for %(days)s; the last error: %(error)s") % {
+        "days": _("a day") if PAUSE_AFTER == timedelta(days=1) else str(PAUSE_AFTER),
+        "error": error[:1000],
+    }
+    paused = WebhookEndpoint.objects.filter(
+        pk=endpoint.pk, active=True, failing_since__lte=now - PAUSE_AFTER
+    ).update(active=False, paused_at=now, pause_reason=reason)
+    if paused:
+        logger.error("Webhook %s (%s) is paused: %s", endpoint.pk, endpoint.url, reason)
+    return bool(paused)
+
+
+def resume(endpoint: WebhookEndpoint) -> int:
+    """After an endpoint is switched on again: forget its pause and failures, make what
+    waits due now and queue it (oldest of each ticket first); returns how many wait."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        paused_at=None, pause_reason="", failing_since=None
+    )
+    waiting = WebhookDelivery.objects.filter(LIVE, endpoint=endpoint).exclude(state=State.SENDING)
+    count = waiting.update(next_attempt_at=timezone.now())
+    heads = (
+        waiting.exclude(Exists(_earlier_live()))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:BATCH_SIZE]
+    )
+    for pk in list(heads):
+        enqueue(pk)
+    return count
 
 
 def retry_now(delivery_ids) -> int:
@@ -277,18 +434,37 @@ def retry_now(delivery_ids) -> int:
     return len(ids)
 
 
+def retry_all_failed(endpoint_id: int | None = None) -> int:
+    """The delivery log's "retry all failed": every failed delivery (of one endpoint if
+    given) of an active endpoint becomes due now; the schedule sends them, oldest of each
+    ticket first. Returns how many."""
+    failed = WebhookDelivery.objects.filter(state=State.FAILED, endpoint__active=True)
+    if endpoint_id is not None:
+        failed = failed.filter(endpoint_id=endpoint_id)
+    ids = list(failed.values_list("pk", flat=True))
+    now = timezone.now()
+    for start in range(0, len(ids), 500):
+        WebhookDelivery.objects.filter(pk__in=ids[start : start + 500]).update(next_attempt_at=now)
+    for pk in ids[:BATCH_SIZE]:
+        enqueue(pk)
+    return len(ids)
+
+
 def deliver_due(limit: int = BATCH_SIZE) -> dict[str, int]:
-    """The schedule: recover rows a dead worker left "sending", send what is due."""
+    """The schedule: recover rows a dead worker left "sending", send what is due (the
+    oldest live delivery of each ticket and endpoint, then what waited behind it)."""
     now = timezone.now()
     recovered = WebhookDelivery.objects.filter(
         state=State.SENDING, claimed_at__lt=now - STALE_SENDING
     ).update(state=State.FAILED, next_attempt_at=now)
     due = list(
-        WebhookDelivery.objects.filter(
-            state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now
-        )
+        _due(now)
+        .filter(endpoint__active=True)
+        .exclude(Exists(_earlier_live()))
         .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "endpoint_id", "ticket_number")[:limit]
     )
-    delivered = sum(deliver(pk) for pk in due)
+    delivered = 0
+    for _pk, endpoint_id, ticket_number in due:
+        delivered += len(send_in_order(endpoint_id, ticket_number))
     return {"recovered": recovered, "due": len(due), "delivered": delivered}

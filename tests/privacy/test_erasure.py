@@ -160,3 +160,33 @@ def test_command_erases_and_resumes(world):
 def test_unknown_mode_is_refused(db):
     with pytest.raises(ValueError):
         request_erasure(Person.for_email("a@example.com"), "shred")
+
+
+def test_search_words_and_report_totals_follow(world, erase):
+    """PostgreSQL: the ticket's search words are collected again without her text; the
+    daily totals keep the anonymised ticket and lose the deleted one."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("search words and daily totals are PostgreSQL machinery")
+    ticket = world["ticket"]
+
+    def words():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT search_vector::text FROM wagtail_tickets_ticket WHERE id = %s", [ticket.pk]
+            )
+            row = cursor.fetchone()
+            return row[0] if row else None
+
+    def opened():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COALESCE(SUM(opened), 0) FROM wagtail_tickets_openedday")
+            return cursor.fetchone()[0]
+
+    assert MARKER in words()
+    before = opened()
+    erase("anonymise")
+    assert MARKER not in (words() or "")
+    assert "anonymised" in words().lower() or "removed" in words().lower()
+    assert opened() == before

@@ -10,12 +10,11 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from ..conf import app_settings
+from ..conf import app_settings, language_codes
 from ..models import OutgoingMail, QuarantinedMessage, Ticket
 from . import export
 from .holders import _erase_ticket, neutral_name
@@ -42,7 +41,7 @@ class RetentionReport:
 
 def _neutral_names() -> set[str]:
     names = set()
-    for code, _label in settings.LANGUAGES:
+    for code in language_codes():
         with translation.override(code):
             names.add(neutral_name())
     return names

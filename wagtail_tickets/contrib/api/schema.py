@@ -59,3 +59,43 @@ def documented(**kwargs):
         return extend_schema(**kwargs)(method)
 
     return decorator
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": 'What went wrong: {"detail": "..."}, or each field with its messages.',
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+
+
+def document_errors(result, generator=None, request=None, public=None, **kwargs):
+    """drf-spectacular postprocessing hook: the error answers every operation can give
+    (docs/api.md, "Errors"), so clients and schema-driven tests expect them."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    descriptions = {
+        "400": "Invalid parameters or body",
+        "401": "Not authenticated",
+        "403": "Not allowed",
+        "404": "No such object, or not visible to this user",
+        "413": "Body too large",
+        "415": "Unsupported media type",
+        "429": "Over the rate limit (see Retry-After)",
+    }
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = ["401", "403", "429"]
+            if operation.get("parameters") or "requestBody" in operation:
+                codes.append("400")
+            if "{" in path:
+                codes.append("404")
+            if "requestBody" in operation:
+                codes += ["413", "415"]
+            for code in codes:
+                operation["responses"].setdefault(
+                    code, {"description": descriptions[code], **error}
+                )
+    return result

@@ -20,6 +20,10 @@ schema_view = SpectacularAPIView.as_view(
         "VERSION": "1",
         "DESCRIPTION": "Tickets, messages and their setup. See docs/api.md.",
         "PREPROCESSING_HOOKS": ["wagtail_tickets.contrib.api.schema.only_ticket_endpoints"],
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "wagtail_tickets.contrib.api.schema.document_errors",
+        ],
         "SCHEMA_PATH_PREFIX": "",
         "COMPONENT_SPLIT_REQUEST": True,
     },

@@ -380,9 +380,7 @@ class AttachmentView(ApiView):
 
     renderer_classes = ApiView.renderer_classes[:1]
 
-    @documented(
-        responses={(200, "application/octet-stream"): bytes}, operation_id="attachment_download"
-    )
+    @documented(responses={(200, "*/*"): bytes}, operation_id="attachment_download")
     def get(self, request, ticket_id: str, attachment_id: str):
         ticket = get_ticket(request, ticket_id)
         pk = parse_id(attachment_id)

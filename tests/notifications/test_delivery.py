@@ -18,6 +18,8 @@ from wagtail_tickets.models import (
     Status,
     TicketProfile,
 )
+from wagtail_tickets.notifications.events import Event, EventKind
+from wagtail_tickets.notifications.notifier import Notifier
 from wagtail_tickets.notifications.tokens import find_signed_reference, verify_message_id
 
 pytestmark = pytest.mark.django_db
@@ -145,11 +147,39 @@ def test_claim_sends_claimed_mail_to_the_customer(world, smtp_server, committed)
 def test_status_change_sends_status_mail(world, smtp_server, committed):
     ticket = make_ticket(world.carla, world.support)
     with committed():
-        actions.change_ticket(ticket, actor=world.anna, status=Status.objects.get(name="Report"))
+        actions.change_ticket(ticket, actor=world.anna, status=Status.objects.get(name="Answer"))
     [mail] = smtp_server.messages
     assert recipients_of(mail) == {"carla@example.com"}
-    assert "is now: Report" in text_of(mail)
+    # customers read what the status means to them, never the team's status name
+    assert "is now: Waiting for your answer" in text_of(mail)
+    assert "Answer." not in text_of(mail)
     assert mail["Auto-Submitted"] == "auto-generated"
+
+
+def test_status_change_that_means_nothing_new_to_customers_sends_no_mail(
+    world, smtp_server, committed
+):
+    ticket = make_ticket(world.carla, world.support)
+    with committed():
+        # "Open" and "Report" both mean "With us" to the customer
+        actions.change_ticket(ticket, actor=world.anna, status=Status.objects.get(name="Report"))
+    assert smtp_server.messages == []
+
+
+def test_changes_name_the_customers_words_for_a_status(world):
+    ticket = make_ticket(world.carla, world.support)
+    event = Event(
+        EventKind.CHANGED,
+        ticket,
+        actor=world.anna,
+        changes={"status": ("Open", "Answer"), "priority": ("Normal", "High")},
+    )
+    notifier = Notifier()
+    assert notifier.changes_text(event, customers=True).splitlines() == [
+        "Status: With us → Waiting for your answer",
+        "Priority: Normal → High",
+    ]
+    assert "Status: Open → Answer" in notifier.changes_text(event)
 
 
 def test_field_change_sends_fields_mail_and_assignment_alone_sends_none(
@@ -273,10 +303,10 @@ def test_mail_is_built_from_the_final_state_of_the_request(world, smtp_server, c
             actions.add_reply(ticket, actor=world.anna, body_html="<p>Adding your boss.</p>")
             actions.change_ticket(ticket, actor=world.anna, cc="boss@acme.example")
             actions.change_ticket(
-                ticket, actor=world.anna, status=Status.objects.get(name="Report")
+                ticket, actor=world.anna, status=Status.objects.get(name="Answer")
             )
             actions.change_ticket(
-                ticket, actor=world.anna, status=Status.objects.get(name="Answer")
+                ticket, actor=world.anna, status=Status.objects.get(name="Report")
             )
     reply = [m for m in smtp_server.messages if "Adding your boss." in text_of(m)]
     assert len(reply) == 1
@@ -284,7 +314,8 @@ def test_mail_is_built_from_the_final_state_of_the_request(world, smtp_server, c
     assert recipients_of(reply[0]) == {"carla@example.com", "boss@acme.example"}
     status_mails = [m for m in smtp_server.messages if "is now:" in text_of(m)]
     assert len(status_mails) == 2
-    assert all("is now: Answer" in text_of(m) for m in status_mails)
+    # both read the final state, in the customer's words ("Report" means "With us")
+    assert all("is now: With us" in text_of(m) for m in status_mails)
 
 
 def test_rolled_back_change_leaves_no_mail(world, smtp_server, committed):

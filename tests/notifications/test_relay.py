@@ -263,7 +263,7 @@ def test_an_inactive_account_is_not_an_author_and_gets_nothing(world, committed)
     world.carla.save()
     OutgoingMail.objects.all().delete()
     with committed():
-        actions.change_ticket(ticket, actor=world.anna, status=Status.objects.get(name="Report"))
+        actions.change_ticket(ticket, actor=world.anna, status=Status.objects.get(name="Answer"))
     assert [m.kind for m in mails_to("boss@acme.example")] == [EmailKind.STATUS_CHANGED]
     assert mails_to("carla@example.com") == []
 
@@ -334,5 +334,5 @@ def test_confirmations_to_copies_are_capped_per_address_but_the_authors_are_not(
     # status mail an agent causes is never dropped, whatever the count
     ticket = world.support.tickets.first()
     with committed():
-        actions.change_ticket(ticket, actor=world.anna, status=Status.objects.get(name="Report"))
+        actions.change_ticket(ticket, actor=world.anna, status=Status.objects.get(name="Answer"))
     assert len(mails_to("victim@elsewhere.example", EmailKind.STATUS_CHANGED)) == 1

@@ -152,7 +152,22 @@ class Notifier:
         return {a.lower() for a in addresses if a}
 
     def visible_changes(self, event: Event) -> dict[str, tuple[str, str]]:
-        return {k: v for k, v in event.changes.items() if k in CUSTOMER_VISIBLE_CHANGES}
+        """The changes customers are told about. A change between two statuses that mean
+        the same to customers (both "With us") is not news to them."""
+        changes = {k: v for k, v in event.changes.items() if k in CUSTOMER_VISIBLE_CHANGES}
+        if "status" in changes:
+            old, new = (self.customer_state(name) for name in changes["status"])
+            if old == new:
+                del changes["status"]
+        return changes
+
+    def customer_state(self, status_name: str) -> str:
+        """``Status.customer_state`` of the status recorded under ``status_name`` (a
+        deleted status was open)."""
+        from ..models import Status
+
+        status = Status.objects.filter(name=status_name).first() if status_name else None
+        return status.customer_state if status is not None else Status.WITH_US
 
     # --- templates and language ------------------------------------------------------
 
@@ -234,13 +249,19 @@ class Notifier:
             return as_text(display_name_for(event.ticket.assignee))
         return ""
 
-    def changes_text(self, event: Event) -> str:
+    def changes_text(self, event: Event, customers: bool = False) -> str:
+        """``{CHANGES}``: one line per change. For ``customers`` a status reads as what it
+        means to them ("With us → Waiting for your answer"), as on their ticket page."""
         from ..models import Ticket
+        from ..models.config import customer_state_label
 
         lines = []
         for name, (old, new) in self.visible_changes(event).items():
             label = str(Ticket._meta.get_field(name).verbose_name).capitalize()
-            old, new = change_text(name, old), change_text(name, new)
+            if customers and name == "status":
+                old, new = (customer_state_label(self.customer_state(v)) for v in (old, new))
+            else:
+                old, new = change_text(name, old), change_text(name, new)
             lines.append(f"{label}: {old or '-'} → {new or '-'}")
         return "\n".join(lines)
 
@@ -274,13 +295,16 @@ class Notifier:
             return _("Hello,")
         return _("Hello %(name)s,") % {"name": name}
 
+    def audience_of(self, kind: str) -> Audience:
+        try:
+            return self.kind(kind).audience
+        except KeyError:  # a kind a template still names, no longer in the table
+            return Audience.CUSTOMERS
+
     def greeting_name(self, kind: str, event: Event, values: dict[str, str]) -> str:
         """Whom {GREETING} greets: the requester in customer mail, the assignee in mail to
         the assignee, nobody by name in mail to a list."""
-        try:
-            audience = self.kind(kind).audience
-        except KeyError:  # a kind a template still names, no longer in the table
-            audience = Audience.CUSTOMERS
+        audience = self.audience_of(kind)
         if audience == Audience.CUSTOMERS:
             return values.get("contact:first_name", "")
         assignee = event.ticket.assignee
@@ -300,6 +324,10 @@ class Notifier:
         with translation.override(language):
             values = self.variables(event, link)
             values["GREETING"] = self.greeting(self.greeting_name(template.kind, event, values))
+            if self.audience_of(template.kind) == Audience.CUSTOMERS:
+                # customers are told whose turn it is, never the team's status names
+                values["ticket:status"] = event.ticket.status.customer_label
+                values["CHANGES"] = self.changes_text(event, customers=True)
             message_html = message.body_html if shown else ""
             if shown and not quoted:
                 values["MESSAGE"] = self.unquoted_text()

@@ -184,4 +184,4 @@ def test_my_tickets_counts_labels_and_pages_in_one_query(client, monkeypatch):
     reading = [q["sql"] for q in queries if 'FROM "wagtail_tickets_ticket"' in q["sql"]]
     assert len(reading) == 2 and "COUNT(" in reading[0].upper()
     assert response.context["page"].paginator.is_bounded
-    assert str(response.context["counts"]["open"]) == "30+"
+    assert str(response.context["counts"]["with_us"]) == "30+"

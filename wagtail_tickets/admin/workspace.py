@@ -537,6 +537,8 @@ class NewTicketView(TicketURLsMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "wagtail_tickets/admin/new_ticket.html"
     page_title = gettext_lazy("New ticket")
     header_icon = "mail"
+    # set when uploads.receive refused the POST body: it is then never read
+    body_refused = False
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.is_agent(request.user):
@@ -609,7 +611,9 @@ class NewTicketView(TicketURLsMixin, WagtailAdminTemplateMixin, TemplateView):
         customer's record, else the inbox."""
         request = self.request
         for candidate in (
-            request.POST.get(BACK_PARAM) if request.method == "POST" else None,
+            request.POST.get(BACK_PARAM)
+            if request.method == "POST" and not self.body_refused
+            else None,
             request.GET.get(BACK_PARAM),
             request.META.get("HTTP_REFERER"),
         ):
@@ -634,6 +638,7 @@ class NewTicketView(TicketURLsMixin, WagtailAdminTemplateMixin, TemplateView):
         self.customer  # noqa: B018 (404 before the body is read)
         refusal = uploads.receive(request)
         if refusal is not None:
+            self.body_refused = True  # what was refused stays unread
             form = uploads.unread_form(self.get_form(bound=False), refusal.message)
             messages.error(request, _("The ticket could not be opened due to errors."))
             return self.render_to_response(self.get_context_data(form=form), status=refusal.status)

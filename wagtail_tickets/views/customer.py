@@ -272,11 +272,15 @@ def _create(request: HttpRequest) -> HttpResponse:
 
 
 def _ticket_page(
-    request: HttpRequest, ticket: Ticket, reply_form: ReplyForm | None = None, status: int = 200
+    request: HttpRequest,
+    ticket: Ticket,
+    reply_form: ReplyForm | None = None,
+    status: int = 200,
+    back: BackLink | None = None,
 ) -> HttpResponse:
     user = request.user
     can_reply = permissions.can_reply(user, ticket)
-    back = _posted_back(request)
+    back = back or _posted_back(request)
     messages_page = conversation_page(
         request,
         permissions.visible_messages(user, ticket)
@@ -335,7 +339,9 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
     refusal = uploads.receive(request)
     if refusal is not None:
         form = uploads.unread_form(ReplyForm(), refusal.message)
-        return _ticket_page(request, ticket, reply_form=form, status=refusal.status)
+        # the refused body stays unread: the way back comes from the URL alone
+        back = back_link(request.user, request.GET.get("list"))
+        return _ticket_page(request, ticket, reply_form=form, status=refusal.status, back=back)
     return _reply(request, ticket)
 
 

@@ -5,7 +5,9 @@ schema (status codes, content types, bodies)."""
 from __future__ import annotations
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.urls import reverse
 
 from wagtail_tickets.contrib.api import tokens
@@ -20,6 +22,26 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 MAX_EXAMPLES = 8
 
 
+def quiet_wsgi_app(app):
+    """The site's WSGI app that, like Django's test client, leaves the test's database
+    connection open (a request closes "old" connections when it starts and ends)."""
+
+    def call(environ, start_response):
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            response = app(environ, start_response)
+            try:
+                return [b"".join(response)]
+            finally:
+                response.close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+    return call
+
+
 def run_schemathesis(user, real_ids: dict[str, str]) -> list[str]:
     from hypothesis import HealthCheck, Phase, given, settings
     from schemathesis.checks import not_a_server_error
@@ -32,7 +54,7 @@ def run_schemathesis(user, real_ids: dict[str, str]) -> list[str]:
     document = client_for(user).get(reverse("wagtail_tickets_api:schema"), {"format": "json"})
     assert document.status_code == 200
     schema = schemathesis.openapi.from_dict(document.json())
-    schema.app = get_wsgi_application()
+    schema.app = quiet_wsgi_app(get_wsgi_application())
     headers = {"Authorization": f"Bearer {tokens.create_token(user, 'fuzz').secret}"}
     checks = [
         not_a_server_error,

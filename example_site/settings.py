@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "example_site.home",
     "example_site.crm",
     "wagtail_tickets",
+    "wagtail_tickets.contrib.api",
+    "rest_framework",
     "django_q",
     "wagtail.contrib.settings",
     "wagtail.users",

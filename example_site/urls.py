@@ -18,6 +18,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tickets/", include("wagtail_tickets.urls")),
+    # the REST API, its schema and the customers' "API tokens" page
+    path("api/tickets/", include("wagtail_tickets.contrib.api.urls")),
 ]
 
 if settings.DEBUG:

@@ -170,6 +170,11 @@ assert "Example Support" in text
 company = customer.get("/tickets/?scope=company").content.decode()
 assert "VPN access for our new colleague" in company
 assert customer.get("/tickets/new/").status_code == 200
+# the REST API: the same tickets through the session, and the customer's token page
+api = customer.get("/api/tickets/tickets/", HTTP_ACCEPT="application/json")
+assert api.status_code == 200, api.content[:500]
+assert "Printer shows error E-52" in api.content.decode()
+assert customer.get("/api/tickets/account/tokens/").status_code == 200
 logout = customer.post("/accounts/logout/")
 assert logout.status_code == 302 and logout["Location"] == "/", logout
 assert customer.get("/account/").status_code == 302

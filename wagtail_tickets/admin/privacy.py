@@ -168,7 +168,7 @@ CHOICES = ("anonymise", "delete", "keep")
 
 
 def before_delete_user(request: HttpRequest, user) -> HttpResponse | None:
-    """Deleting a user who asked tickets: first ask what becomes of their tickets
+    """Deleting a user who opened tickets: first ask what becomes of their tickets
     (anonymise, delete, or keep them without the account), then let the deletion go on."""
     if request.method != "POST" or not permissions.may_handle_personal_data(request.user):
         return None

@@ -1,7 +1,7 @@
 """A customer who uses only the keyboard (Tab, Enter and typing) opens a ticket with a bold
 phrase formatted through the editor's toolbar, replies to it and closes it; every focused
 element shows a focus ring of at least 3:1 against the white page, and Tab always moves on
-(no trap)."""
+(no trap). An agent claims, answers and changes a field in the workspace the same way."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import TicketTypeFactory, UserFactory, grant
+from tests.factories import TicketTypeFactory, UserFactory, grant, make_ticket
 from wagtail_tickets.colours import contrast_ratio
 from wagtail_tickets.models import Ticket, TypePermission
 
@@ -28,6 +28,9 @@ FOCUSED = """() => {
         text: (element.innerText || element.value || element.getAttribute("aria-label") || "")
             .trim(),
         attribute: element.getAttribute("data-trix-attribute"),
+        role: element.getAttribute("role"),
+        name: element.getAttribute("name"),
+        value: element.value === undefined ? null : element.value,
         outlineStyle: style.outlineStyle,
         outlineWidth: parseFloat(style.outlineWidth),
         outlineColor: style.outlineColor,
@@ -110,3 +113,60 @@ def test_keyboard_only_customer_opens_replies_to_and_closes_a_ticket(live_server
     enter_and_wait(page)
     ticket.refresh_from_db()
     assert ticket.status.is_closed
+
+
+def test_keyboard_only_agent_claims_answers_and_changes_a_field(live_server, browser_page):
+    """In the workspace an agent claims the ticket, writes and sends an answer, and sets
+    the priority, with Tab, Enter, arrow keys and typing only."""
+    from wagtail_tickets.models import Priority
+
+    support = TicketTypeFactory(name="Support")
+    customer = UserFactory(username="kim", first_name="Kim", last_name="Keys")
+    grant(customer, support, TypePermission.Level.WRITE, group_name="Customers")
+    agent = UserFactory(
+        username="anna", first_name="Anna", last_name="Berg", is_superuser=True, is_staff=True
+    )
+    ticket = make_ticket(customer, support, subject="Printer prints blank pages")
+    priorities = list(Priority.objects.order_by("sort_order", "pk"))
+    assert len(priorities) >= 2
+    page = browser_page(agent, viewport=(1440, 1000), timeout_ms=20_000)
+    page.goto(live_server.url + reverse("wagtail_tickets_inbox:edit", args=[ticket.pk]))
+
+    tab_to(page, named("Claim"), limit=200)
+    enter_and_wait(page)
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
+
+    # the reply editor (Draftail) is reached with Tab and takes typed text
+    editor = tab_to(page, lambda info: info["role"] == "textbox", limit=200)
+    assert "public-DraftEditor-content" in editor["html"]
+    page.keyboard.type("Please try a new toner cartridge.")
+    # Draftail copies its content into the form's hidden input a moment after typing
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('input[type=hidden]')]"
+        ".some((input) => input.value.includes('new toner cartridge'))"
+    )
+    tab_to(page, named("Send"), limit=200)
+    enter_and_wait(page)
+    answer = ticket.messages.order_by("-pk").first()
+    assert answer.author == agent
+    assert "new toner cartridge" in answer.body_html
+
+    # a closed <select> changes with the arrow keys; Save changes sends the fields
+    select = tab_to(page, lambda info: info["name"] == "priority", limit=200)
+    before = select["value"]
+    page.keyboard.press("ArrowDown")
+    after = page.evaluate("document.activeElement.value")
+    assert after != before
+    tab_to(page, named("Save changes"), limit=200)
+    enter_and_wait(page)
+    ticket.refresh_from_db()
+    assert str(ticket.priority_id) == after
+
+    # no trap: Shift+Tab walks back out of the fields panel to the reply form
+    for _ in range(200):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement.closest('.wt-side') === null"):
+            break
+    else:
+        raise AssertionError("Shift+Tab never left the fields panel")

@@ -270,15 +270,7 @@ class AppSettings:
         IPv4-mapped, 6to4 or NAT64 forms) that are not listed here, and a host name with
         one such address is refused whole: whoever may edit a mailbox could otherwise make
         the server reach into its own network. Default: none."""
-        entries = self._get("MAIL_ALLOWED_PRIVATE_NETWORKS", ())
-        if isinstance(entries, str):
-            entries = (entries,)
-        try:
-            return tuple(ip_network(str(entry).strip(), strict=False) for entry in entries)
-        except ValueError as exc:
-            raise ImproperlyConfigured(
-                f"WAGTAIL_TICKETS['MAIL_ALLOWED_PRIVATE_NETWORKS']: {exc}"
-            ) from None
+        return self._networks("MAIL_ALLOWED_PRIVATE_NETWORKS")
 
     @property
     def ENCRYPTION_KEYS(self) -> tuple[str, ...]:
@@ -493,15 +485,17 @@ class AppSettings:
         """Addresses or networks a webhook may be delivered to although they are not
         public (``"10.0.0.0/8"``). Like mailboxes, webhook URLs never lead to loopback,
         link-local, private or reserved addresses that are not listed here. Default: none."""
-        entries = self._get("WEBHOOK_ALLOWED_PRIVATE_NETWORKS", ())
+        return self._networks("WEBHOOK_ALLOWED_PRIVATE_NETWORKS")
+
+    def _networks(self, name: str) -> tuple[IPv4Network | IPv6Network, ...]:
+        """An option that lists addresses or networks (a single string is one entry)."""
+        entries = self._get(name, ())
         if isinstance(entries, str):
             entries = (entries,)
         try:
             return tuple(ip_network(str(entry).strip(), strict=False) for entry in entries)
         except ValueError as exc:
-            raise ImproperlyConfigured(
-                f"WAGTAIL_TICKETS['WEBHOOK_ALLOWED_PRIVATE_NETWORKS']: {exc}"
-            ) from None
+            raise ImproperlyConfigured(f"WAGTAIL_TICKETS[{name!r}]: {exc}") from None
 
 
 def option_names() -> frozenset[str]:

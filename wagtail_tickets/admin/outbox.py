@@ -10,7 +10,6 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -18,35 +17,15 @@ from django.views import View
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from .. import links
 from ..models import OutgoingMail
 from ..notifications import sending
 from . import listing
+from .listing import MISSING, LocalTimeColumn, local_datetime
 
 State = OutgoingMail.State
-# what a listing or the detail view shows for a time or value that is not there
-MISSING = "—"
-
-
-def local_datetime(value) -> str:
-    """A stored time as the workspace shows it: in the current time zone, in the locale's
-    short format; ``MISSING`` when there is none."""
-    if value is None:
-        return MISSING
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return formats.date_format(value, "SHORT_DATETIME_FORMAT")
-
-
-class LocalTimeColumn(Column):
-    """A time in the user's time zone and the locale's format (not "5 minutes ago", which
-    cannot say when a retry is due), "—" when there is none."""
-
-    def get_value(self, instance):
-        return local_datetime(super().get_value(instance))
 
 
 class OutboxPaginator(WagtailPaginator):
@@ -143,7 +122,7 @@ class RetryView(View):
         return HttpResponseRedirect(target)
 
 
-class OutboxViewSet(ModelViewSet):
+class OutboxViewSet(listing.ReadOnlyLogViewSet):
     """Settings > Mail outbox: read-only, with retry."""
 
     model = OutgoingMail
@@ -151,13 +130,9 @@ class OutboxViewSet(ModelViewSet):
     url_prefix = "ticket-outbox"
     icon = "mail"
     menu_label = gettext_lazy("Ticket mail outbox")
-    add_to_settings_menu = True
     menu_order = 611
     index_view_class = OutboxIndexView
     inspect_view_class = OutboxInspectView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    add_to_reference_index = False
     list_display = [
         # a field name first: Wagtail makes it the title column, a link to the mail
         "subject",
@@ -183,29 +158,9 @@ class OutboxViewSet(ModelViewSet):
         "created_at", "sent_at", "from_email", "to", "cc", "reply_to", "subject", "message_id",
     ]  # fmt: skip
 
-    def get_permissions_to_register(self):
-        # "view" to read the outbox, "change" to retry; rows are never added or deleted.
-        from django.contrib.auth.models import Permission
-        from django.contrib.contenttypes.models import ContentType
-
-        return Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(OutgoingMail),
-            codename__in=["view_outgoingmail", "change_outgoingmail"],
-        )
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("add_url_name", "edit_url_name", "delete_url_name", "copy_url_name"):
-            view_kwargs[name] = None
-        view_kwargs["history_url_name"] = None
-        view_kwargs["usage_url_name"] = None
-        return view_kwargs
-
     def get_urlpatterns(self):
         return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("<int:pk>/", self.inspect_view, name="inspect"),
+            *self.log_urlpatterns(),
             path("<int:pk>/retry/", RetryView.as_view(), name="retry"),
             path("retry-failed/", RetryView.as_view(), name="retry_failed"),
         ]

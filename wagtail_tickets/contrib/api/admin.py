@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -23,6 +23,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from wagtail_tickets.admin import listing
+from wagtail_tickets.admin.listing import LocalTimeColumn
 from wagtail_tickets.ids import parse_id
 
 from . import tokens, webhooks
@@ -291,7 +292,7 @@ class RetryAllFailedView(WagtailAdminTemplateMixin, TemplateView):
         return HttpResponseRedirect(reverse(DeliveryViewSet.name + ":index"))
 
 
-class DeliveryViewSet(ModelViewSet):
+class DeliveryViewSet(listing.ReadOnlyLogViewSet):
     """Settings > Webhook deliveries: read-only, with retry."""
 
     model = WebhookDelivery
@@ -299,27 +300,24 @@ class DeliveryViewSet(ModelViewSet):
     url_prefix = "ticket-webhook-deliveries"
     icon = "list-ul"
     menu_label = gettext_lazy("Ticket webhook deliveries")
-    add_to_settings_menu = True
     menu_order = 613
     index_view_class = DeliveryIndexView
     inspect_view_class = DeliveryInspectView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    add_to_reference_index = False
     list_display = [
-        Column("event", label=gettext_lazy("event"), accessor="get_event_display"),
-        Column("ticket_number", label=gettext_lazy("ticket")),
-        Column("endpoint", label=gettext_lazy("webhook")),
+        # a field name first: Wagtail makes it the title column, a link to the delivery
+        "ticket_number",
+        Column("event", label=gettext_lazy("Event"), accessor="get_event_display"),
+        Column("endpoint", label=gettext_lazy("Webhook")),
         StatusTagColumn(
             "state",
-            label=gettext_lazy("state"),
+            label=gettext_lazy("Status"),
             accessor="get_state_display",
             primary=lambda delivery: delivery.state == State.DELIVERED,
         ),
-        Column("attempts", label=gettext_lazy("attempts")),
-        Column("response_status", label=gettext_lazy("response status")),
-        DateColumn("next_attempt_at", label=gettext_lazy("next attempt")),
-        DateColumn("created_at", label=gettext_lazy("created")),
+        Column("attempts", label=gettext_lazy("Attempts")),
+        Column("response_status", label=gettext_lazy("Response status")),
+        LocalTimeColumn("next_attempt_at", label=gettext_lazy("Next attempt")),
+        LocalTimeColumn("created_at", label=gettext_lazy("Created"), sort_key="created_at"),
     ]
     list_filter = ["state", "event", "endpoint"]
     search_fields = None
@@ -330,28 +328,9 @@ class DeliveryViewSet(ModelViewSet):
         "payload",
     ]  # fmt: skip
 
-    def get_permissions_to_register(self):
-        from django.contrib.auth.models import Permission
-        from django.contrib.contenttypes.models import ContentType
-
-        return Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(WebhookDelivery),
-            codename__in=["view_webhookdelivery", "change_webhookdelivery"],
-        )
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in ("add_url_name", "edit_url_name", "delete_url_name", "copy_url_name"):
-            view_kwargs[name] = None
-        view_kwargs["history_url_name"] = None
-        view_kwargs["usage_url_name"] = None
-        return view_kwargs
-
     def get_urlpatterns(self):
         return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("<int:pk>/", self.inspect_view, name="inspect"),
+            *self.log_urlpatterns(),
             path("<int:pk>/retry/", RetryDeliveryView.as_view(), name="retry"),
             path("retry-failed/", RetryAllFailedView.as_view(), name="retry_all"),
         ]

@@ -133,3 +133,24 @@ def test_only_mail_with_something_before_the_quote_is_folded():
     assert str(message_body(_Mail(web, source="web"))) == web
     middle = "<blockquote><p>q</p></blockquote><p>my answer below the quote</p>"
     assert str(message_body(_Mail(middle))) == middle
+
+
+def test_wt_described_names_the_error_list_and_the_help_text():
+    from django import forms
+
+    from wagtail_tickets.templatetags.wagtail_tickets_tags import wt_described
+
+    class Form(forms.Form):
+        subject = forms.CharField(help_text="A short summary")
+        note = forms.CharField(required=False)
+
+    form = Form(data={"subject": ""})
+    html = str(wt_described(form["subject"]))
+    assert 'aria-describedby="id_subject_errors id_subject_helptext"' in html
+    assert 'aria-invalid="true"' in html
+    # no error and no help text: nothing to point at
+    assert "aria-describedby" not in str(wt_described(form["note"]))
+    # a valid field with help text points at the help text only
+    valid = Form(data={"subject": "Printer"})
+    valid.is_valid()
+    assert 'aria-describedby="id_subject_helptext"' in str(wt_described(valid["subject"]))

@@ -66,6 +66,21 @@ def safe_colour(value: str) -> str:
 
 
 @register.filter
+def wt_described(field) -> SafeString:
+    """Render a bound field's widget with ``aria-describedby`` naming its error list and
+    help text (the ids ``<auto_id>_errors`` and ``<auto_id>_helptext`` of our field
+    templates), so a screen reader reads the error with the field."""
+    ids = []
+    if field.errors:
+        ids.append(f"{field.auto_id}_errors")
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if not ids or not field.auto_id:
+        return field.as_widget()
+    return field.as_widget(attrs={"aria-describedby": " ".join(ids)})
+
+
+@register.filter
 def wt_text_colour(value: str) -> str:
     """Black or white text for an administrator's colour, whichever contrasts more
     (``colours.text_colour_on``): at least 4.5:1 whatever colour was chosen."""

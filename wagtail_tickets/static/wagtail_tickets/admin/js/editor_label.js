@@ -1,6 +1,8 @@
 /* wagtail-tickets: the rich text editor's text box is named by its field's label.
    Draftail renders its text box (role="textbox") without a name; this gives it
-   aria-labelledby pointing at the field's <label>, also when the editor renders it again. */
+   aria-labelledby pointing at the field's <label>, also when the editor renders it again.
+   When the field has an error, the text box also gets aria-invalid and aria-describedby
+   naming the error text, so a screen reader reads the error with the editor. */
 (function () {
   'use strict';
 
@@ -19,6 +21,29 @@
     return label;
   }
 
+  function describeErrors(input, editor) {
+    var field = input.closest('.w-field');
+    var errors = field ? field.querySelectorAll('.error-message') : [];
+    if (!errors.length) {
+      return;
+    }
+    var ids = (editor.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+    errors.forEach(function (error, index) {
+      if (!error.id) {
+        error.id = (input.id || 'wt-editor') + '-error-' + index;
+      }
+      if (ids.indexOf(error.id) === -1) {
+        ids.push(error.id);
+      }
+    });
+    if (editor.getAttribute('aria-describedby') !== ids.join(' ')) {
+      editor.setAttribute('aria-describedby', ids.join(' '));
+    }
+    if (editor.getAttribute('aria-invalid') !== 'true') {
+      editor.setAttribute('aria-invalid', 'true');
+    }
+  }
+
   function nameEditors() {
     document.querySelectorAll('input[data-draftail-input]').forEach(function (input) {
       var editor = input.parentNode && input.parentNode.querySelector('[role="textbox"]');
@@ -26,13 +51,16 @@
         var wrapper = input.closest('.w-field__input, .w-field, .Draftail-Editor__wrapper');
         editor = wrapper && wrapper.querySelector('[role="textbox"]');
       }
-      if (!editor || editor.getAttribute('aria-labelledby')) {
+      if (!editor) {
         return;
       }
-      var label = labelFor(input);
-      if (label) {
-        editor.setAttribute('aria-labelledby', label.id);
+      if (!editor.getAttribute('aria-labelledby')) {
+        var label = labelFor(input);
+        if (label) {
+          editor.setAttribute('aria-labelledby', label.id);
+        }
       }
+      describeErrors(input, editor);
     });
   }
 

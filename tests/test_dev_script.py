@@ -240,13 +240,14 @@ def test_stopping_takes_seconds_and_leaves_no_process(dev, capsys):
     ]
     grandchildren = [int(child.stdout.readline()) for child in children]
     started = time.monotonic()
-    dev.stop_all(children, grace=1.0)
+    # the grace leaves a loaded machine time to deliver the polite child's interrupt
+    dev.stop_all(children, grace=3.0)
     took = time.monotonic() - started
-    assert took < 3, took
+    assert took < 6, took
     assert [child.returncode for child in children] == [-signal.SIGINT, -signal.SIGKILL]
     time.sleep(0.2)
     assert not any(alive(pid) for pid in grandchildren)
-    assert "did not stop within 1 seconds: killed" in capsys.readouterr().out
+    assert "did not stop within 3 seconds: killed" in capsys.readouterr().out
     for child in children:
         child.stdout.close()
 

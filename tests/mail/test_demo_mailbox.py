@@ -174,16 +174,22 @@ def dev():
 
 
 def test_dev_script_leaves_a_taken_port_alone(dev, demo_imap, monkeypatch, capsys):
+    """A real IMAP server already holds the default port: the demo takes another one and
+    says so, and a port chosen in DEMO_IMAP_PORT that is taken stops the demo."""
     monkeypatch.setattr(dev, "DEMO_PORT", demo_imap.port)
+    monkeypatch.delenv("DEMO_IMAP_PORT", raising=False)
 
-    assert dev.start_mail_server(Path(sys.executable), dict(os.environ)) == []
+    assert dev.choose_imap_port() != demo_imap.port
     assert f"127.0.0.1:{demo_imap.port} is in use" in capsys.readouterr().out
+    monkeypatch.setenv("DEMO_IMAP_PORT", str(demo_imap.port))
+    with pytest.raises(ValueError, match="is in use by another program"):
+        dev.choose_imap_port()
 
 
 def test_dev_script_starts_and_stops_the_demo_server(dev, monkeypatch):
     port = _free_port()
     monkeypatch.setattr(dev, "DEMO_PORT", port)
-    [server] = dev.start_mail_server(Path(sys.executable), dict(os.environ))
+    [server] = dev.start_mail_server(Path(sys.executable), dict(os.environ), port)
     try:
         deadline = time.monotonic() + 30
         while True:

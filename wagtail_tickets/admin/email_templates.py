@@ -230,9 +230,10 @@ class EmailTemplateViewSet(ModelViewSet):
     index_view_class = EmailTemplateIndexView
     edit_view_class = EmailTemplateEditView
     list_display = [
-        # a field name first: Wagtail makes it the title column, a link to the edit view
-        # with the row's buttons (preview, copy, delete); its header is the field's name
-        "kind",
+        # a model attribute first: Wagtail makes it the title column, a link to the edit
+        # view with the row's buttons (preview, copy, delete); the kind's label, not its
+        # stored code, on every supported Wagtail version
+        "kind_label",
         Column(
             "ticket_type", label=gettext_lazy("Ticket type"), accessor=template_type, sort_key=None
         ),

@@ -84,6 +84,13 @@ class EmailTemplate(models.Model):
             parts.append(self.language)
         return " / ".join(parts)
 
+    def kind_label(self) -> str:
+        """The kind as listings show it: its label, not the stored code."""
+        return str(self.get_kind_display())
+
+    kind_label.short_description = _("kind")
+    kind_label.admin_order_field = "kind"
+
 
 class MailSettings(BaseGenericSetting):
     """Mail options administrators change without a deploy; registered in

@@ -425,9 +425,10 @@ class ConfigListView(ApiView):
     """A small table (types, statuses, priorities, categories), whole."""
 
     serializer_class: type = s.StatusSerializer
+    model: type = Status
 
     def get_rows(self):
-        raise NotImplementedError
+        return self.model.objects.all()
 
     def get(self, request):
         return Response(self.serializer_class(self.get_rows(), many=True).data)
@@ -449,9 +450,7 @@ class TypeListView(ConfigListView):
 
 class StatusListView(ConfigListView):
     serializer_class = s.StatusSerializer
-
-    def get_rows(self):
-        return Status.objects.all()
+    model = Status
 
     @documented(responses=s.StatusSerializer(many=True), operation_id="statuses_list")
     def get(self, request):
@@ -460,9 +459,7 @@ class StatusListView(ConfigListView):
 
 class PriorityListView(ConfigListView):
     serializer_class = s.PrioritySerializer
-
-    def get_rows(self):
-        return Priority.objects.all()
+    model = Priority
 
     @documented(responses=s.PrioritySerializer(many=True), operation_id="priorities_list")
     def get(self, request):
@@ -471,9 +468,7 @@ class PriorityListView(ConfigListView):
 
 class CategoryListView(ConfigListView):
     serializer_class = s.CategorySerializer
-
-    def get_rows(self):
-        return Category.objects.all()
+    model = Category
 
     @documented(responses=s.CategorySerializer(many=True), operation_id="categories_list")
     def get(self, request):

@@ -208,6 +208,9 @@ CHILD = textwrap.dedent(
     import signal, subprocess, sys, time
     if sys.argv[1] == "stubborn":
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    else:
+        # polite whatever it inherited (a shell's background job starts with SIGINT ignored)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     grandchild = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     print(grandchild.pid, flush=True)
     time.sleep(60)

@@ -23,7 +23,9 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 MIDDLEWARE = ["bench.middleware.ServerTimingMiddleware", *MIDDLEWARE]
 ROOT_URLCONF = "bench.urls"
 # the REST API is measured too (its URLs: bench/urls.py)
-INSTALLED_APPS = [*INSTALLED_APPS, "wagtail_tickets.contrib.api", "rest_framework"]
+# the API sub-app for its scenarios (the example site may serve it already)
+API_APPS = ("wagtail_tickets.contrib.api", "rest_framework")
+INSTALLED_APPS = [*INSTALLED_APPS, *(app for app in API_APPS if app not in INSTALLED_APPS)]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 Q_CLUSTER = {"name": "bench", "workers": 1, "timeout": 90, "retry": 120, "orm": "default"}

@@ -112,6 +112,48 @@ def check_sanitizer(app_configs, **kwargs):
     return []
 
 
+@register(Tags.compatibility)
+def check_attachment_storage(app_configs, **kwargs) -> list[CheckMessage]:
+    """The attachment storage is an entry of ``STORAGES`` (E006); signed download URLs need
+    a storage that signs them, else downloads stay streamed (W003)."""
+    from django.core.files.storage import InvalidStorageError
+
+    from .storage import backend
+
+    try:
+        storage = backend()
+    except InvalidStorageError:
+        return [
+            Error(
+                f"WAGTAIL_TICKETS['ATTACHMENT_STORAGE'] is {app_settings.ATTACHMENT_STORAGE!r}, "
+                "which is not an entry of STORAGES.",
+                hint='Add it to STORAGES or remove the option (default "default").',
+                id="wagtail_tickets.E006",
+            )
+        ]
+    except (ImproperlyConfigured, ImportError) as exc:
+        return [
+            Error(
+                f"The attachment storage cannot be loaded: {exc}",
+                hint="For S3: pip install 'wagtail-tickets[s3]'.",
+                id="wagtail_tickets.E006",
+            )
+        ]
+    if app_settings.ATTACHMENT_SIGNED_URL_SECONDS and not getattr(
+        storage, "querystring_auth", False
+    ):
+        return [
+            Warning(
+                "WAGTAIL_TICKETS['ATTACHMENT_SIGNED_URL_SECONDS'] is set but the attachment "
+                "storage does not sign its URLs: downloads are streamed through Django.",
+                hint="Use a storage with signed URLs (django-storages S3 with "
+                "querystring_auth) or remove the option.",
+                id="wagtail_tickets.W003",
+            )
+        ]
+    return []
+
+
 CUSTOMER_MODEL_HINT = (
     "The customer model cannot change after the first migrate. Set "
     "WAGTAIL_TICKETS_CUSTOMER_MODEL back to {old!r}. To start over with the new model on a "

@@ -139,6 +139,22 @@ class AppSettings:
         return self._get("ATTACHMENT_UPLOAD_TO", "wagtail_tickets/attachments")
 
     @property
+    def ATTACHMENT_STORAGE(self) -> str:
+        """The entry of Django's ``STORAGES`` that holds attachments and personal-data
+        archives (default ``"default"``). Give them a private storage of their own, for
+        example an S3 bucket through django-storages, rather than the public media one."""
+        return str(self._get("ATTACHMENT_STORAGE", "default"))
+
+    @property
+    def ATTACHMENT_SIGNED_URL_SECONDS(self) -> int:
+        """``0`` (default): downloads are streamed through Django after the permission
+        check. A number of seconds: after the check, the browser is sent to a signed URL of
+        the storage valid that long (S3 and other storages whose ``url()`` signs), which
+        saves the web process the transfer. The signed URL forces a download with the
+        checked content type."""
+        return max(0, int(self._get("ATTACHMENT_SIGNED_URL_SECONDS", 0)))
+
+    @property
     def MAX_CC(self) -> int:
         """Most CC addresses on one ticket."""
         return int(self._get("MAX_CC", 10))

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..storage import attachment_storage
+
 
 class PersonalDataRequest(models.Model):
     class Action(models.TextChoices):
@@ -50,7 +52,9 @@ class PersonalDataRequest(models.Model):
     progress = models.JSONField(_("progress"), default=dict, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True, editable=False)
     # an export's archive, for the administrator who asked, until it expires
-    archive = models.FileField(max_length=255, blank=True, editable=False)
+    archive = models.FileField(
+        max_length=255, blank=True, editable=False, storage=attachment_storage
+    )
     expires_at = models.DateTimeField(_("download expires"), null=True, blank=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..conf import app_settings, get_customer_model_string
 from ..db.indexes import CoveringIndex
+from ..storage import attachment_storage
 from .config import Category, Priority, Status, TicketType
 
 
@@ -301,7 +302,9 @@ def attachment_upload_to(instance: Attachment, filename: str) -> str:
 
 class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    file = models.FileField(
+        _("file"), upload_to=attachment_upload_to, storage=attachment_storage, max_length=255
+    )
     filename = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ..models import Attachment, QuarantinedMessage
 from ..sanitize import clean_filename
+from ..storage import attachment_storage
 from . import holders as holder_registry
 from .person import Person
 
@@ -101,7 +102,6 @@ def run_export(request_id: int):
     import uuid
 
     from django.core.files import File
-    from django.core.files.storage import default_storage
 
     from ..models import PersonalDataRequest
 
@@ -120,7 +120,7 @@ def run_export(request_id: int):
     with tempfile.TemporaryFile() as out:
         counts = write_archive(person, out, full=request.include_internal)
         out.seek(0)
-        name = default_storage.save(f"{ARCHIVE_FOLDER}/{uuid.uuid4().hex}.zip", File(out))
+        name = attachment_storage().save(f"{ARCHIVE_FOLDER}/{uuid.uuid4().hex}.zip", File(out))
     request.archive.name = name
     request.progress = counts
     request.state = State.DONE

@@ -148,6 +148,10 @@ class Mailbox(models.Model):
         STARTTLS = "starttls", _("STARTTLS (usually port 143)")
         NONE = "none", _("None (only for a server on the same machine)")
 
+    class Receive(models.TextChoices):
+        IMAP = "imap", _("IMAP: the site fetches the mail")
+        WEBHOOK = "webhook", _("Provider webhook: the provider posts the mail (django-anymail)")
+
     class ClosedTicketReply(models.TextChoices):
         REOPEN = "reopen", _("Reopen the ticket")
         NEW_TICKET = "new", _("Open a new ticket that refers to the closed one")
@@ -159,6 +163,16 @@ class Mailbox(models.Model):
         on_delete=models.CASCADE,
         related_name="mailboxes",
         help_text=_("New tickets from this mailbox get this type."),
+    )
+    receive = models.CharField(
+        _("receives mail through"),
+        max_length=10,
+        choices=Receive.choices,
+        default=Receive.IMAP,
+        help_text=_(
+            "With a provider webhook the user name is the address the provider receives "
+            "mail for; the IMAP fields are not used."
+        ),
     )
     host = models.CharField(_("IMAP server"), max_length=255)
     port = models.PositiveIntegerField(_("port"), default=993)

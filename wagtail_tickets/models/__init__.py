@@ -22,6 +22,7 @@ from .inbound import (
     QuarantinedMessage,
     SignInState,
 )
+from .links import TicketLink, TicketMerge
 from .mail import EmailTemplate, MailSettings, OutgoingMail, PendingNotification
 from .privacy import PersonalDataRequest
 from .tickets import (
@@ -67,7 +68,9 @@ __all__ = [
     "Status",
     "Ticket",
     "TicketCounter",
+    "TicketLink",
     "TicketLogEntry",
+    "TicketMerge",
     "TicketProfile",
     "TicketSettings",
     "TicketType",

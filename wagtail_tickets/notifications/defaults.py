@@ -244,6 +244,41 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "{LINK}",
         ),
     },
+    "merged": {
+        "en": (
+            "",
+            "{GREETING}\n\n"
+            "Your ticket {ticket:ticket_number} is now part of ticket "
+            "{merged_into:number} ({merged_into:subject}), which covers the same request. "
+            "Its messages are there, and we continue there.\n\n"
+            "Replies to earlier mail reach it too. Follow it here: {LINK}",
+        ),
+        "de": (
+            "",
+            "{GREETING}\n\n"
+            "Ihr Ticket {ticket:ticket_number} gehört jetzt zum Ticket "
+            "{merged_into:number} ({merged_into:subject}), das dasselbe Anliegen behandelt. "
+            "Seine Nachrichten finden Sie dort, und dort geht es weiter.\n\n"
+            "Antworten auf frühere E-Mails kommen ebenfalls dort an. Hier können Sie es "
+            "verfolgen: {LINK}",
+        ),
+        "nl": (
+            "",
+            "{GREETING}\n\n"
+            "Uw ticket {ticket:ticket_number} maakt nu deel uit van ticket "
+            "{merged_into:number} ({merged_into:subject}), dat over hetzelfde verzoek gaat. "
+            "De berichten staan daar, en daar gaan we verder.\n\n"
+            "Antwoorden op eerdere e-mails komen daar ook aan. Volg het hier: {LINK}",
+        ),
+        "it": (
+            "",
+            "{GREETING}\n\n"
+            "il suo ticket {ticket:ticket_number} fa ora parte del ticket "
+            "{merged_into:number} ({merged_into:subject}), che tratta la stessa richiesta. "
+            "I suoi messaggi sono lì, e continuiamo lì.\n\n"
+            "Anche le risposte alle email precedenti arrivano lì. Lo segua qui: {LINK}",
+        ),
+    },
 }
 
 

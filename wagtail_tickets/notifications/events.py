@@ -25,6 +25,7 @@ class EventKind(StrEnum):
     CHANGED = "changed"
     CLAIMED = "claimed"
     ASSIGNED = "assigned"
+    MERGED = "merged"
 
 
 @dataclass

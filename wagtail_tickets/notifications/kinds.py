@@ -167,6 +167,10 @@ def _preview_fields(ticket, actor, _messages) -> Event:
     return Event(EventKind.CHANGED, ticket, actor=actor, changes=changes)
 
 
+def _preview_merge(ticket, actor, _messages) -> Event:
+    return Event(EventKind.MERGED, ticket, actor=actor)
+
+
 # --- the table -----------------------------------------------------------------------
 
 KINDS: tuple[MailKind, ...] = (
@@ -259,6 +263,15 @@ KINDS: tuple[MailKind, ...] = (
         automatic=True,
         quoting=Quoting.EVERYONE,
         preview=_preview_assignment,
+    ),
+    MailKind(
+        code="merged",
+        label=_("Ticket merged (to the customer)"),
+        events=frozenset({EventKind.MERGED}),
+        audience=Audience.CUSTOMERS,
+        automatic=True,
+        quoting=Quoting.AUTHOR,
+        preview=_preview_merge,
     ),
 )
 

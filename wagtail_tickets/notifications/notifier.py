@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from .. import links, permissions
 from ..conf import default_language, default_sender, language_codes
 from ..display import change_text
+from ..models.links import TicketMerge
 from ..models.mail import EmailTemplate, MailSettings, OutgoingMail
 from ..models.tickets import Message, display_name_for
 from . import ratelimit, sending, tokens
@@ -47,7 +48,14 @@ from .kinds import (
     Quoting,
 )
 from .rendering import RenderedMail, render_mail
-from .variables import as_text, company_values, contact_values, one_line, ticket_values
+from .variables import (
+    MAX_SUBJECT_VALUE_LENGTH,
+    as_text,
+    company_values,
+    contact_values,
+    one_line,
+    ticket_values,
+)
 
 # The kind sets come from the table of kinds (``kinds``); named here too for subclasses.
 __all__ = ["AGENT_KINDS", "AUTOMATIC_KINDS", "CUSTOMER_VISIBLE_CHANGES", "MAIL_EVENTS", "Notifier"]
@@ -90,6 +98,7 @@ class Notifier:
             EventKind.CHANGED: _("Ticket #%(number)s has been updated."),
             EventKind.CLAIMED: _("You have claimed ticket #%(number)s."),
             EventKind.ASSIGNED: _("Ticket #%(number)s has been assigned."),
+            EventKind.MERGED: _("Ticket #%(number)s has been merged."),
         }
         if event.kind == EventKind.ASSIGNED and not event.changes.get("assignee", ("", ""))[1]:
             return _("Ticket #%(number)s is now unassigned.") % {"number": number}
@@ -285,7 +294,20 @@ class Notifier:
         assignee = ticket.assignee
         values["ASSIGNEE"] = as_text(display_name_for(assignee)) if assignee is not None else ""
         values["GREETING"] = self.greeting(values["contact:first_name"])
+        if event.kind == EventKind.MERGED:
+            values.update(self.merge_values(ticket))
         return values
+
+    def merge_values(self, ticket) -> dict[str, str]:
+        """``{merged_into:number}`` and ``{merged_into:subject}``: the ticket a merged
+        ticket now lives in, as it is when the mail is built."""
+        merge = TicketMerge.objects.filter(source=ticket).select_related("target").first()
+        if merge is None:
+            return {"merged_into:number": "", "merged_into:subject": ""}
+        return {
+            "merged_into:number": merge.target.number,
+            "merged_into:subject": one_line(merge.target.subject, MAX_SUBJECT_VALUE_LENGTH),
+        }
 
     def greeting(self, name: str) -> str:
         """{GREETING}: "Hello Carla," in the mail's language; without a name "Hello,"

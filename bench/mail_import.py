@@ -1,7 +1,8 @@
-"""Mail import benchmark: a local IMAP server holding N messages of about 20 KB, a mailbox
-pointing at it, and the scheduled import task run until the folder is empty. Budget:
-100 messages/s. What the run created is removed afterwards and the tickets it answered are
-put back, so the benchmark database stays reusable.
+"""Mail import benchmark: N messages of about 20 KB spread over one mailbox per core, each
+on its own local IMAP server, and the scheduled import task run for every mailbox at once
+by one worker process each until the folders are empty. Budget: 100 messages/s. What the
+run created is removed afterwards and the tickets it answered are put back, so the
+benchmark database stays reusable.
 
 ``python -m bench.mail_import [N]`` runs it alone and prints the result.
 """
@@ -9,6 +10,7 @@ put back, so the benchmark database stays reusable.
 from __future__ import annotations
 
 import imaplib
+import os
 import random
 import socket
 import subprocess
@@ -202,9 +204,57 @@ def clean_up(mailbox, touched: list[dict], since, sequences: list, queue_mark: i
         transaction.on_commit(lambda: [a.file.delete(save=False) for a in files])
 
 
-def measure(manifest: dict, limit: int | None = None, count: int = DEFAULT_COUNT) -> list[Result]:
-    """Import ``count`` messages (no more than ``limit``, the smoke run's cap) through IMAP
-    and report messages/s."""
+def _import_worker(mailbox_pk: int, expected: int, results) -> None:
+    """One worker process: import one mailbox to the end (a forked child opens its own
+    database connection)."""
+    from django.db import connections
+
+    from wagtail_tickets.models import Mailbox
+
+    try:
+        results.put((mailbox_pk, run_import(Mailbox.objects.get(pk=mailbox_pk), expected)))
+    except Exception as exc:  # reported by the parent as the run's error
+        results.put((mailbox_pk, exc))
+    finally:
+        connections.close_all()
+
+
+def import_in_parallel(mailboxes: list, expected: list[int]) -> tuple[float, list]:
+    """Import every mailbox at once, one worker process each, as several qcluster workers
+    would. Returns the wall-clock seconds until the last one finished and each worker's
+    ``run_import`` figures (or its exception)."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # a forked child must not share the parent's connection
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    workers = [
+        context.Process(target=_import_worker, args=(mailbox.pk, count, queue))
+        for mailbox, count in zip(mailboxes, expected, strict=True)
+    ]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    figures = dict(queue.get(timeout=3600) for _ in workers)
+    seconds = time.perf_counter() - started
+    for worker in workers:
+        worker.join(timeout=60)
+    return seconds, [figures[mailbox.pk] for mailbox in mailboxes]
+
+
+def measure(
+    manifest: dict,
+    limit: int | None = None,
+    count: int = DEFAULT_COUNT,
+    workers: int | None = None,
+) -> list[Result]:
+    """Import ``count`` messages (no more than ``limit``, the smoke run's cap) spread over
+    ``workers`` mailboxes (default: one per core), each on its own IMAP server and imported
+    by its own worker process at the same time, and report messages/s."""
+    from contextlib import ExitStack
+
     from django.db.models import Count
     from django.utils import timezone
 
@@ -212,6 +262,7 @@ def measure(manifest: dict, limit: int | None = None, count: int = DEFAULT_COUNT
     from wagtail_tickets.models import InboundMessage, Mailbox, TicketType
 
     count = min(count, limit or count)
+    workers = max(1, workers or os.cpu_count() or 1)
     leftovers.quiet_queue()
     rnd = random.Random(count)
     errors: list[str] = []
@@ -222,27 +273,44 @@ def measure(manifest: dict, limit: int | None = None, count: int = DEFAULT_COUNT
         t["pk"] for t in _ticket_pks([r.number for r in wanted[: kinds["replies"]]])
     )
     size = sum(len(m) for m in messages) // max(1, len(messages))
-    with imap_server() as port:
-        append(port, messages)
+    shares = [messages[index::workers] for index in range(workers)]
+    with ExitStack() as servers:
+        ports = [servers.enter_context(imap_server()) for _ in shares]
+        for port, share in zip(ports, shares, strict=True):
+            append(port, share)
         since, sequences, mark = timezone.now(), _number_sequences(), leftovers.queue_mark()
-        mailbox = Mailbox.objects.create(
-            name=f"Benchmark {uuid.uuid4().hex[:8]}",
-            ticket_type=ticket_type,
-            host="127.0.0.1",
-            port=port,
-            security=Mailbox.Security.NONE,
-            username=IMAP_USER,
-            password=IMAP_PASSWORD,
-        )
+        mailboxes = [
+            Mailbox.objects.create(
+                name=f"Benchmark {uuid.uuid4().hex[:8]}",
+                ticket_type=ticket_type,
+                host="127.0.0.1",
+                port=port,
+                security=Mailbox.Security.NONE,
+                username=IMAP_USER,
+                password=IMAP_PASSWORD,
+            )
+            for port in ports
+        ]
+        cpu = queries = 0.0
+        lines: list[str] = []
         try:
-            seconds, cpu, queries, lines = run_import(mailbox, count)
+            seconds, figures = import_in_parallel(mailboxes, [len(share) for share in shares])
+            for figure in figures:
+                if isinstance(figure, BaseException):
+                    errors.append(f"a worker failed: {figure!r}")
+                    continue
+                _seconds, worker_cpu, worker_queries, worker_lines = figure
+                cpu += worker_cpu
+                queries += worker_queries
+                lines += worker_lines
             outcomes = dict(
-                InboundMessage.objects.filter(mailbox=mailbox)
+                InboundMessage.objects.filter(mailbox__in=mailboxes)
                 .values_list("outcome")
                 .annotate(n=Count("pk"))
             )
         finally:
-            clean_up(mailbox, touched, since, sequences, mark)
+            for mailbox in mailboxes:
+                clean_up(mailbox, touched, since, sequences, mark)
     expected = {"opened": count - kinds["replies"], "reply": kinds["replies"]}
     if outcomes != expected:
         errors.append(f"outcomes {outcomes}, expected {expected}")
@@ -250,13 +318,14 @@ def measure(manifest: dict, limit: int | None = None, count: int = DEFAULT_COUNT
     rate = count / seconds
     notes = (
         f"{count} messages of {size / 1000:.1f} KB avg ({kinds['new_known']} new from "
-        f"customers, {kinds['new_unknown']} from unknown senders, {kinds['replies']} replies); "
-        f"{seconds:.1f} s ({cpu / count * 1000:.0f} ms CPU per message in the importer), "
+        f"customers, {kinds['new_unknown']} from unknown senders, {kinds['replies']} replies) "
+        f"in {workers} mailboxes imported by {workers} workers at once; {seconds:.1f} s "
+        f"({cpu / count * 1000:.0f} ms CPU per message in the importer), "
         f"{queries / count:.0f} queries per message"
     )
     return [
         Result(
-            scenario="Mail import (IMAP, 20 KB messages)",
+            scenario=f"Mail import (IMAP, 20 KB messages, {workers} workers)",
             budget=f">= {BUDGET:.0f} msg/s",
             measured=f"{rate:.0f} msg/s",
             ok=rate >= BUDGET and not errors,

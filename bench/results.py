@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 class Result:
     """A scenario's figures. ``ok`` says whether the budget was met; ``errors`` lists what
     went wrong (an error fails the run at any scale, a missed time budget only at full
-    scale)."""
+    scale). Pages also carry their raw median (``median_ms``), the time budget in ms and
+    whether they are drawn inside Wagtail's admin frame; ``bench.budgets.judge`` adds the
+    scaled time and the relative budget."""
 
     scenario: str
     budget: str
@@ -21,3 +23,9 @@ class Result:
     ratio: float | None = None
     notes: str = ""
     errors: list[str] = field(default_factory=list)
+    median_ms: float | None = None
+    budget_ms: float | None = None
+    in_frame: bool = False
+    scaled_ms: float | None = None
+    relative: str = ""
+    relative_ok: bool | None = None

@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import budgets
+
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "bench" / ".data.json"
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
@@ -38,13 +40,13 @@ SMOKE_DATABASE = "postgres://postgres@127.0.0.1:5432/wagtail_tickets_bench_smoke
 SMOKE_TICKETS = 10_000
 SMOKE_MANIFEST = ROOT / "bench" / ".smoke-data.json"
 FULL_SCALE = 1_000_000
-RATIO_BUDGET = 3.0
 
 
 @dataclass(frozen=True)
 class Page:
-    """A page scenario: who asks for what, its time budget (median, ms) and the most
-    queries it may run."""
+    """A page scenario: who asks for what, its time budget (median, ms, on the reference
+    CPU) and the most queries it may run. ``in_frame``: a whole admin page, drawn inside
+    Wagtail's admin frame (``bench.budgets``)."""
 
     scenario: str
     budget_ms: float
@@ -52,6 +54,7 @@ class Page:
     user: str  # a manifest key naming the username
     url: Callable[[dict], str]
     post: Callable[[dict], dict] | None = None
+    in_frame: bool = False
 
 
 def _admin(name: str, *args, **query) -> Callable[[dict], str]:
@@ -82,6 +85,7 @@ PAGES = [
         23,
         "inbox_agent_username",
         _admin("wagtail_tickets_inbox:index"),
+        in_frame=True,
     ),
     Page(
         "inbox filtered by status",
@@ -89,6 +93,7 @@ PAGES = [
         23,
         "agent_username",
         _admin("wagtail_tickets_inbox:index", status="open_status_id"),
+        in_frame=True,
     ),
     Page(
         "inbox filtered by type",
@@ -96,6 +101,7 @@ PAGES = [
         23,
         "agent_username",
         _admin("wagtail_tickets_inbox:index", ticket_type="type_id"),
+        in_frame=True,
     ),
     Page(
         "inbox filtered by assignee",
@@ -103,6 +109,7 @@ PAGES = [
         23,
         "agent_username",
         _admin("wagtail_tickets_inbox:index", assignee="agent_id"),
+        in_frame=True,
     ),
     Page(
         "inbox filtered by priority",
@@ -110,13 +117,15 @@ PAGES = [
         23,
         "agent_username",
         _admin("wagtail_tickets_inbox:index", priority="priority_id"),
+        in_frame=True,
     ),
     Page(
         "inbox search by ticket number",
-        20,
+        50,
         23,
         "agent_username",
         _admin("wagtail_tickets_inbox:index", q="ticket_number"),
+        in_frame=True,
     ),
     Page(
         "inbox search in subject and message text (common word)",
@@ -124,6 +133,7 @@ PAGES = [
         25,
         "agent_username",
         _admin("wagtail_tickets_inbox:index", q="common_word"),
+        in_frame=True,
     ),
     Page(
         "inbox search in subject and message text (rare word)",
@@ -131,6 +141,7 @@ PAGES = [
         25,
         "agent_username",
         _admin("wagtail_tickets_inbox:index", q="rare_word"),
+        in_frame=True,
     ),
     # What the inbox asks for once it is open: ticking a filter or typing in the search
     # box refreshes the listing alone, from its results URL.
@@ -175,6 +186,7 @@ PAGES = [
         40,
         "agent_username",
         _admin("wagtail_tickets_inbox:edit", "big_ticket_id"),
+        in_frame=True,
     ),
     Page(
         "customer tab on a customer record with 100,000 tickets",
@@ -182,6 +194,7 @@ PAGES = [
         30,
         "agent_username",
         _admin("wagtail_tickets_customer_tickets:index", "hot_customer_id"),
+        in_frame=True,
     ),
     Page(
         "API ticket list, first page (agent of every type)",
@@ -224,6 +237,7 @@ PAGES = [
         22,
         "agent_username",
         _admin("wagtail_tickets_reports:index", period="30d"),
+        in_frame=True,
     ),
     Page(
         "reports, last 12 months",
@@ -231,6 +245,7 @@ PAGES = [
         22,
         "agent_username",
         _admin("wagtail_tickets_reports:index", period="12m"),
+        in_frame=True,
     ),
     Page(
         "open a ticket through the web form (mail queued)",
@@ -412,7 +427,7 @@ def time_query_alone(sql: str, repeat: int) -> float:
     return statistics.median(timings)
 
 
-def measure_page(page: Page, manifest: dict, port: int, repeat: int, full: bool):
+def measure_page(page: Page, manifest: dict, port: int, repeat: int):
     from bench.results import Result
 
     cookie = session_cookie(manifest[page.user])
@@ -438,20 +453,20 @@ def measure_page(page: Page, manifest: dict, port: int, repeat: int, full: bool)
     queries = max(s.queries for s in samples)
     typical = min(samples, key=lambda s: abs(s.server_ms - median))
     main_ms = time_query_alone(typical.main_query, repeat)
-    ratio = median / main_ms if main_ms and main_ms == main_ms else None
     if queries > page.max_queries:
         errors.append(f"{queries} queries, budget {page.max_queries}")
-    ok = not errors and (median <= page.budget_ms or not full)
     return Result(
         page.scenario,
         f"<= {page.budget_ms:g} ms",
         f"{median:.1f} ms (p95 {percentile(times, 0.95):.1f})",
-        ok,
+        not errors,
         queries=queries,
         query_budget=page.max_queries,
         main_query_ms=main_ms,
-        ratio=ratio,
         errors=errors,
+        median_ms=median,
+        budget_ms=page.budget_ms,
+        in_frame=page.in_frame,
     )
 
 
@@ -509,9 +524,9 @@ def write_report(
     frame=None,
 ) -> None:
     header = (
-        "| scenario | budget | measured (median, p95) | queries (budget) | "
-        f"main query alone | server / main query (budget {RATIO_BUDGET:g}) | within time budget |\n"
-        "|---|---|---|---|---|---|---|\n"
+        "| scenario | budget | measured (median, p95) | on the reference CPU | "
+        "queries (budget) | main query alone | relative budget | within budget |\n"
+        "|---|---|---|---|---|---|---|---|\n"
     )
     rows = []
     for r in results:
@@ -519,17 +534,14 @@ def write_report(
         if r.queries is not None and r.query_budget is not None:
             queries += f" ({r.query_budget})"
         main = f"{r.main_query_ms:.1f} ms" if r.main_query_ms is not None else ""
-        ratio = (
-            ""
-            if r.ratio is None
-            else f"{r.ratio:.1f}" + (" (over 3)" if r.ratio > RATIO_BUDGET else "")
-        )
+        scaled = f"{r.scaled_ms:.1f} ms" if r.scaled_ms is not None else ""
+        relative = r.relative + (" **over**" if r.relative_ok is False else "")
         verdict = "yes" if r.ok else "**no**"
         notes = f" {r.notes}" if r.notes else ""
         errors = f" errors: {'; '.join(r.errors)}" if r.errors else ""
         rows.append(
-            f"| {r.scenario} | {r.budget} | {r.measured}{notes}{errors} | {queries} | {main} "
-            f"| {ratio} | {verdict} |"
+            f"| {r.scenario} | {r.budget} | {r.measured}{notes}{errors} | {scaled} | {queries} "
+            f"| {main} | {relative} | {verdict} |"
         )
     intro = (ROOT / "bench" / "report_intro.md").read_text()
     text = intro.format(
@@ -541,20 +553,14 @@ def write_report(
         messages=f"{manifest['messages']:,}",
         size=f"{manifest.get('database_size_bytes', 0) / 1024**3:.1f} GiB",
         generated=f"{manifest.get('duration_s', 0) / 60:.1f} minutes",
+        reference=f"{budgets.REFERENCE_LOOP_MS:g} ms",
     )
     missed = [r.scenario for r in results if not r.ok]
-    ratio = [r.scenario for r in results if r.ratio is not None and r.ratio > RATIO_BUDGET]
     summary = [
-        f"Within their time or throughput budget: {len(results) - len(missed)} of "
-        f"{len(results)} scenarios."
+        f"Within their budgets: {len(results) - len(missed)} of {len(results)} scenarios."
     ]
     if missed:
         summary.append("Over budget: " + "; ".join(missed) + ".")
-    if ratio:
-        summary.append(
-            f"Server time more than {RATIO_BUDGET:g} times the main query's: {len(ratio)} pages "
-            "(their main queries take a few milliseconds; rendering the page costs more)."
-        )
     if frame is not None and not frame.errors:
         summary.append(
             f"For reference, {frame.scenario} took "
@@ -631,22 +637,26 @@ def main(argv: list[str] | None = None) -> int:
     frame = None
     with Server(database_url) as server:
         if selected(args, FRAME.scenario):
-            frame = measure_page(FRAME, manifest, server.port, args.repeat, full=False)
+            frame = measure_page(FRAME, manifest, server.port, args.repeat)
             print(f"{frame.scenario}: {frame.measured}, {frame.queries} queries "
                   f"{' '.join(frame.errors)}", flush=True)  # fmt: skip
         for page in PAGES:
             if not selected(args, page.scenario):
                 continue
-            result = measure_page(page, manifest, server.port, args.repeat, full)
+            reference.append(cpu_reference())
+            result = measure_page(page, manifest, server.port, args.repeat)
             if page.post:
                 delete_bench_tickets(page.post(manifest)["subject"])
             results.append(result)
             print(
                 f"{result.scenario}: {result.measured}, {result.queries} queries, "
-                f"main query {result.main_query_ms or 0:.1f} ms, "
-                f"{'ok' if result.ok else 'OVER BUDGET'} {' '.join(result.errors)}",
+                f"main query {result.main_query_ms or 0:.1f} ms {' '.join(result.errors)}",
                 flush=True,
             )
+    loop_ms = statistics.median(reference)
+    frame_ms = frame.median_ms if frame is not None and not frame.errors else None
+    for result in results:
+        budgets.judge(result, loop_ms=loop_ms, frame_ms=frame_ms, full=full)
     reference.append(cpu_reference())
     limits = {
         mail_import: 2_000 if args.smoke else None,
@@ -670,8 +680,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     reference.append(cpu_reference())
     steadiness = (
-        f"{min(reference):.0f} to {max(reference):.0f} ms for a fixed Python loop, "
-        "measured before, during and after the run"
+        f"{min(reference):.0f} to {max(reference):.0f} ms (median {loop_ms:.0f} ms) for a "
+        "fixed Python loop, measured before each page and after the run"
     )
     print(f"CPU reference: {steadiness}")
     output = args.output or (None if args.smoke else REPORT)

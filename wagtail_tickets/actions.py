@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from . import numbering, permissions, signals
+from . import numbering, permissions, sendcheck, signals
 from .conf import app_settings, language_codes
 from .external import token as link_tokens
 from .models import (
@@ -33,6 +33,7 @@ from .models import (
     Message,
     Priority,
     Rate,
+    Rating,
     Status,
     Ticket,
     TicketProfile,
@@ -40,7 +41,14 @@ from .models import (
 )
 from .models.tickets import display_name_for
 from .notifications import Event, EventKind, notify, ratelimit, sending
-from .sanitize import clean_filename, clean_html, clean_subject, html_to_text, is_blank
+from .sanitize import (
+    clean_filename,
+    clean_html,
+    clean_plain_text,
+    clean_subject,
+    html_to_text,
+    is_blank,
+)
 
 NUMBER_ATTEMPTS = 5
 
@@ -514,14 +522,27 @@ def change_ticket(ticket: Ticket, *, actor=None, request=None, **values) -> dict
     return changes
 
 
-def reply_and_change(ticket: Ticket, *, actor, changes: dict, request=None, **reply) -> Message:
+def reply_and_change(
+    ticket: Ticket,
+    *,
+    actor,
+    changes: dict,
+    request=None,
+    seen: sendcheck.Seen | None = None,
+    **reply,
+) -> Message:
     """An agent's reply (or note) and changes of the ticket's fields as one unit ("send and
     set status to ..."): ``add_reply`` (``reply`` are its arguments), then
     ``change_ticket(**changes)``, each with its own checks, history and notifications, in
-    one ``batch`` transaction. When either fails neither is kept, nor the reply's files."""
+    one ``batch`` transaction. When either fails neither is kept, nor the reply's files.
+    With ``seen`` (what the agent's page showed), raises ``sendcheck.ConversationChanged``
+    and stores nothing when a message came meanwhile (checked under the ticket's lock)."""
     stored: list = []
     try:
         with batch(atomic=True):
+            if seen is not None:
+                _require(permissions.can_reply(actor, ticket))
+                sendcheck.verify(_locked(ticket), seen)
             message = add_reply(ticket, actor=actor, request=request, **reply)
             if reply.get("files"):
                 stored = [attachment.file for attachment in message.attachments.all()]
@@ -733,6 +754,62 @@ def delete_ticket(ticket: Ticket, *, actor=None) -> None:
         ticket.delete()
         transaction.on_commit(lambda: _discard(files))
         _after_commit(signals.ticket_deleted, ticket=None, number=number, actor=actor)
+
+
+# Longest comment kept with a rating (characters); forms refuse longer ones.
+RATING_COMMENT_MAX_LENGTH = 2000
+
+
+def rate_ticket(
+    ticket: Ticket,
+    *,
+    score: str,
+    comment: str = "",
+    via: str,
+    actor=None,
+) -> Rating:
+    """Record the requester's rating of a closed ticket, or change it: one per ticket.
+    Who may rate is ``permissions.can_rate`` for a signed-in ``actor``; a caller without an
+    actor (the private link, the rating mail's signed link) has asked
+    ``link_holder_can_rate`` / ``rating_link_can_rate``. The window (``RATING_DAYS`` after
+    closing) is checked here again under the ticket's lock, so a late POST is refused
+    whoever calls. The comment is stored as plain text. Writes a history entry and sends
+    ``ticket_rated`` after commit; nobody is mailed."""
+    if score not in Rating.Score.values:
+        raise ValidationError(_("Choose good, okay or bad."))
+    if actor is not None:
+        _require(permissions.can_rate(actor, ticket))
+    comment = clean_plain_text(comment, RATING_COMMENT_MAX_LENGTH)
+    with transaction.atomic(savepoint=_current.get().savepoints):
+        locked = _locked(ticket)
+        if not permissions.within_rating_window(locked):
+            raise ValidationError(_("This ticket can no longer be rated."))
+        rating, created = Rating.objects.select_for_update().get_or_create(
+            ticket=locked,
+            defaults={
+                "score": score,
+                "comment": comment,
+                "via": via,
+                "rated_by": actor,
+                "agent_id": locked.assignee_id,
+                "ticket_type_id": locked.ticket_type_id,
+            },
+        )
+        if not created:
+            old = rating.score
+            rating.score, rating.comment, rating.via = score, comment, via
+            if actor is not None:
+                rating.rated_by = actor
+            rating.save(update_fields=["score", "comment", "via", "rated_by", "updated_at"])
+        data = {"score": score, "changed_from": "" if created else old}
+        log(locked, "wagtail_tickets.rated", user=actor, data=data)
+        transaction.on_commit(
+            lambda: signals.ticket_rated.send(
+                sender=Ticket, ticket=locked, actor=actor, rating=rating, created=created
+            )
+        )
+    ticket.rating = rating
+    return rating
 
 
 def set_display_name(user, display_name: str) -> TicketProfile:

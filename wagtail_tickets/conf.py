@@ -220,6 +220,13 @@ class AppSettings:
         return bool(self._get("CUSTOMERS_MAY_CLOSE", True))
 
     @property
+    def RATING_DAYS(self) -> int:
+        """Days after a ticket closes during which its requester may rate it (good, okay or
+        bad, with a comment) and change that rating; the links of the rating request mail
+        expire with them. ``0``: tickets cannot be rated and no rating requests are sent."""
+        return max(0, int(self._get("RATING_DAYS", 14)))
+
+    @property
     def CUSTOMER_BASE_TEMPLATE(self) -> str:
         """The site template the customer-area pages extend. It must define a ``content``
         block; ``title``, ``extra_css`` and ``extra_js`` blocks are filled when present.
@@ -457,6 +464,13 @@ class AppSettings:
         """Whether the admin shows a "Customer tickets" tab on customer records (snippet or
         modeladmin edit view) and a "Tickets" button in the customer listing."""
         return bool(self._get("CUSTOMER_TAB", True))
+
+    @property
+    def PRESENCE_PING_SECONDS(self) -> int:
+        """How often an open ticket workspace tells the server that its agent is still
+        there (and whether they are writing), and reads who else is; an agent is shown
+        until about three pings are missed. 0 turns the "also on this ticket" list off."""
+        return max(0, int(self._get("PRESENCE_PING_SECONDS", 5)))
 
     @property
     def API_RATE(self) -> tuple[int, int]:

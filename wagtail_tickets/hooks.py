@@ -22,6 +22,7 @@ def register_ticket_log_actions(actions):
     actions.register_action("wagtail_tickets.closed", _("Close ticket"), _("Ticket closed"))
     actions.register_action("wagtail_tickets.reopened", _("Reopen ticket"), _("Ticket reopened"))
     actions.register_action("wagtail_tickets.deleted", _("Delete ticket"), _("Ticket deleted"))
+    actions.register_action("wagtail_tickets.rated", _("Rate ticket"), _("Ticket rated"))
 
 
 @hooks.register("register_group_permission_panel")

@@ -25,12 +25,14 @@ from . import permissions
 from .conf import app_settings
 from .external.token import issue_token
 from .models import ExternalPageSettings, Ticket
+from .notifications.tokens import make_rating_token
 
 DETAIL_URL_NAME = "wagtail_tickets:detail"
 EXTERNAL_TICKET_URL_NAME = "wagtail_tickets:external_ticket"
 INBOX_URL_NAME = "wagtail_tickets_inbox:index"
 WORKSPACE_URL_NAME = "wagtail_tickets_inbox:edit"
 NEW_TICKET_URL_NAME = "wagtail_tickets_inbox:add"
+RATE_URL_NAME = "wagtail_tickets:rate"
 
 
 def _reverse(name: str, *args) -> str:
@@ -61,6 +63,12 @@ def site_base_url(request: HttpRequest | None = None) -> str:
 def customer_ticket_url(ticket: Ticket) -> str:
     """The ticket's page in the customer area (a path)."""
     return _reverse(DETAIL_URL_NAME, ticket.number)
+
+
+def rating_url(ticket: Ticket, score: str) -> str:
+    """The signed page where the requester confirms a rating of ``score`` (a path; the
+    link of a rating request mail). Opening it rates nothing: its form does."""
+    return _reverse(RATE_URL_NAME, make_rating_token(ticket.pk), score)
 
 
 # --- the external page -------------------------------------------------------------------

@@ -545,6 +545,58 @@ def link_holder_messages(ticket: Ticket | None) -> QuerySet[Message]:
     return visible_messages(None, ticket)
 
 
+# Satisfaction ratings. Only the requester rates a ticket, once it is closed and for
+# ``RATING_DAYS`` after its closing (changing the rating too); whoever else sees the ticket
+# (company tickets, agents) does not. The requester proves who they are by their account in
+# the customer area, by the private link of a ticket opened without an account, or by the
+# signed link of the rating request mail (a bearer link, like the private link: whoever
+# the mail reached, which includes the ticket's CC addresses, may use it).
+
+
+def rating_deadline(ticket: Ticket) -> datetime.datetime | None:
+    """Until when ``ticket`` may be rated (and its rating changed): ``RATING_DAYS`` after
+    it closed. ``None`` while it is open, or when ratings are off (``RATING_DAYS = 0``)."""
+    days = app_settings.RATING_DAYS
+    if not days or not ticket.status.is_closed or ticket.closed_at is None:
+        return None
+    return ticket.closed_at + datetime.timedelta(days=days)
+
+
+def within_rating_window(ticket: Ticket) -> bool:
+    """Whether ``ticket`` is closed and closed recently enough to be rated now."""
+    deadline = rating_deadline(ticket)
+    return deadline is not None and timezone.now() < deadline
+
+
+def can_rate(user, ticket: Ticket) -> bool:
+    """The signed-in requester rates their own closed ticket within the window."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and ticket.requester_id is not None
+        and ticket.requester_id == user.pk
+        and within_rating_window(ticket)
+    )
+
+
+def link_holder_can_rate(ticket: Ticket | None) -> bool:
+    """The holder of a private link (a ticket opened without an account) rates it within
+    the window."""
+    return ticket is not None and ticket.requester_id is None and within_rating_window(ticket)
+
+
+def rating_link_can_rate(ticket: Ticket | None) -> bool:
+    """The holder of a rating request's signed link rates the ticket within the window:
+    the link names this ticket and went where the ticket's customer mail goes (the
+    requester, with the ticket's CC addresses in copy)."""
+    return ticket is not None and within_rating_window(ticket)
+
+
+def sees_ratings(user, ticket: Ticket) -> bool:
+    """Agents of the ticket's type read its rating and comment in the workspace."""
+    return can_manage(user, ticket)
+
+
 # Inbound mail. SMTP does not authenticate the From header: anyone can write any address
 # there. What a mail may do is decided here, from three things the importer finds: the
 # address of its strictly parsed From (mail/parse.py), the active accounts with that

@@ -1132,6 +1132,21 @@ def clean_subject(value: str, max_length: int = 255) -> str:
     return re.sub(r"\s+", " ", value).strip()[:max_length]
 
 
+def clean_plain_text(value: str, max_length: int) -> str:
+    """Several lines of plain text (a rating's comment): line breaks stay, every other
+    control or format character (bidirectional overrides, zero-width ones) goes, runs of
+    blank lines fold to one, length is bounded. Never HTML: pages and mail escape it."""
+    value = str(value or "").replace("\r\n", "\n").replace("\r", "\n")
+    kept = "".join(
+        ch if ch == "\n" else (" " if ch in "\t\v\f" else ch)
+        for ch in value
+        if ch in "\n\t\v\f" or unicodedata.category(ch)[0] != "C"
+    )
+    lines = [re.sub(r"[ \u00a0]+", " ", line).strip() for line in kept.split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return text[:max_length].strip()
+
+
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w.\- ()+]", re.UNICODE)
 
 

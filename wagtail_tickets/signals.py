@@ -2,7 +2,8 @@
 
 All send ``sender=Ticket`` and ``ticket=...``, ``actor=...`` (a user or ``None`` for the
 system); ``message_added`` adds ``message``, ``ticket_changed`` adds ``changes`` (a dict of
-field name to ``(old, new)`` display strings).
+field name to ``(old, new)`` display strings), ``ticket_rated`` adds ``rating`` (the
+``Rating`` as it is now) and ``created`` (``False`` when a rating was changed).
 """
 
 from django.dispatch import Signal
@@ -13,3 +14,4 @@ ticket_changed = Signal()
 ticket_closed = Signal()
 ticket_reopened = Signal()
 ticket_deleted = Signal()
+ticket_rated = Signal()

@@ -10,7 +10,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..compat import PolicyViewSetMixin
 from ..models import Ticket
-from . import inbox, inbox_bulk, workspace
+from . import inbox, inbox_bulk, presence, workspace
 from .inbox_columns import EXPORT_FIELDS, EXPORT_HEADINGS
 from .inbox_filters import TicketFilterSet
 
@@ -73,6 +73,12 @@ class TicketViewSet(PolicyViewSetMixin, ModelViewSet):
             path("<int:pk>/reopen/", ticket_view(workspace.ReopenView), name="reopen"),
             path("<int:pk>/draft/", ticket_view(workspace.DraftView), name="draft"),
             path("<int:pk>/preview/", ticket_view(workspace.ReplyPreviewView), name="preview"),
+            path("<int:pk>/presence/", ticket_view(presence.PresenceView), name="presence"),
+            path(
+                "<int:pk>/presence/leave/",
+                ticket_view(presence.LeaveView),
+                name="presence_leave",
+            ),
             path(
                 "attachment/<int:pk>/",
                 workspace.AttachmentView.as_view(),

@@ -31,7 +31,7 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .. import actions, permissions, uploads
+from .. import actions, permissions, sendcheck, uploads
 from ..conf import app_settings, customer_model_is_user_model, get_customer_model
 from ..display import change_text
 from ..downloads import download_response
@@ -50,7 +50,7 @@ from ..models.tickets import AUTHOR_NAME_RELATED, agent_name
 from ..notifications import Event, EventKind
 from ..notifications.events import get_notifier
 from ..notifications.variables import VARIABLE, as_text
-from . import drafts
+from . import drafts, workspace_presence
 from .forms import (
     WORKSPACE_FORM_ID,
     ChangeTicketForm,
@@ -312,23 +312,31 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
     def send(self, form: ReplyForm, fields_form: ChangeTicketForm):
         """The reply with the field changes and the status chosen beside "Send": both,
         or (with the form's errors) neither, the draft kept."""
+        try:
+            seen = sendcheck.read(self.request.POST)
+        except ValueError:
+            return HttpResponseBadRequest(_("Unknown page."))
         if form.is_valid() and fields_form.is_valid():
             data = form.cleaned_data
             changes = fields_form.changes()
             if data["send_status"] is not None:
                 changes["status"] = data["send_status"]
-            reply = submit_as_agent(
-                self.request,
-                form,
-                actions.reply_and_change,
-                self.ticket,
-                changes=changes,
-                body_html=data["body"],
-                files=data["attachments"],
-                internal=data["internal"],
-                hours=data["hours"],
-                rate=data["rate"],
-            )
+            try:
+                reply = submit_as_agent(
+                    self.request,
+                    form,
+                    actions.reply_and_change,
+                    self.ticket,
+                    changes=changes,
+                    seen=seen,
+                    body_html=data["body"],
+                    files=data["attachments"],
+                    internal=data["internal"],
+                    hours=data["hours"],
+                    rate=data["rate"],
+                )
+            except sendcheck.ConversationChanged as changed:
+                return workspace_presence.conversation_changed(self, form, fields_form, changed)
             if reply is not None:
                 drafts.discard(self.request.user, self.ticket)
                 return HttpResponseRedirect(self.url("edit", self.ticket.pk) + "#latest")
@@ -396,6 +404,8 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         ticket = self.ticket
         user = self.request.user
+        # what the page shows of the conversation is read after what it says it saw
+        context.update(workspace_presence.workspace_context(self, ticket, kwargs.get("seen")))
         page, items = self.timeline(kwargs.get("new_since"), mark_new="new_since" in kwargs)
         hours = ticket.messages.aggregate(total=Sum("hours"))["total"]
         change_form = kwargs.get("change_form") or self.fields_form()

@@ -25,6 +25,7 @@ from .inbound import (
 from .links import TicketLink, TicketMerge
 from .mail import EmailTemplate, MailSettings, OutgoingMail, PendingNotification
 from .privacy import PersonalDataRequest
+from .ratings import Rating
 from .tickets import (
     Attachment,
     Message,
@@ -63,6 +64,7 @@ __all__ = [
     "QuarantinedMessage",
     "SignInState",
     "Rate",
+    "Rating",
     "ReplyDraft",
     "ResponseTemplate",
     "Status",

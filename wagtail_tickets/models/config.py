@@ -74,6 +74,14 @@ class TicketType(Ordered):
     sender_name = models.CharField(_("alternative sender name"), max_length=100, blank=True)
     sender_email = models.EmailField(_("alternative sender address"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    asks_for_rating = models.BooleanField(
+        _("ask for a rating"),
+        default=False,
+        help_text=_(
+            "When an agent closes a ticket of this type, or it is closed automatically, its "
+            "requester is mailed a request to rate the answer (good, okay or bad)."
+        ),
+    )
     signed_in_level = models.PositiveSmallIntegerField(
         _("every signed-in user may"),
         null=True,

@@ -279,6 +279,51 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Anche le risposte alle email precedenti arrivano lì. Lo segua qui: {LINK}",
         ),
     },
+    "rating_request": {
+        "en": (
+            "How did we do? {ticket:subject}",
+            "{GREETING}\n\n"
+            "Your ticket {ticket:ticket_number} is closed. How satisfied are you with our "
+            "answer? One click is enough, and you may add a comment on the page it opens:\n\n"
+            "Good: {RATING_GOOD}\n"
+            "Okay: {RATING_OKAY}\n"
+            "Bad: {RATING_BAD}\n\n"
+            "Thank you for your feedback.",
+        ),
+        "de": (
+            "Wie waren wir? {ticket:subject}",
+            "{GREETING}\n\n"
+            "Ihr Ticket {ticket:ticket_number} ist geschlossen. Wie zufrieden sind Sie mit "
+            "unserer Antwort? Ein Klick genügt, und auf der Seite, die sich öffnet, können Sie "
+            "einen Kommentar hinzufügen:\n\n"
+            "Gut: {RATING_GOOD}\n"
+            "In Ordnung: {RATING_OKAY}\n"
+            "Schlecht: {RATING_BAD}\n\n"
+            "Vielen Dank für Ihre Rückmeldung.",
+        ),
+        "nl": (
+            "Hoe hebben we het gedaan? {ticket:subject}",
+            "{GREETING}\n\n"
+            "Uw ticket {ticket:ticket_number} is gesloten. Hoe tevreden bent u met ons "
+            "antwoord? Eén klik is genoeg, en op de pagina die opent kunt u een opmerking "
+            "toevoegen:\n\n"
+            "Goed: {RATING_GOOD}\n"
+            "Redelijk: {RATING_OKAY}\n"
+            "Slecht: {RATING_BAD}\n\n"
+            "Bedankt voor uw reactie.",
+        ),
+        "it": (
+            "Come è andata? {ticket:subject}",
+            "{GREETING}\n\n"
+            "il suo ticket {ticket:ticket_number} è chiuso. Quanto è soddisfatto della nostra "
+            "risposta? Basta un clic, e nella pagina che si apre può aggiungere un "
+            "commento:\n\n"
+            "Buona: {RATING_GOOD}\n"
+            "Discreta: {RATING_OKAY}\n"
+            "Scarsa: {RATING_BAD}\n\n"
+            "Grazie per il suo riscontro.",
+        ),
+    },
 }
 
 

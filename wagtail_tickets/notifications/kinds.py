@@ -129,6 +129,22 @@ def _assigned_to_someone(event: Event, _facts: Facts) -> bool:
     return bool(new) and getattr(event.ticket, "assignee_id", None) is not None
 
 
+def _closed_for_rating(event: Event, facts: Facts) -> bool:
+    """An agent or the system (auto-close) closed a ticket whose type asks for ratings and
+    that has no rating yet; a customer who closes their own ticket rates it on its page."""
+    ticket = event.ticket
+    if not getattr(ticket.ticket_type, "asks_for_rating", False):
+        return False
+    if event.kind == EventKind.CHANGED and "status" not in facts.changes:
+        return False
+    if event.kind == EventKind.CHANGED and not ticket.status.is_closed:
+        return False
+    actor = event.actor
+    if actor is not None and actor.pk == getattr(ticket, "requester_id", None):
+        return False
+    return not hasattr(ticket, "rating")
+
+
 # --- preview samples (the admin's template preview) -----------------------------------
 # ``messages``: the ticket's messages a customer may read, oldest first, with their authors
 
@@ -169,6 +185,10 @@ def _preview_fields(ticket, actor, _messages) -> Event:
 
 def _preview_merge(ticket, actor, _messages) -> Event:
     return Event(EventKind.MERGED, ticket, actor=actor)
+
+
+def _preview_rating_request(ticket, actor, _messages) -> Event:
+    return Event(EventKind.CLOSED, ticket, actor=actor, changes={"status": ("", ticket.status.name)})
 
 
 # --- the table -----------------------------------------------------------------------
@@ -272,6 +292,17 @@ KINDS: tuple[MailKind, ...] = (
         automatic=True,
         quoting=Quoting.AUTHOR,
         preview=_preview_merge,
+    ),
+    MailKind(
+        code="rating_request",
+        label=_("Rating request (the ticket was closed)"),
+        # closing by the workspace's button or the auto-close, or a status change to closed
+        events=frozenset({EventKind.CLOSED, EventKind.CHANGED}),
+        condition=_closed_for_rating,
+        audience=Audience.CUSTOMERS,
+        automatic=True,
+        quoting=Quoting.AUTHOR,
+        preview=_preview_rating_request,
     ),
 )
 

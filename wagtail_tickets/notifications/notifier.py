@@ -29,10 +29,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import links, permissions
-from ..conf import default_language, default_sender, language_codes
+from ..conf import app_settings, default_language, default_sender, language_codes
 from ..display import change_text
 from ..models.links import TicketMerge
 from ..models.mail import EmailTemplate, MailSettings, OutgoingMail
+from ..models.ratings import Rating
 from ..models.tickets import Message, display_name_for
 from . import ratelimit, sending, tokens
 from . import recipients as rcpt
@@ -290,6 +291,7 @@ class Notifier:
         values["MESSAGE"] = message.body_text if shown else ""
         values["AGENT"] = self.agent_name(event)
         values["LINK"] = link
+        values.update(self.rating_links(ticket))
         values["CHANGES"] = self.changes_text(event)
         assignee = ticket.assignee
         values["ASSIGNEE"] = as_text(display_name_for(assignee)) if assignee is not None else ""
@@ -308,6 +310,23 @@ class Notifier:
             "merged_into:number": merge.target.number,
             "merged_into:subject": one_line(merge.target.subject, MAX_SUBJECT_VALUE_LENGTH),
         }
+
+    def rating_links(self, ticket) -> dict[str, str]:
+        """``{RATING_GOOD}``, ``{RATING_OKAY}``, ``{RATING_BAD}``: the signed pages where the
+        requester confirms a rating (``links.rating_url``); empty while ratings are off."""
+        if not app_settings.RATING_DAYS:
+            return {f"RATING_{score.upper()}": "" for score in Rating.Score.values}
+        return {
+            f"RATING_{score.upper()}": self.absolute(links.rating_url(ticket, score))
+            for score in Rating.Score.values
+        }
+
+    def escalation_values(self, event: Event) -> dict[str, str]:
+        """``{sla:target}``, ``{sla:state}`` and ``{sla:due}``: the target the mail is about
+        ("First response"), "due soon" or "breached", and its due time."""
+        from ..sla.escalation import escalation_values
+
+        return escalation_values(event)
 
     def greeting(self, name: str) -> str:
         """{GREETING}: "Hello Carla," in the mail's language; without a name "Hello,"

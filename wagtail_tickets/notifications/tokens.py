@@ -77,3 +77,39 @@ def find_signed_reference(header_values: Iterable[str]) -> MessageRef | None:
             if ref is not None:
                 return ref
     return None
+
+
+# --- rating links ------------------------------------------------------------------------
+# The Good / Okay / Bad links of a rating request name the ticket in a value signed with the
+# site's ``SECRET_KEY`` and the time it was made: nobody can rate a ticket whose mail they
+# never received, and a link stops working ``RATING_DAYS`` after it was sent.
+
+RATING_SALT = "wagtail_tickets.rating-link"
+_RATING_TOKEN = re.compile(r"^\d{1,19}\.[0-9A-Za-z]{1,12}\.[A-Za-z0-9_-]{20,100}$")
+
+
+class RatingLinkExpired(Exception):
+    """A genuine rating link, older than its days: the page says so instead of a 404."""
+
+
+def _rating_signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=RATING_SALT, sep=_SIGNER_SEP)
+
+
+def make_rating_token(ticket_id: int) -> str:
+    """The signed part of a ticket's rating links (``links.rating_url``)."""
+    return _rating_signer().sign(str(int(ticket_id)))
+
+
+def read_rating_token(token: str, max_age_days: int) -> int | None:
+    """The ticket id of a rating link, ``None`` for anything not signed by us; raises
+    ``RatingLinkExpired`` for a genuine link older than ``max_age_days``."""
+    if not _RATING_TOKEN.match(token or ""):
+        return None
+    signer = _rating_signer()
+    try:
+        return int(signer.unsign(token, max_age=max(max_age_days, 0) * 86400))
+    except signing.SignatureExpired:
+        raise RatingLinkExpired from None
+    except (signing.BadSignature, ValueError):
+        return None

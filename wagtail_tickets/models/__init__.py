@@ -24,6 +24,7 @@ from .inbound import (
 )
 from .links import TicketLink, TicketMerge
 from .mail import EmailTemplate, MailSettings, OutgoingMail, PendingNotification
+from .presence import TicketPresence
 from .privacy import PersonalDataRequest
 from .ratings import Rating
 from .tickets import (
@@ -73,6 +74,7 @@ __all__ = [
     "TicketLink",
     "TicketLogEntry",
     "TicketMerge",
+    "TicketPresence",
     "TicketProfile",
     "TicketSettings",
     "TicketType",

@@ -37,6 +37,7 @@ from ..models import (
     ReplyDraft,
     Ticket,
     TicketLogEntry,
+    TicketPresence,
     TicketProfile,
     TicketVisit,
 )
@@ -462,6 +463,7 @@ def _deliveries_of_ticket(ticket: Ticket, person: Person, mode: str) -> None:
 _find_profile, _erase_profile = _user_rows(TicketProfile)
 _find_drafts, _erase_drafts = _user_rows(ReplyDraft)
 _find_visits, _erase_visits = _user_rows(TicketVisit)
+_find_presence, _erase_presence = _user_rows(TicketPresence)
 _find_inbox_pref, _erase_inbox_pref = _user_rows(InboxPreference)
 
 
@@ -590,6 +592,14 @@ HOLDERS: list[Holder] = [
         _find_visits,
         _erase_visits,
         ("ticket__number", "seen_at"),
+    ),
+    Holder(
+        "ticket_presence",
+        "wagtail_tickets.TicketPresence",
+        ("user",),
+        _find_presence,
+        _erase_presence,
+        ("ticket__number", "seen_at", "writing"),
     ),
     Holder(
         "inbox_preference",

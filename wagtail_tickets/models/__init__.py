@@ -27,6 +27,7 @@ from .mail import EmailTemplate, MailSettings, OutgoingMail, PendingNotification
 from .presence import TicketPresence
 from .privacy import PersonalDataRequest
 from .ratings import Rating
+from .sla import Calendar, CalendarHoliday, CalendarRange, CustomerTier, SlaPolicy, SlaState
 from .tickets import (
     Attachment,
     Message,
@@ -47,6 +48,10 @@ from .workspace import (
 __all__ = [
     "Attachment",
     "AutoMailRecord",
+    "Calendar",
+    "CalendarHoliday",
+    "CalendarRange",
+    "CustomerTier",
     "Category",
     "EmailTemplate",
     "ExternalAccess",
@@ -64,6 +69,8 @@ __all__ = [
     "Priority",
     "QuarantinedMessage",
     "SignInState",
+    "SlaPolicy",
+    "SlaState",
     "Rate",
     "Rating",
     "ReplyDraft",

@@ -19,6 +19,7 @@ from ..conf import app_settings, get_customer_model_string
 from ..db.indexes import CoveringIndex
 from ..storage import attachment_storage
 from .config import Category, Priority, Status, TicketType
+from .sla import SlaState
 
 
 class NumberSequence(models.Model):
@@ -119,6 +120,63 @@ class Ticket(models.Model):
     # ``not status.is_closed``, kept by database triggers (migration 0008) for the partial
     # indexes on open tickets: filter on it, never set it.
     is_open = models.BooleanField(_("open"), default=True, editable=False)
+    # service levels (``wagtail_tickets.sla``), written only by ``actions`` through
+    # ``sla.due``: the policy that matched, the business seconds counted up to
+    # ``sla_clock_at`` on each target's calendar, and the due times they give
+    sla_policy = models.ForeignKey(
+        "wagtail_tickets.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
+    sla_clock_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_paused_at = models.DateTimeField(_("SLA paused"), null=True, blank=True, editable=False)
+    # the earliest due time of the running targets: the inbox sorts and filters on it
+    sla_next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
+    sla_next_due_target = models.CharField(max_length=20, blank=True, editable=False)
+    sla_first_response_due_at = models.DateTimeField(
+        _("first response due"), null=True, blank=True, editable=False
+    )
+    sla_first_response_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_first_response_state = models.CharField(
+        _("first response SLA"),
+        max_length=10,
+        choices=SlaState.choices,
+        blank=True,
+        default="",
+        editable=False,
+    )
+    sla_first_response_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    sla_next_response_due_at = models.DateTimeField(
+        _("next response due"), null=True, blank=True, editable=False
+    )
+    sla_next_response_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_next_response_state = models.CharField(
+        _("next response SLA"),
+        max_length=10,
+        choices=SlaState.choices,
+        blank=True,
+        default="",
+        editable=False,
+    )
+    sla_next_response_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    sla_resolution_due_at = models.DateTimeField(
+        _("resolution due"), null=True, blank=True, editable=False
+    )
+    sla_resolution_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_resolution_state = models.CharField(
+        _("resolution SLA"),
+        max_length=10,
+        choices=SlaState.choices,
+        blank=True,
+        default="",
+        editable=False,
+    )
+    sla_resolution_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -173,6 +231,12 @@ class Ticket(models.Model):
                 fields=["ticket_type", "assignee", "target_date"],
                 name="wt_ticket_report_open",
                 condition=OPEN,
+            ),
+            # service levels: sorting and filtering by the next due target
+            models.Index(
+                fields=["sla_next_due_at"],
+                name="wt_ticket_sla_next_due",
+                condition=Q(sla_next_due_at__isnull=False),
             ),
             # the external page's cap on open tickets per address (any case)
             models.Index(Upper("requester_email"), name="wt_ticket_open_email", condition=OPEN),

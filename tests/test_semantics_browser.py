@@ -1,8 +1,12 @@
 """Screen-reader semantics of the pages we render, checked in headless Chromium: the page's
-language, headings in order inside our own content, each form error tied to its field,
-flash messages in a live region, and status badges that carry text (not colour alone)."""
+language, its landmarks, headings in order inside our own content, each form error tied to
+its field, flash messages in a live region, and status badges that carry text (not colour
+alone). Customers', visitors' and agents' pages alike, the account pages and the setup
+screens included."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.urls import reverse
@@ -69,11 +73,102 @@ SEMANTICS = """(scope) => {
 }"""
 
 
-def check(page, name: str, scope: str, language: str = "en") -> None:
+# Returns a list of problems with the page's landmarks: exactly one main; banner and
+# contentinfo at most once each, and a banner when ``frame`` is true (a page of its own, not
+# one embedded in another site's frame); several navigation regions each with a name of its
+# own; and nothing a reader perceives outside every landmark, except skip links.
+LANDMARKS = """(frame) => {
+    const problems = [];
+    const visible = (element) => element.getClientRects().length > 0
+        && getComputedStyle(element).visibility !== "hidden";
+    const sectioning = "article, aside, main, nav, section";
+    const name = (element) => {
+        const label = element.getAttribute("aria-label");
+        if (label && label.trim()) return label.trim();
+        const ids = (element.getAttribute("aria-labelledby") || "").split(/\\s+/);
+        return ids.map((id) => document.getElementById(id))
+            .filter(Boolean).map((e) => e.textContent.trim()).join(" ");
+    };
+    const landmarks = {
+        main: [...document.querySelectorAll("main, [role=main]")],
+        banner: [...document.querySelectorAll("header, [role=banner]")]
+            .filter((e) => e.getAttribute("role") === "banner"
+                || !e.parentElement.closest(sectioning)),
+        contentinfo: [...document.querySelectorAll("footer, [role=contentinfo]")]
+            .filter((e) => e.getAttribute("role") === "contentinfo"
+                || !e.parentElement.closest(sectioning)),
+        navigation: [...document.querySelectorAll("nav, [role=navigation]")],
+    };
+    for (const kind in landmarks) {
+        landmarks[kind] = landmarks[kind].filter((e) => !e.closest("[hidden], [aria-hidden=true]"));
+    }
+    if (landmarks.main.length !== 1) {
+        problems.push(`${landmarks.main.length} main landmarks (one expected)`);
+    }
+    for (const kind of ["banner", "contentinfo"]) {
+        if (landmarks[kind].length > 1) {
+            problems.push(`${landmarks[kind].length} ${kind} landmarks (at most one expected)`);
+        }
+    }
+    if (frame && landmarks.banner.length !== 1) {
+        problems.push("no banner landmark: the page's header is not a top-level <header>");
+    }
+    const navigation = landmarks.navigation;
+    if (navigation.length > 1) {
+        const names = navigation.map(name);
+        names.forEach((text, index) => {
+            if (!text) {
+                const html = navigation[index].outerHTML.slice(0, 80);
+                problems.push(`navigation without a name: ${html}`);
+            }
+        });
+        const named = names.filter(Boolean);
+        if (new Set(named).size !== named.length) {
+            problems.push(`navigation regions share a name: ${named.join(", ")}`);
+        }
+    }
+    // what a reader perceives outside every landmark
+    const landmark = "main, [role=main], nav, [role=navigation], aside, [role=complementary], "
+        + "header, [role=banner], footer, [role=contentinfo], [role=search], "
+        + "[role=region][aria-label], [role=region][aria-labelledby], "
+        + "section[aria-label], section[aria-labelledby], form[aria-label], "
+        + "[role=status], [role=alert], [aria-live], dialog, [role=dialog], "
+        + "template, script, style, "
+        + "[aria-hidden=true], [hidden]";
+    const skip = (element) => element.matches("a[href^='#']")
+        && element.getAttribute("href").length > 1
+        && /skip|main|content/i.test(element.className + element.getAttribute("href"));
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const outside = new Set();
+    while (walker.nextNode()) {
+        const node = walker.currentNode;
+        const element = node.parentElement;
+        if (!node.textContent.trim() || !element || !visible(element)) continue;
+        if (element.closest(landmark)) continue;
+        if (skip(element.closest("a") || element)) continue;
+        outside.add(element);
+    }
+    const controls = "input, select, textarea, button, [tabindex]";
+    for (const element of document.body.querySelectorAll(controls)) {
+        if (!visible(element) || element.closest(landmark)) continue;
+        outside.add(element);
+    }
+    for (const element of outside) {
+        problems.push(`outside every landmark: ${element.outerHTML.slice(0, 120)}`);
+    }
+    return problems;
+}"""
+
+
+def check(
+    page, name: str, scope: str = "main", language: str = "en", *, frame: bool = False
+) -> None:
+    """Checks language, landmarks and the semantics of ``scope``; ``frame`` when the page
+    is a site's page of its own (it must have a banner)."""
     page.wait_for_load_state("load")
     lang = page.evaluate("document.documentElement.lang")
     assert lang.split("-")[0].lower() == language, f"{name}: <html lang={lang!r}>"
-    problems = page.evaluate(SEMANTICS, scope)
+    problems = page.evaluate(LANDMARKS, frame) + page.evaluate(SEMANTICS, scope)
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
@@ -82,27 +177,29 @@ def test_customer_pages(live_server, browser_page, helpdesk):  # noqa: F811
     page = browser_page(helpdesk["customer"])
     page.goto(live_server.url + reverse("wagtail_tickets:my_tickets"))
     assert page.locator(".wt-badge").count() >= 1
-    check(page, "my tickets", "main")
+    check(page, "my tickets", frame=True)
     page.goto(live_server.url + reverse("wagtail_tickets:detail", args=[ticket.number]))
-    check(page, "conversation", "main")
+    check(page, "conversation", frame=True)
+    page.goto(live_server.url + reverse("wagtail_tickets:profile"))
+    check(page, "profile", frame=True)
     page.goto(live_server.url + reverse("wagtail_tickets:create"))
     no_validation(page)
     submit(page, "Open ticket")
     assert page.locator(".wt-field__errors").count() >= 1
-    check(page, "new ticket with errors", "main")
+    check(page, "new ticket with errors", frame=True)
     page.goto(live_server.url + reverse("wagtail_tickets:detail", args=[ticket.number]))
     page.locator("trix-editor").click()
     page.keyboard.type("The toner is new.")
     submit(page, "Send reply")
     assert page.locator(".wt-messages li").count() >= 1
-    check(page, "conversation after a reply", "main")
+    check(page, "conversation after a reply", frame=True)
 
 
 def test_customer_pages_in_german(live_server, browser_page, helpdesk):  # noqa: F811
     page = browser_page(helpdesk["customer"])
     page.context.set_extra_http_headers({"Accept-Language": "de"})
     page.goto(live_server.url + reverse("wagtail_tickets:my_tickets"))
-    check(page, "my tickets (de)", "main", language="de")
+    check(page, "my tickets (de)", language="de", frame=True)
 
 
 def test_external_pages(live_server, browser_page, helpdesk):  # noqa: F811
@@ -131,3 +228,95 @@ def test_workspace(live_server, browser_page, helpdesk):  # noqa: F811
     page.wait_for_load_state("load")
     assert page.locator(".messages li").count() >= 1
     check(page, "workspace with errors", "main")
+
+
+def test_account_pages(live_server, browser_page, helpdesk, settings):  # noqa: F811
+    settings.ROOT_URLCONF = "tests.accounts.urls"
+    page = browser_page()
+    page.goto(live_server.url + reverse("wagtail_tickets_accounts:login"))
+    check(page, "login", frame=True)
+    page.get_by_label("Username").fill("carol")
+    page.get_by_label("Password").fill("wrong password")
+    submit(page, "Log in")
+    assert page.locator(".wt-alert[role=alert]").count() >= 1
+    check(page, "login with errors", frame=True)
+    page.goto(live_server.url + reverse("wagtail_tickets_accounts:password_reset"))
+    check(page, "password reset", frame=True)
+    no_validation(page)
+    submit(page, "Send the link")
+    check(page, "password reset with errors", frame=True)
+    signed_in = browser_page(helpdesk["customer"])
+    signed_in.goto(live_server.url + reverse("wagtail_tickets_accounts:account"))
+    check(signed_in, "account", frame=True)
+    signed_in.goto(live_server.url + reverse("wagtail_tickets_accounts:password_change"))
+    no_validation(signed_in)
+    signed_in.get_by_label("Old password").fill("not the password")
+    submit(signed_in, "Change password")
+    assert signed_in.locator("[aria-invalid=true]").count() >= 1
+    check(signed_in, "password change with errors", frame=True)
+
+
+def test_agent_pages(live_server, browser_page, helpdesk):  # noqa: F811
+    page = browser_page(helpdesk["agent"], viewport=(1440, 1000))
+    page.goto(live_server.url + reverse("wagtail_tickets_inbox:index"))
+    assert page.locator("table.wt-inbox .wt-status").count() >= 5
+    check(page, "inbox")
+    page.goto(live_server.url + "/admin/ticket-reports/")
+    check(page, "reports")
+    for name, route in [
+        ("types", "wagtail_tickets_types:index"),
+        ("statuses", "wagtail_tickets_statuses:index"),
+        ("priorities", "wagtail_tickets_priorities:index"),
+        ("categories", "wagtail_tickets_categories:index"),
+        ("response templates", "wagtail_tickets_response_templates:index"),
+        ("mailboxes", "wagtail_tickets_mailboxes:index"),
+        ("quarantine", "wagtail_tickets_quarantine:index"),
+    ]:
+        page.goto(live_server.url + reverse(route))
+        check(page, name)
+    for name, route in [
+        ("new type", "wagtail_tickets_types:add"),
+        ("new status", "wagtail_tickets_statuses:add"),
+        ("new mailbox", "wagtail_tickets_mailboxes:add"),
+    ]:
+        page.goto(live_server.url + reverse(route))
+        check(page, name)
+        # saved empty: each field's error is tied to it, the message sits in a live region
+        no_validation(page)
+        page.get_by_role("button", name=re.compile(r"^(Save|Create)")).first.click()
+        page.wait_for_load_state("load")
+        assert page.locator(".error-message").count() >= 1, name
+        assert page.locator(".messages li").count() >= 1, name
+        check(page, f"{name} with errors")
+
+
+def test_the_checks_find_problems(browser_page):
+    """The checks above report what they look for (a page made to fail each of them)."""
+    page = browser_page()
+    page.set_content(
+        """<!DOCTYPE html><html><body>
+        <p>Text outside every landmark</p>
+        <nav><a href="/">Home</a></nav><nav><a href="/a">A</a></nav>
+        <main><h1>Title</h1><h3>Skipped a level</h3>
+            <div class="wt-field"><ul class="wt-field__errors" id="x_errors"><li>Wrong</li></ul>
+            <input name="x"></div>
+            <span class="wt-badge"></span></main>
+        <main>Second</main>
+        <ul class="wt-messages"><li>Saved</li></ul>
+        </body></html>"""
+    )
+    problems = page.evaluate(LANDMARKS, True) + page.evaluate(SEMANTICS, "main")
+    text = "\n".join(problems)
+    for expected in [
+        "2 main landmarks",
+        "no banner landmark",
+        "navigation without a name",
+        "outside every landmark: <p>Text outside",
+        "heading skips from h1 to h3",
+        "error not tied to x",
+        "lacks aria-invalid: x",
+        "flash message outside a live region",
+        "status badge without text",
+    ]:
+        assert expected in text, f"{expected!r} not reported:\n{text}"
+    assert page.evaluate("document.documentElement.lang") == ""

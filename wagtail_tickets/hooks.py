@@ -1,15 +1,20 @@
 """Every Wagtail hook registration of wagtail-tickets, one function per hook."""
 
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.contrib.settings.registry import register_setting
 
+from .admin import relation_log
 from .admin.choosers import requester_chooser_viewset
 from .admin.config import TicketSetupGroup
 from .admin.ticket_viewset import TicketViewSet
 from .customer_area import MenuItem
 from .models import MailSettings, Ticket, TicketLogEntry, TicketSettings
+
+FIELD_ERRORS_JS = "wagtail_tickets/admin/js/field_errors.js"
 
 
 @hooks.register("register_log_actions")
@@ -22,6 +27,7 @@ def register_ticket_log_actions(actions):
     actions.register_action("wagtail_tickets.closed", _("Close ticket"), _("Ticket closed"))
     actions.register_action("wagtail_tickets.reopened", _("Reopen ticket"), _("Ticket reopened"))
     actions.register_action("wagtail_tickets.deleted", _("Delete ticket"), _("Ticket deleted"))
+    relation_log.register_log_actions(actions)
     actions.register_action("wagtail_tickets.rated", _("Rate ticket"), _("Ticket rated"))
 
 
@@ -89,6 +95,12 @@ def register_logout_menu_item():
 @hooks.register("register_customer_area_menu_item")
 def register_login_menu_item():
     return _account_item("login", _("Log in"), 1000, signed_in=False)
+
+
+@hooks.register("insert_global_admin_js")
+def tie_field_errors_to_fields():
+    """Names each form error in its field's ``aria-describedby`` (Wagtail's fields do not)."""
+    return format_html('<script src="{}" defer></script>', static(FIELD_ERRORS_JS))
 
 
 @hooks.register("register_admin_viewset")

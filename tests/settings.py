@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "django_q",
     "wagtail_tickets.contrib.modeladmin",
     "wagtail_tickets.contrib.api",
+    "wagtail_tickets.contrib.helpcentre",
     "rest_framework",
     "wagtail_modeladmin",
     "wagtail.contrib.settings",

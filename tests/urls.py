@@ -8,5 +8,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("tickets/", include("wagtail_tickets.urls")),
     path("api/tickets/", include("wagtail_tickets.contrib.api.urls")),
+    path("help-centre/", include("wagtail_tickets.contrib.helpcentre.urls")),
     path("", include(wagtail_urls)),
 ]

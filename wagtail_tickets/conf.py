@@ -444,6 +444,20 @@ class AppSettings:
         return int(count), int(seconds)
 
     @property
+    def HELPCENTRE_SUGGESTIONS_PER_ADDRESS(self) -> tuple[int, int]:
+        """``(count, seconds)``: article suggestions one client address may ask for while
+        typing a ticket's subject (help centre sub-app); more answer "429"."""
+        count, seconds = self._get("HELPCENTRE_SUGGESTIONS_PER_ADDRESS", (120, 60))
+        return int(count), int(seconds)
+
+    @property
+    def HELPCENTRE_FEEDBACK_PER_ADDRESS(self) -> tuple[int, int]:
+        """``(count, seconds)``: "was this helpful?" votes and "this answered my question"
+        clicks counted from one client address (help centre sub-app)."""
+        count, seconds = self._get("HELPCENTRE_FEEDBACK_PER_ADDRESS", (30, 3600))
+        return int(count), int(seconds)
+
+    @property
     def EXTERNAL_MIN_FILL_SECONDS(self) -> int:
         """Forms sent sooner than this after they were shown are refused (robots)."""
         return int(self._get("EXTERNAL_MIN_FILL_SECONDS", 3))

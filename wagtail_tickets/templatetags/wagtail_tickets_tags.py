@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .. import colours, display
+from .. import colours, display, insertions
 from ..customer_area import build_menu
 from ..pagination import show_count
 from ..sanitize import split_quoted_history
@@ -111,3 +111,31 @@ def message_body(message) -> SafeString:
         _("Show quoted text"),
         mark_safe(quoted),
     )
+
+
+@register.simple_tag(takes_context=True)
+def ticket_form_extras(context, where: str) -> SafeString:
+    """What other apps add below the subject of a new-ticket form (``insertions``);
+    nothing when none does."""
+    request = context.get("request")
+    if request is None:
+        return SafeString("")
+    return insertions.ticket_form_html(request, where)
+
+
+@register.simple_tag(takes_context=True)
+def workspace_reply_extras(context, ticket) -> SafeString:
+    """What other apps add above the workspace's reply editor (``insertions``)."""
+    request = context.get("request")
+    if request is None:
+        return SafeString("")
+    return insertions.workspace_reply_html(request, ticket)
+
+
+@register.simple_tag(takes_context=True)
+def workspace_message_buttons(context, ticket, message) -> list:
+    """Links other apps offer under a message of the workspace (``insertions``)."""
+    request = context.get("request")
+    if request is None:
+        return []
+    return insertions.workspace_message_buttons(request, ticket, message)

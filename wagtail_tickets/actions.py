@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
@@ -36,6 +37,8 @@ from .models import (
     Rating,
     Status,
     Ticket,
+    TicketLink,
+    TicketMerge,
     TicketProfile,
     TicketType,
 )
@@ -346,18 +349,7 @@ def open_ticket(
             last_customer_message_at=None if is_staff else now,
             first_response_at=now if is_staff else None,
         )
-        current = _current.get()
-        savepoint = current.savepoints
-        for attempt in range(NUMBER_ATTEMPTS):
-            ticket.number = numbering.next_number(connection=current.number_connection)
-            try:
-                with transaction.atomic(savepoint=savepoint):
-                    ticket.save()
-                break
-            except IntegrityError:
-                # a number taken by hand or under an older format: take the next one
-                if attempt == NUMBER_ATTEMPTS - 1 or not savepoint:
-                    raise
+        _save_numbered(ticket)
         author = actor if actor is not None else requester
         message = _add_message(
             ticket,
@@ -393,6 +385,22 @@ def open_ticket(
         return ticket
 
     return _guarded(run)
+
+
+def _save_numbered(ticket: Ticket) -> None:
+    """Insert a new ticket row under the next free number."""
+    current = _current.get()
+    savepoint = current.savepoints
+    for attempt in range(NUMBER_ATTEMPTS):
+        ticket.number = numbering.next_number(connection=current.number_connection)
+        try:
+            with transaction.atomic(savepoint=savepoint):
+                ticket.save()
+            return
+        except IntegrityError:
+            # a number taken by hand or under an older format: take the next one
+            if attempt == NUMBER_ATTEMPTS - 1 or not savepoint:
+                raise
 
 
 def add_reply(
@@ -898,3 +906,396 @@ def bulk_change(
             else:
                 result.unchanged += 1
     return result
+
+
+# --- merge, split, link --------------------------------------------------------------
+
+
+def _merge_refusal_text(reason: str) -> str:
+    """The words for a reason of ``permissions.merge_refusal``."""
+    if reason == "requester":
+        return _(
+            "The requester of #%(source)s may not see #%(target)s: a merge would show it to them."
+        )
+    return _(
+        "#%(source)s has no account: it can only join a ticket without an account from the "
+        "same address."
+    )
+
+
+def _lock_many(ids: Iterable[int]) -> dict[int, Ticket]:
+    """The tickets' rows locked in id order (the one order every action locks them in)."""
+    rows = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("status", "ticket_type", "requester")
+        .filter(pk__in=sorted(set(ids)))
+        .order_by("pk")
+    )
+    return {ticket.pk: ticket for ticket in rows}
+
+
+def merge_tickets(sources: Sequence[Ticket], target: Ticket, *, actor=None, request=None) -> int:
+    """Merge ``sources`` into ``target``: their messages (with attachments and logged time)
+    move to the target, where they take their place in time order; their CC addresses join
+    the target's; their private links open the target; each source is closed, remembers
+    what it held (``TicketMerge.record``) and its number leads to the target from then on
+    (customer area, private links, admin, inbound mail). Tickets merged into a source
+    before follow it, so a merged ticket is never a target.
+
+    The actor manages both types of each pair (``permissions.can_merge``); a merge that
+    would show a ticket to someone who could not see it is refused
+    (``permissions.merge_refusal``), as are a ticket merged into itself and merged
+    tickets. One transaction: all sources merge or none. Each source's customers get one
+    "merged" mail; the history of both tickets records it. Returns how many merged."""
+    ids = [source.pk for source in sources]
+    if not ids:
+        raise ValidationError(_("Choose the tickets to merge."))
+    if target.pk in ids:
+        raise ValidationError(_("A ticket cannot be merged into itself."))
+    closed = Status.objects.closed_default()
+    if closed is None:
+        raise ValidationError(_("No suitable status is configured; ask an administrator."))
+    with batch(atomic=True):
+        rows = _lock_many([*ids, target.pk])
+        locked_target = rows.get(target.pk)
+        if locked_target is None or len(rows) != len(set(ids)) + 1:
+            raise ValidationError(_("One of the tickets no longer exists."))
+        merged = set(
+            TicketMerge.objects.filter(source_id__in=rows).values_list("source_id", flat=True)
+        )
+        if locked_target.pk in merged:
+            raise ValidationError(
+                _("#%(number)s was merged into another ticket; merge into that one.")
+                % {"number": locked_target.number}
+            )
+        locked_sources = [rows[pk] for pk in sorted(set(ids))]
+        for source in locked_sources:
+            if actor is not None:
+                _require(permissions.can_merge(actor, source, locked_target))
+            if source.pk in merged:
+                raise ValidationError(
+                    _("#%(number)s is merged already.") % {"number": source.number}
+                )
+            refusal = permissions.merge_refusal(source, locked_target)
+            if refusal is not None:
+                raise ValidationError(
+                    _merge_refusal_text(refusal)
+                    % {"source": source.number, "target": locked_target.number}
+                )
+        now = timezone.now()
+        cc = list(locked_target.cc_list)
+        known = {permissions.mail_address_key(a) for a in [*cc, locked_target.requester_email]}
+        for source in locked_sources:
+            _merge_one(source, locked_target, closed, actor=actor, now=now, request=request)
+            for address in source.cc_list + [source.requester_email]:
+                key = permissions.mail_address_key(address)
+                if key and key not in known and address in source.cc_list:
+                    known.add(key)
+                    cc.append(address)
+        _absorb(locked_target, cc, now)
+        numbers = [source.number for source in locked_sources]
+        log(
+            locked_target,
+            "wagtail_tickets.merged_here",
+            user=actor,
+            data={"sources": numbers},
+        )
+        _copy_state(locked_target, target)
+    return len(locked_sources)
+
+
+def _merge_one(source: Ticket, target: Ticket, closed: Status, *, actor, now, request) -> None:
+    """Move one locked source's content to the locked target and close it as merged."""
+    from .models import ExternalAccess
+
+    held = Message.objects.filter(ticket_id=source.pk)
+    message_ids = list(held.order_by("created_at", "pk").values_list("pk", flat=True))
+    totals = held.aggregate(hours=Sum("hours"))
+    files = Attachment.objects.filter(message__ticket_id=source.pk).aggregate(n=Count("pk"))
+    record = {
+        "number": source.number,
+        "subject": source.subject,
+        "into": target.number,
+        "messages": message_ids,
+        "attachments": files["n"],
+        "hours": str(totals["hours"] or 0),
+        "cc": source.cc_list,
+        "status": source.status.name,
+    }
+    held.update(ticket_id=target.pk)
+    # tickets merged into the source before now live in the target: no chains
+    TicketMerge.objects.filter(target_id=source.pk).update(target_id=target.pk)
+    if source.requester_id is None:
+        ExternalAccess.objects.filter(ticket_id=source.pk).update(ticket_id=target.pk)
+    TicketMerge.objects.create(source=source, target=target, merged_by=actor, record=record)
+    old = source.status
+    source.status = closed
+    source.is_open = False
+    source.closed_at = source.closed_at if old.is_closed else now
+    source.updated_at = now
+    source.save(update_fields=["status", "closed_at", "updated_at"])
+    changes = {"status": (old.name, closed.name)} if old.pk != closed.pk else {}
+    log(
+        source,
+        "wagtail_tickets.merged",
+        user=actor,
+        data={
+            "into": target.number,
+            "messages": len(message_ids),
+            "changes": {k: list(v) for k, v in changes.items()},
+        },
+    )
+    notify(Event(EventKind.MERGED, source, actor=actor, request=request))
+    if changes:
+        _after_commit(signals.ticket_changed, ticket=source, changes=changes, actor=actor)
+    if not old.is_closed:
+        _after_commit(signals.ticket_closed, ticket=source, actor=actor)
+    _after_commit(signals.ticket_merged, ticket=source, target=target, actor=actor)
+
+
+def _absorb(target: Ticket, cc: list[str], now) -> None:
+    """The locked target after messages moved in: its CC list and its message times."""
+    times = Message.objects.filter(ticket_id=target.pk).aggregate(
+        last=Max("created_at", filter=Q(is_internal=False)),
+        customer=Max("created_at", filter=Q(is_internal=False, is_staff=False)),
+        first_staff=Min("created_at", filter=Q(is_internal=False, is_staff=True)),
+    )
+    target.cc = "\n".join(cc)
+    target.updated_at = now
+    target.last_message_at = times["last"]
+    target.last_customer_message_at = times["customer"]
+    if times["first_staff"] is not None and (
+        target.first_response_at is None or times["first_staff"] < target.first_response_at
+    ):
+        target.first_response_at = times["first_staff"]
+    if times["last"] is not None:
+        newest = Message.objects.filter(ticket_id=target.pk, is_internal=False)
+        target.last_message_by_staff = (
+            newest.order_by("-created_at", "-pk").values_list("is_staff", flat=True).first()
+            or False
+        )
+    target.save(
+        update_fields=[
+            "cc",
+            "updated_at",
+            "last_message_at",
+            "last_message_by_staff",
+            "last_customer_message_at",
+            "first_response_at",
+        ]
+    )
+
+
+def split_ticket(
+    message: Message,
+    *,
+    actor=None,
+    following: bool = False,
+    subject: str = "",
+    ticket_type: TicketType | None = None,
+    request=None,
+) -> Ticket:
+    """Move ``message`` (and with ``following`` every later one) of its ticket into a new
+    ticket of the same customer, requester, CC and type (unless ``ticket_type`` is given),
+    linked to the original as related. The first message stays: it is what the original
+    ticket is. Nobody is mailed: the agent answers on the new ticket to tell the customer,
+    and replies to earlier mail about the moved messages reach the new ticket (their
+    Message-IDs move with them)."""
+    original = message.ticket
+    new_type = ticket_type or original.ticket_type
+    if actor is not None:
+        _require(permissions.can_manage(actor, original))
+        _require(permissions.manages_type(actor, new_type))
+    subject = clean_subject(subject or original.subject, app_settings.MAX_SUBJECT_LENGTH)
+    if not subject:
+        raise ValidationError(_("The subject is empty."))
+    status = Status.objects.default()
+    if status is None:
+        raise ValidationError(_("No open status is configured; ask an administrator."))
+    with batch(atomic=True):
+        locked = _locked(original)
+        if TicketMerge.objects.filter(source_id=locked.pk).exists():
+            raise ValidationError(_("A merged ticket cannot be split."))
+        messages = Message.objects.filter(ticket_id=locked.pk)
+        first = messages.order_by("created_at", "pk").values_list("pk", flat=True).first()
+        if first == message.pk:
+            raise ValidationError(_("The ticket's first message stays with it."))
+        if following:
+            chosen = messages.filter(
+                Q(created_at__gt=message.created_at)
+                | Q(created_at=message.created_at, pk__gte=message.pk)
+            )
+        else:
+            chosen = messages.filter(pk=message.pk)
+        now = timezone.now()
+        new = Ticket(
+            ticket_type=new_type,
+            subject=subject,
+            status=status,
+            is_open=not status.is_closed,
+            priority=locked.priority,
+            category=locked.category if new_type.pk == locked.ticket_type_id else None,
+            requester_id=locked.requester_id,
+            requester_name=locked.requester_name,
+            requester_email=locked.requester_email,
+            customer_id=locked.customer_id,
+            cc=locked.cc,
+        )
+        _save_numbered(new)
+        moved = chosen.update(ticket_id=new.pk)
+        if not moved:
+            raise ValidationError(_("The message is no longer on this ticket."))
+        TicketLink.objects.create(
+            from_ticket_id=min(locked.pk, new.pk),
+            to_ticket_id=max(locked.pk, new.pk),
+            kind=TicketLink.Kind.RELATED,
+            created_by=actor,
+        )
+        _absorb(new, new.cc_list, now)
+        _absorb(locked, locked.cc_list, now)
+        log(
+            new,
+            "wagtail_tickets.opened",
+            user=actor,
+            data={"number": new.number, "split_from": locked.number},
+        )
+        log(
+            locked,
+            "wagtail_tickets.split",
+            user=actor,
+            data={"to": new.number, "messages": moved},
+        )
+        _copy_state(locked, original)
+        _after_commit(signals.ticket_opened, ticket=new, actor=actor)
+        _after_commit(
+            signals.ticket_split, ticket=locked, new_ticket=new, messages=moved, actor=actor
+        )
+    return new
+
+
+def link_tickets(ticket: Ticket, other: Ticket, *, kind: str, actor=None) -> TicketLink:
+    """Link two tickets: ``"related"``, or ``"parent"`` (``ticket`` is the parent of
+    ``other``). A ticket has one parent at most and is never its own ancestor; two tickets
+    are linked once. Agents of both types only (``permissions.can_link``)."""
+    if kind not in TicketLink.Kind.values:
+        raise ValidationError(_("Choose how the tickets are linked."))
+    if ticket.pk == other.pk:
+        raise ValidationError(_("A ticket cannot be linked to itself."))
+    if actor is not None:
+        _require(permissions.can_link(actor, ticket, other))
+    with transaction.atomic():
+        rows = _lock_many([ticket.pk, other.pk])
+        if len(rows) != 2:
+            raise ValidationError(_("One of the tickets no longer exists."))
+        if TicketMerge.objects.filter(source_id__in=rows).exists():
+            raise ValidationError(_("A merged ticket cannot be linked; link the one it is in."))
+        pair = Q(from_ticket_id=ticket.pk, to_ticket_id=other.pk) | Q(
+            from_ticket_id=other.pk, to_ticket_id=ticket.pk
+        )
+        if TicketLink.objects.filter(pair).exists():
+            raise ValidationError(_("These tickets are linked already."))
+        if kind == TicketLink.Kind.PARENT:
+            if TicketLink.objects.filter(to_ticket_id=other.pk, kind=kind).exists():
+                raise ValidationError(
+                    _("#%(number)s has a parent already.") % {"number": other.number}
+                )
+            if other.pk in _ancestors(ticket.pk):
+                raise ValidationError(
+                    _("#%(child)s is above #%(parent)s already: a ticket cannot be its own parent.")
+                    % {"child": other.number, "parent": ticket.number}
+                )
+            low, high = ticket.pk, other.pk
+        else:
+            low, high = sorted((ticket.pk, other.pk))
+        link = TicketLink.objects.create(
+            from_ticket_id=low, to_ticket_id=high, kind=kind, created_by=actor
+        )
+        for one, two in ((rows[ticket.pk], rows[other.pk]), (rows[other.pk], rows[ticket.pk])):
+            log(
+                one,
+                "wagtail_tickets.linked",
+                user=actor,
+                data={"other": two.number, "kind": _link_role(kind, one.pk == low)},
+            )
+        _after_commit(
+            signals.ticket_linked, ticket=rows[low], other=rows[high], kind=kind, actor=actor
+        )
+    return link
+
+
+def _link_role(kind: str, is_from: bool) -> str:
+    """How the link reads from one side: ``related``, ``parent`` (the other is the
+    parent) or ``child`` (the other is a child)."""
+    if kind != TicketLink.Kind.PARENT:
+        return "related"
+    return "child" if is_from else "parent"
+
+
+MAX_LINK_DEPTH = 50
+
+
+def _ancestors(ticket_id: int) -> set[int]:
+    """The parents of a ticket up the chain (one query per level, at most
+    ``MAX_LINK_DEPTH``: deeper trees are refused rather than walked)."""
+    found: set[int] = set()
+    current = ticket_id
+    for _level in range(MAX_LINK_DEPTH):
+        parent = (
+            TicketLink.objects.filter(to_ticket_id=current, kind=TicketLink.Kind.PARENT)
+            .values_list("from_ticket_id", flat=True)
+            .first()
+        )
+        if parent is None or parent in found:
+            return found
+        found.add(parent)
+        current = parent
+    raise ValidationError(_("The tickets are nested too deep."))
+
+
+def unlink_tickets(link: TicketLink, *, actor=None) -> None:
+    """Remove a link between two tickets (agents of both types)."""
+    with transaction.atomic():
+        rows = _lock_many([link.from_ticket_id, link.to_ticket_id])
+        if len(rows) != 2:
+            raise ValidationError(_("One of the tickets no longer exists."))
+        first, second = rows[link.from_ticket_id], rows[link.to_ticket_id]
+        if actor is not None:
+            _require(permissions.can_link(actor, first, second))
+        deleted, _rows = TicketLink.objects.filter(pk=link.pk).delete()
+        if not deleted:
+            return
+        for one, two in ((first, second), (second, first)):
+            log(
+                one,
+                "wagtail_tickets.unlinked",
+                user=actor,
+                data={"other": two.number, "kind": _link_role(link.kind, one is first)},
+            )
+        _after_commit(
+            signals.ticket_unlinked, ticket=first, other=second, kind=link.kind, actor=actor
+        )
+
+
+def close_with_children(ticket: Ticket, *, actor=None, request=None) -> int:
+    """Close a parent ticket and its open children (those the actor may close; the others
+    stay open), as one unit; each closes as ``close_ticket`` closes it, with its mail.
+    Returns how many children closed."""
+    if actor is not None:
+        _require(permissions.can_close(actor, ticket))
+    closed = 0
+    with batch(atomic=True):
+        close_ticket(ticket, actor=actor, request=request)
+        children = (
+            Ticket.objects.filter(
+                links_in__from_ticket_id=ticket.pk,
+                links_in__kind=TicketLink.Kind.PARENT,
+                is_open=True,
+            )
+            .select_related("status", "ticket_type")
+            .order_by("pk")
+        )
+        for child in children:
+            if actor is None or permissions.can_close(actor, child):
+                close_ticket(child, actor=actor, request=request)
+                closed += 1
+    return closed

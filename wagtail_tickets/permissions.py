@@ -717,3 +717,70 @@ def may_handle_personal_data(user) -> bool:
     """Who may export anyone's data or erase it (``privacy``): superusers only, since an
     erasure reaches every type's tickets and cannot be undone."""
     return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+
+
+# --- merged and linked tickets ---------------------------------------------------------
+
+
+def can_merge(user, source: Ticket, target: Ticket) -> bool:
+    """An agent merges a ticket into another when they manage both types."""
+    return can_manage(user, source) and can_manage(user, target)
+
+
+def merge_refusal(source: Ticket, target: Ticket) -> str | None:
+    """Why ``source`` must not be merged into ``target`` for its customer's sake, or
+    ``None``. A merge sends the source's readers to the target, so it must not give anyone
+    a ticket they could not read: the source's requester must see the target in the
+    customer area already (their own ticket, or their company's or everyone's where the
+    target's type shows those); a ticket without an account only joins a ticket without
+    an account of the same address (its private links then open the target). Company
+    colleagues and others who saw the source through its type are not sent to a target
+    they cannot see (``merge_target_for``). The source's CC addresses join the target's:
+    the agent sees them before confirming."""
+    if source.requester_id is not None:
+        requester = source.requester
+        if getattr(requester, "is_active", False) and can_see(requester, target):
+            return None
+        return "requester"
+    if target.requester_id is None and mail_address_key(source.requester_email) == (
+        mail_address_key(target.requester_email)
+    ):
+        return None
+    return "guest"
+
+
+def merge_target_for(user, source: Ticket) -> Ticket | None:
+    """Where the customer area sends ``user`` who opens a merged ticket: its target, when
+    they may see it; else ``None`` (the source's page says it was merged)."""
+    from .models import TicketMerge
+
+    merge = TicketMerge.objects.filter(source_id=source.pk).only("target_id").first()
+    if merge is None:
+        return None
+    return (
+        customer_tickets(user)
+        .select_related("ticket_type", "status", "priority")
+        .filter(pk=merge.target_id)
+        .first()
+    )
+
+
+def can_link(user, ticket: Ticket, other: Ticket) -> bool:
+    """Agents link (and unlink, and split into) tickets of the types they manage."""
+    return can_manage(user, ticket) and can_manage(user, other)
+
+
+def customer_links(user, ticket: Ticket) -> QuerySet:
+    """The links of ``ticket`` the customer area shows ``user``: those whose other ticket
+    they see too (``customer_tickets``), with both tickets' numbers, subjects and states."""
+    from .models import TicketLink
+
+    visible = customer_tickets(user).values("pk")
+    return (
+        TicketLink.objects.filter(
+            Q(from_ticket=ticket, to_ticket__in=visible)
+            | Q(to_ticket=ticket, from_ticket__in=visible)
+        )
+        .select_related("from_ticket__status", "to_ticket__status")
+        .order_by("kind", "pk")
+    )

@@ -107,6 +107,7 @@ def bulk_choices(rows: InboxRows) -> list[tuple[str, list[tuple[str, str]]]]:
 class InboxView(listing.IndexView):
     """The listing of tickets; opened bare, it shows this session's last view, else the
     agent's saved default."""
+        (gettext("Merge"), [("merge", gettext("Merge into one of them…"))]),
 
     any_permission_required = ["change"]
     # given by the viewset, like Wagtail's own URL names

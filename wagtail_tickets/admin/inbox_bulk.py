@@ -282,6 +282,12 @@ class BulkConfirmView(BulkView):
     http_method_names = ["get"]
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        if request.GET.get("change") == "merge":
+            # merging is a choice of the ticket that stays: the merge page asks for it
+            namespace = self.index_url_name.rpartition(":")[0]
+            ids = QueryDict(mutable=True)
+            ids.setlist("ticket", request.GET.getlist("ticket")[:MAX_IDS])
+            return redirect(f"{reverse(f'{namespace}:bulk_merge')}?{ids.urlencode()}")
         selection, refused = self.selection(request.GET)
         if refused is not None:
             return refused

@@ -10,7 +10,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..compat import PolicyViewSetMixin
 from ..models import Ticket
-from . import inbox, inbox_bulk, presence, workspace
+from . import inbox, inbox_bulk, links, merge, presence, workspace
 from .inbox_columns import EXPORT_FIELDS, EXPORT_HEADINGS
 from .inbox_filters import TicketFilterSet
 
@@ -67,6 +67,24 @@ class TicketViewSet(PolicyViewSetMixin, ModelViewSet):
             path("bulk/", inbox_bulk.BulkConfirmView.as_view(**bulk_names), name="bulk"),
             path("bulk/apply/", inbox_bulk.BulkApplyView.as_view(**bulk_names), name="bulk_apply"),
             path("new/", ticket_view(workspace.NewTicketView), name="add"),
+            path("merge/", ticket_view(merge.BulkMergeView), name="bulk_merge"),
+            path("<int:pk>/merge/", ticket_view(merge.MergeView), name="merge"),
+            path("<int:pk>/link/", ticket_view(links.LinkView), name="link"),
+            path(
+                "<int:pk>/link/<int:link_pk>/remove/",
+                ticket_view(links.UnlinkView),
+                name="unlink",
+            ),
+            path(
+                "<int:pk>/close-with-children/",
+                ticket_view(links.CloseWithChildrenView),
+                name="close_with_children",
+            ),
+            path(
+                "<int:pk>/split/<int:message_pk>/",
+                ticket_view(links.SplitView),
+                name="split",
+            ),
             path("<int:pk>/", ticket_view(workspace.WorkspaceView), name="edit"),
             path("<int:pk>/claim/", ticket_view(workspace.ClaimView), name="claim"),
             path("<int:pk>/close/", ticket_view(workspace.CloseView), name="close"),

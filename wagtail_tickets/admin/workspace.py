@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -44,6 +44,7 @@ from ..models import (
     Status,
     Ticket,
     TicketLogEntry,
+    TicketMerge,
     TicketVisit,
 )
 from ..models.tickets import AUTHOR_NAME_RELATED, agent_name
@@ -75,6 +76,11 @@ HISTORY_ACTIONS = (
     "wagtail_tickets.closed",
     "wagtail_tickets.reopened",
 )
+    "wagtail_tickets.merged",
+    "wagtail_tickets.merged_here",
+    "wagtail_tickets.split",
+    "wagtail_tickets.linked",
+    "wagtail_tickets.unlinked",
 
 
 class TicketURLsMixin:
@@ -226,7 +232,21 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         return previous
 
     def get(self, request, *args, **kwargs):
+    @cached_property
+    def merge(self) -> TicketMerge | None:
+        return TicketMerge.objects.filter(source_id=self.ticket.pk).first()
+
+    @cached_property
+    def conversation(self):
+        """The ticket's messages; of a merged ticket, those it held when it was merged."""
+        if self.merge is not None:
+            return Message.objects.filter(pk__in=self.merge.message_ids)
+        return self.ticket.messages.all()
+
         seen_before = self.remember_visit()
+        if self.merge is not None and "record" not in request.GET:
+            # its number leads to the ticket it was merged into; ?record=1 shows what it held
+            return HttpResponseRedirect(self.url("edit", self.merge.target_id))
         draft = drafts.load(request.user, self.ticket)
         context = self.get_context_data(
             reply_form=self.reply_form(draft),
@@ -354,7 +374,7 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         ``seen_before`` (the agent's previous visit; ``None``: never) is ``is_new``."""
         ticket = self.ticket
         paginator = Paginator(
-            ticket.messages.select_related("rate", *AUTHOR_NAME_RELATED).prefetch_related(
+            self.conversation.select_related("rate", *AUTHOR_NAME_RELATED).prefetch_related(
                 "attachments"
             ),
             TIMELINE_PAGE_SIZE,
@@ -369,12 +389,14 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
                 and (seen_before is None or message.created_at > seen_before)
             )
         entries = TicketLogEntry.objects.filter(
-            ticket_id=ticket.pk, action__in=HISTORY_ACTIONS
+            # with the history of the tickets merged into this one
+            Q(ticket_id=ticket.pk) | Q(ticket__merge__target_id=ticket.pk),
+            action__in=HISTORY_ACTIONS,
         ).select_related("user")
         if page.has_previous() and items:
             entries = entries.filter(timestamp__gte=items[0][1])
         if page.has_next():
-            following = ticket.messages.values_list("created_at", flat=True)[page.end_index()]
+            following = self.conversation.values_list("created_at", flat=True)[page.end_index()]
             entries = entries.filter(timestamp__lt=following)
         labels = {f.name: f.verbose_name for f in Ticket._meta.fields}
         for entry in entries.order_by("timestamp", "pk"):
@@ -407,6 +429,9 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         # what the page shows of the conversation is read after what it says it saw
         context.update(workspace_presence.workspace_context(self, ticket, kwargs.get("seen")))
         page, items = self.timeline(kwargs.get("new_since"), mark_new="new_since" in kwargs)
+        from .links import workspace_context as relations  # links builds on this module
+
+        context.update(relations(ticket, user))
         hours = ticket.messages.aggregate(total=Sum("hours"))["total"]
         change_form = kwargs.get("change_form") or self.fields_form()
         statuses = list(Status.objects.all())

@@ -7,6 +7,11 @@
 3. ``[ts #<number>]`` in the subject -> that ticket, when the sender may join it;
 4. otherwise no ticket: the importer opens a new one. A stranger never joins a ticket.
 
+A ticket found that was merged into another (``TicketMerge``) hands the mail to that
+target, on every path: the token's ticket's target whoever sent it, and through the
+Message-ID or the subject tag when the sender may join the merged ticket or the target
+(the merge chose to bring the source's people there).
+
 Who may join is decided by ``permissions.may_join_by_mail``; this module only finds the
 candidates. A Message-ID belongs to the ticket it was first stored with: a later message
 with the same id never takes it over (``Bindings``, ``own_message_id``).
@@ -24,7 +29,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from .. import permissions
-from ..models import Message, Ticket
+from ..models import Message, Ticket, TicketMerge
 from ..notifications.tokens import verify_message_id
 from .parse import REPLY_PREFIX, ParsedMessage
 
@@ -54,6 +59,29 @@ def strip_reply_prefixes(subject: str) -> str:
 
 def _tickets():
     return Ticket.objects.select_related("status", "ticket_type", "requester")
+
+
+def _merge_targets(ticket_ids: Iterable[int]) -> dict[int, Ticket]:
+    """``{merged ticket id: the ticket it was merged into}`` for those of ``ticket_ids``
+    that were merged, in one query."""
+    ids = [pk for pk in ticket_ids if pk is not None]
+    if not ids:
+        return {}
+    rows = TicketMerge.objects.filter(source_id__in=ids).select_related(
+        "target__status", "target__ticket_type", "target__requester"
+    )
+    return {row.source_id: row.target for row in rows}
+
+
+def _joinable(sender, ticket: Ticket, targets: dict[int, Ticket]) -> Ticket | None:
+    """The ticket a mail joins through ``ticket`` (its target when it was merged), when
+    the sender may join the ticket or that target; else ``None``."""
+    target = targets.get(ticket.pk)
+    if permissions.may_join_by_mail(sender, ticket):
+        return target or ticket
+    if target is not None and permissions.may_join_by_mail(sender, target):
+        return target
+    return None
 
 
 def _bare(mid: str) -> str:
@@ -122,7 +150,7 @@ def find_ticket(
         if ref is not None:
             ticket = _tickets().filter(pk=ref.ticket_id).first()
             if ticket is not None:
-                return Match(ticket, TOKEN)
+                return Match(_merge_targets([ticket.pk]).get(ticket.pk, ticket), TOKEN)
     if ids:
         bindings = bindings or Bindings()
         bindings.load(thread_ids=ids)
@@ -132,15 +160,20 @@ def find_ticket(
             if ticket_id is not None and ticket_id not in bound:
                 bound.append(ticket_id)
         tickets = _tickets().in_bulk(bound)
+        targets = _merge_targets(tickets)
         for ticket_id in bound:
             ticket = tickets.get(ticket_id)
-            if ticket is not None and permissions.may_join_by_mail(sender, ticket):
-                return Match(ticket, MESSAGE_ID)
+            joined = _joinable(sender, ticket, targets) if ticket is not None else None
+            if joined is not None:
+                return Match(joined, MESSAGE_ID)
     tag = SUBJECT_TAG.search(parsed.subject)
     if tag:
         ticket = _tickets().filter(number=tag.group(1)).first()
-        if ticket is not None and permissions.may_join_by_mail(sender, ticket):
-            return Match(ticket, SUBJECT)
+        joined = None
+        if ticket is not None:
+            joined = _joinable(sender, ticket, _merge_targets([ticket.pk]))
+        if joined is not None:
+            return Match(joined, SUBJECT)
     return None
 
 

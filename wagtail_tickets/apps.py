@@ -27,5 +27,9 @@ class WagtailTicketsConfig(AppConfig):
         # the database machinery kept right (and a new database's shipped mail templates)
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="wagtail_tickets.db")
         from .admin.policies import register_policies
+        from .mail import webhooks
+
+        # mail posted by a provider (django-anymail, when installed) is imported like IMAP mail
+        webhooks.connect()
 
         register_policies()

@@ -21,6 +21,7 @@ import re
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -34,7 +35,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import ListingButton
 
 from .. import netguard
-from ..mail import oauth
+from ..mail import oauth, webhooks
 from ..models import Mailbox, OAuthApplication
 from ..notifications.sending import enqueue
 from . import listing
@@ -195,6 +196,7 @@ class MailboxForm(WagtailAdminModelForm):
         fields = [
             "name",
             "ticket_type",
+            "receive",
             "host",
             "port",
             "security",
@@ -237,7 +239,7 @@ class MailboxForm(WagtailAdminModelForm):
         self.fields["host"].required = False
         # a form posted without them (older scripts, the first version of this screen)
         # keeps what the mailbox has
-        for name in ("auth_method", "smtp_port", "smtp_security"):
+        for name in ("receive", "auth_method", "smtp_port", "smtp_security"):
             self.fields[name].required = False
         self.fields["smtp_host"].help_text = _(
             "Needed to send through this mailbox; filled in for Microsoft 365 and Google."
@@ -275,9 +277,11 @@ class MailboxForm(WagtailAdminModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        for name in ("auth_method", "smtp_port", "smtp_security"):
+        for name in ("receive", "auth_method", "smtp_port", "smtp_security"):
             if cleaned.get(name) in (None, "") and name not in self.errors:
                 cleaned[name] = getattr(self.instance, name)
+        if cleaned.get("receive") == Mailbox.Receive.WEBHOOK:
+            return self.clean_webhook(cleaned)
         uses_oauth = cleaned.get("auth_method") == Mailbox.AuthMethod.OAUTH2
         app = cleaned.get("oauth_application")
         if uses_oauth:
@@ -326,6 +330,39 @@ class MailboxForm(WagtailAdminModelForm):
                     self.add_error(host_field, str(exc))
         return cleaned
 
+    def clean_webhook(self, cleaned: dict) -> dict:
+        """A mailbox the provider posts to: its address is all it needs, and no other
+        webhook mailbox may have it (the address decides which mailbox a message is for).
+        It sends through the site's ``EMAIL_BACKEND``."""
+        try:
+            webhooks.require_anymail()
+        except webhooks.AnymailUnavailable as exc:
+            self.add_error("receive", str(exc))
+        address = (cleaned.get("username") or "").strip()
+        if "username" not in self.errors:
+            try:
+                validate_email(address)
+            except ValidationError:
+                self.add_error("username", _("Enter the address the provider receives mail for."))
+            else:
+                taken = Mailbox.objects.filter(
+                    receive=Mailbox.Receive.WEBHOOK, username__iexact=address
+                ).exclude(pk=self.instance.pk)
+                if taken.exists():
+                    self.add_error(
+                        "username", _("Another webhook mailbox receives mail for this address.")
+                    )
+        if cleaned.get("send_mail"):
+            self.add_error(
+                "send_mail",
+                _(
+                    "A webhook mailbox sends through the site's EMAIL_BACKEND (anymail's, for "
+                    "example): switch this off."
+                ),
+            )
+        cleaned["auth_method"] = Mailbox.AuthMethod.PASSWORD
+        return cleaned
+
     def changed_connection(self, cleaned: dict) -> list[str]:
         """The fields among server, port, security and login that this form changes."""
         changed = []
@@ -353,6 +390,8 @@ class MailboxForm(WagtailAdminModelForm):
 
 def sign_in_status(mailbox: Mailbox) -> str:
     """How the mailbox logs in, for the listing (never a credential)."""
+    if mailbox.receive == Mailbox.Receive.WEBHOOK:
+        return _("Provider webhook")
     if not mailbox.uses_oauth:
         return _("Password") if mailbox.password else _("Password missing")
     if mailbox.signin_needed:
@@ -379,6 +418,8 @@ class MailboxIndexView(listing.IndexView):
                         priority=14,
                     )
                 )
+            if instance.receive == Mailbox.Receive.WEBHOOK:
+                return buttons  # the provider posts its mail: nothing to fetch
             buttons.append(
                 ListingButton(
                     _("Import now"),
@@ -512,6 +553,10 @@ class MailboxViewSet(ModelViewSet):
     def import_refusal(self, mailbox: Mailbox) -> str:
         """Why "Import now" cannot run for this mailbox (empty: it can). The worker checks
         the same again when it connects; this tells the administrator at once."""
+        if mailbox.receive == Mailbox.Receive.WEBHOOK:
+            return _("“%(name)s” receives its mail through the provider's webhook.") % {
+                "name": mailbox.name
+            }
         if mailbox.uses_oauth and mailbox.signin_needed:
             return _("“%(name)s” needs a new sign-in: %(reason)s") % {
                 "name": mailbox.name,

@@ -766,13 +766,12 @@ def import_all(mailbox_id: int | None = None) -> list[ImportReport]:
     """Import every active mailbox (or just one); one mailbox failing stops no other. A
     mailbox whose sign-in the provider refused waits for an administrator (its mail stays
     on the server), rather than failing every run."""
-    mailboxes = Mailbox.objects.filter(active=True, signin_needed="").select_related(
+    imap = Mailbox.objects.filter(receive=Mailbox.Receive.IMAP)  # the others are posted to us
+    mailboxes = imap.filter(active=True, signin_needed="").select_related(
         "ticket_type", "oauth_application"
     )
     if mailbox_id is not None:
-        mailboxes = Mailbox.objects.filter(pk=mailbox_id).select_related(
-            "ticket_type", "oauth_application"
-        )
+        mailboxes = imap.filter(pk=mailbox_id).select_related("ticket_type", "oauth_application")
     reports = []
     for mailbox in mailboxes:
         try:

@@ -15,8 +15,9 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
+from .actions import RATING_COMMENT_MAX_LENGTH
 from .conf import app_settings, languages
-from .models import Priority, TicketType
+from .models import Priority, Rating, TicketType
 from .notifications.ratelimit import check_new_cc_addresses
 from .sanitize import HTMLTooComplex, clean_subject, clean_user_input, is_blank
 from .validators import parse_cc_addresses, validate_uploads
@@ -247,3 +248,22 @@ class ProfileForm(forms.Form):
 
     def clean_display_name(self) -> str:
         return clean_subject(self.cleaned_data["display_name"], 100)
+
+
+class RatingForm(forms.Form):
+    """Good, okay or bad, and an optional comment (plain text; ``actions.rate_ticket``
+    cleans it). A comment longer than the limit is refused here with a clear error."""
+
+    score = forms.ChoiceField(
+        label=_("How satisfied are you with our answer?"),
+        choices=Rating.Score.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose good, okay or bad.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=RATING_COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What went well, or what could we do better?"),
+    )

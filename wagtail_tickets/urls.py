@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from .views import attachments, customer, external, privacy
+from .views import attachments, customer, external, privacy, ratings
 
 
 class TicketNumberConverter:
@@ -34,11 +34,13 @@ urlpatterns = [
         external.external_attachment,
         name="external_attachment",
     ),
+    path("rate/<str:token>/<str:score>/", ratings.rate, name="rate"),
     path("<wt_ticket_number:number>/", customer.detail, name="detail"),
     path("<wt_ticket_number:number>/reply/", customer.reply, name="reply"),
     path("<wt_ticket_number:number>/close/", customer.close, name="close"),
     path("<wt_ticket_number:number>/reopen/", customer.reopen, name="reopen"),
     path("<wt_ticket_number:number>/delete/", customer.delete, name="delete"),
+    path("<wt_ticket_number:number>/rate/", customer.rate, name="rate_ticket"),
     path(
         "<wt_ticket_number:number>/attachments/<int:pk>/",
         attachments.attachment,

@@ -87,6 +87,7 @@ def sample_events(kind: MailKind, ticket, world):
 def test_every_kind_is_planned_for_one_of_its_events_and_only_for_those(world, conversation):
     notifier = get_notifier()
     conversation.assignee = world.anna  # as the assignment events leave it
+    conversation.ticket_type.asks_for_rating = True  # the rating request asks where it may
     for kind in KINDS:
         planned = [
             event

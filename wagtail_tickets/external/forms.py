@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
 from ..conf import app_settings
-from ..forms import NewTicketForm, ReplyForm, TypeSelect, grouped_type_choices
+from ..forms import NewTicketForm, RatingForm, ReplyForm, TypeSelect, grouped_type_choices
 from ..models import TicketType
 from ..sanitize import clean_subject
 
@@ -178,3 +178,7 @@ class ExternalCloseForm(GuardedFormMixin, forms.Form):
 
 class ExternalReopenForm(GuardedFormMixin, forms.Form):
     """Reopening needs no input, only a valid form token."""
+
+
+class ExternalRatingForm(GuardedFormMixin, RatingForm):
+    """The rating box behind a private link, guarded like the page's other forms."""

@@ -34,6 +34,7 @@ from ..models import (
     OutgoingMail,
     PendingNotification,
     QuarantinedMessage,
+    Rating,
     ReplyDraft,
     Ticket,
     TicketLogEntry,
@@ -460,6 +461,24 @@ def _deliveries_of_ticket(ticket: Ticket, person: Person, mode: str) -> None:
     _deliveries().objects.filter(ticket_number=ticket.number).delete()
 
 
+def _find_ratings(person: Person, full: bool) -> QuerySet:
+    q = _user_q(person, "rated_by_id")
+    mine = Q(ticket_id__in=their_tickets(person).values("pk"))
+    return _filter(Rating, mine | q if q is not None else mine)
+
+
+def _erase_ratings(person: Person, mode: str, limit: int) -> int:
+    """The score stays (it is about the answer, not the person); who rated and what they
+    wrote go."""
+    pks = _batch_pks(_find_ratings(person, True).exclude(comment="", rated_by=None), limit)
+    Rating.objects.filter(pk__in=pks).update(comment="", rated_by=None)
+    return len(pks)
+
+
+def _rating_of_ticket(ticket: Ticket, person: Person, mode: str) -> None:
+    Rating.objects.filter(ticket=ticket).update(comment="", rated_by=None)
+
+
 _find_profile, _erase_profile = _user_rows(TicketProfile)
 _find_drafts, _erase_drafts = _user_rows(ReplyDraft)
 _find_visits, _erase_visits = _user_rows(TicketVisit)
@@ -570,6 +589,15 @@ HOLDERS: list[Holder] = [
         ("ticket_id", "action", "label", "data", "timestamp"),
     ),
     Holder(
+        "ratings",
+        "wagtail_tickets.Rating",
+        ("rated_by", "comment"),
+        _find_ratings,
+        _erase_ratings,
+        ("ticket__number", "score", "comment", "via", "created_at", "updated_at"),
+        for_ticket=_rating_of_ticket,
+    ),
+    Holder(
         "profile",
         "wagtail_tickets.TicketProfile",
         ("user", "display_name"),
@@ -637,6 +665,7 @@ HOLDERS: list[Holder] = [
 # Fields that look personal and are not, with the reason (the coverage test reads this).
 NOT_PERSONAL: dict[str, str] = {
     "wagtail_tickets.Ticket.assignee": "the agent's account; set empty when it is deleted",
+    "wagtail_tickets.Rating.agent": "the agent the rating credits; set empty when deleted",
     "wagtail_tickets.TicketLogEntry.revision": "Wagtail's revisions; tickets have none",
     "wagtail_tickets.Mailbox.username": "the helpdesk's own mailbox account",
     "wagtail_tickets.MailSettings.sender_email": "the helpdesk's own sender address",

@@ -1,5 +1,5 @@
 """The logged-in customer area: My Tickets, new ticket, the ticket page with
-reply / close (after a confirmation) / reopen / delete, and the display-name profile.
+reply / close (after a confirmation) / reopen / rate / delete, and the display-name profile.
 
 Every ticket is fetched through ``permissions.customer_tickets`` (outside it: 404) and every
 change goes through ``actions`` (refused: the access-denied page; invalid: a form error and
@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import escape
@@ -24,10 +24,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import actions, permissions, uploads
 from ..conf import app_settings
-from ..forms import NewTicketForm, ProfileForm, ReplyForm
-from ..models import Status, Ticket, TicketProfile
+from ..forms import NewTicketForm, ProfileForm, RatingForm, ReplyForm
+from ..models import Rating, Status, Ticket, TicketProfile
 from ..models.tickets import AUTHOR_NAME_RELATED, display_name_for
 from ..pagination import AtLeast, BoundedPaginator, bounded_counts
+from . import ratings
 from .base import (
     NUMBER_MAX_LENGTH,
     access_denied,
@@ -277,6 +278,7 @@ def _ticket_page(
     reply_form: ReplyForm | None = None,
     status: int = 200,
     back: BackLink | None = None,
+    rating_form: RatingForm | None = None,
 ) -> HttpResponse:
     user = request.user
     can_reply = permissions.can_reply(user, ticket)
@@ -304,6 +306,12 @@ def _ticket_page(
             "can_delete": permissions.can_delete(user, ticket),
             "can_reopen": can_reopen,
             "reopen_until": permissions.reopen_deadline(ticket, user) if can_reopen else None,
+            "rating_box": ratings.rating_box(
+                ticket,
+                may_rate=permissions.can_rate(user, ticket),
+                form=rating_form,
+                action=reverse("wagtail_tickets:rate_ticket", args=[ticket.number]),
+            ),
             # after the window: a new ticket that refers to this one, where the user may
             "follow_up_url": (
                 f"{reverse('wagtail_tickets:create')}?{urlencode({'refers_to': ticket.number})}"
@@ -428,6 +436,34 @@ def reopen(request: HttpRequest, number: str) -> HttpResponse:
         for text in exc.messages:
             messages.error(request, text)
     return _to_ticket(ticket.number, back)
+
+
+@customer_view
+@require_POST
+def rate(request: HttpRequest, number: str) -> HttpResponse:
+    """The rating box of a closed ticket: its requester rates it, or changes the rating,
+    within the days after closing (``permissions.can_rate``); anyone else gets 404."""
+    ticket = get_customer_ticket(request, number)
+    if not permissions.can_rate(request.user, ticket):
+        raise Http404("This ticket cannot be rated by you.")
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.rate_ticket(
+                ticket,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+                via=Rating.Via.CUSTOMER_AREA,
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Thank you for rating ticket #%(number)s.") % {"number": ticket.number}
+            )
+            return redirect(reverse("wagtail_tickets:detail", args=[ticket.number]) + "#rating")
+    return _ticket_page(request, ticket, rating_form=form, status=400)
 
 
 @customer_view

@@ -39,6 +39,7 @@ from ..external.forms import (
     Blocked,
     ExternalCloseForm,
     ExternalNewTicketForm,
+    ExternalRatingForm,
     ExternalReopenForm,
     ExternalReplyForm,
     binding_for,
@@ -46,8 +47,9 @@ from ..external.forms import (
 from ..external.framing import framable
 from ..external.styles import css_for_style_element
 from ..links import private_url
-from ..models import Attachment, ExternalPageSettings, Ticket
+from ..models import Attachment, ExternalPageSettings, Rating, Ticket
 from ..models.tickets import AUTHOR_NAME_RELATED
+from . import ratings
 from .base import conversation_page
 from .timeline import conversation_timeline
 
@@ -264,6 +266,7 @@ def _ticket_page(
     reopen_form: ExternalReopenForm | None = None,
     status: int = 200,
     confirm_close: bool = False,
+    rating_form: ExternalRatingForm | None = None,
 ) -> HttpResponse:
     scope = f"ticket:{ticket.pk}"
     binding = binding_for(request)
@@ -299,6 +302,17 @@ def _ticket_page(
         else None,
         "can_reopen": can_reopen,
         "reopen_until": permissions.reopen_deadline(ticket) if can_reopen else None,
+        "rating_box": ratings.rating_box(
+            ticket,
+            may_rate=permissions.link_holder_can_rate(ticket),
+            form=rating_form
+            or ExternalRatingForm(
+                scope=f"rating:{ticket.pk}",
+                binding=binding,
+                initial=ratings.initial_of(ratings.rating_of(ticket)),
+            ),
+            action=reverse("wagtail_tickets:external_ticket", args=[token]) + "#rating",
+        ),
         # closed for good: a new ticket on the external page
         "follow_up_url": reverse("wagtail_tickets:external")
         if not can_reply and not can_reopen
@@ -331,6 +345,8 @@ def external_ticket(request: HttpRequest, token: str) -> HttpResponse:
         return _close(request, page, ticket, token)
     if action == "reopen":
         return _reopen(request, page, ticket, token)
+    if action == "rate":
+        return _rate(request, page, ticket, token)
     if action != "reply" or not permissions.link_holder_can_reply(ticket):
         return _redirect_to_ticket(token)
     form = ExternalReplyForm(request.POST, request.FILES, scope=scope, binding=binding)
@@ -386,6 +402,30 @@ def _reopen(request: HttpRequest, page, ticket: Ticket, token: str) -> HttpRespo
         else:
             return _redirect_to_ticket(token)
     return _ticket_page(request, page, ticket, token, reopen_form=form)
+
+
+def _rate(request: HttpRequest, page, ticket: Ticket, token: str) -> HttpResponse:
+    """Rate a closed ticket, or change its rating, within the days after closing
+    (``permissions.link_holder_can_rate``)."""
+    if not permissions.link_holder_can_rate(ticket):
+        return _redirect_to_ticket(token)
+    form = ExternalRatingForm(
+        request.POST, scope=f"rating:{ticket.pk}", binding=binding_for(request)
+    )
+    if form.is_valid():
+        try:
+            actions.rate_ticket(
+                ticket,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+                via=Rating.Via.PRIVATE_LINK,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Thank you for your rating."))
+            return _redirect_to_ticket(token, anchor="rating")
+    return _ticket_page(request, page, ticket, token, rating_form=form, status=400)
 
 
 def _refused(

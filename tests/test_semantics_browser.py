@@ -11,6 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.factories import make_ticket
 from tests.test_accessibility_browser import helpdesk, no_validation, submit  # noqa: F401
 
 pytestmark = [
@@ -288,6 +289,65 @@ def test_agent_pages(live_server, browser_page, helpdesk):  # noqa: F811
         assert page.locator(".error-message").count() >= 1, name
         assert page.locator(".messages li").count() >= 1, name
         check(page, f"{name} with errors")
+
+
+# counts the changes of the inbox's live region's text, and keeps the texts it had
+WATCH_NEWS = """() => {
+    const news = document.querySelector("[data-wt-inbox-news]");
+    window.wtNews = [];
+    new MutationObserver(() => {
+        if (news.textContent) window.wtNews.push(news.textContent);
+    }).observe(news, { childList: true, characterData: true, subtree: true });
+}"""
+
+
+def test_inbox_announces_new_tickets(live_server, browser_page, helpdesk, settings):  # noqa: F811
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "INBOX_REFRESH_SECONDS": 1}
+    page = browser_page(helpdesk["agent"], viewport=(1440, 1000))
+    polls = []
+    page.on("request", lambda request: "/results/" in request.url and polls.append(request.url))
+    page.goto(live_server.url + reverse("wagtail_tickets_inbox:index"))
+    news = page.locator("[data-wt-inbox-news]")
+    assert news.get_attribute("role") == "status"
+    assert news.get_attribute("aria-live") == "polite"
+    # the region sits outside the part of the page that the refresh replaces
+    assert page.locator("#listing-results [data-wt-inbox-news]").count() == 0
+    page.evaluate(WATCH_NEWS)
+    rows = page.locator("table.wt-inbox a.wt-number")
+    before = rows.count()
+    # nothing new: polls come and go in silence
+    page.wait_for_timeout(3000)
+    assert len(polls) >= 2
+    assert page.evaluate("window.wtNews") == []
+    assert news.text_content() == ""
+
+    support = helpdesk["ticket"].ticket_type
+    for subject in ("Invoice <b>missing</b>", "Login broken"):
+        make_ticket(helpdesk["customer"], support, subject=subject)
+    page.wait_for_function("window.wtNews.length > 0", timeout=10_000)
+    assert news.text_content() == "New tickets in the list: 2"
+    assert rows.count() == before + 2
+    assert page.get_by_text("Invoice <b>missing</b>").count() == 1
+    # more polls with nothing new announce nothing more
+    polled = len(polls)
+    page.wait_for_timeout(3000)
+    assert len(polls) >= polled + 2
+    assert page.evaluate("window.wtNews") == ["New tickets in the list: 2"]
+
+    # while tickets are ticked the rows stay as they are; afterwards one more arrives
+    page.locator("input.wt-bulk-select").first.check()
+    make_ticket(helpdesk["customer"], support, subject="Third question")
+    page.wait_for_timeout(2500)
+    assert rows.count() == before + 2
+    page.locator("input.wt-bulk-select").first.uncheck()
+    page.evaluate("document.activeElement.blur()")  # focus leaves the listing
+    page.wait_for_function("window.wtNews.length > 1", timeout=10_000)
+    assert page.evaluate("window.wtNews") == [
+        "New tickets in the list: 2",
+        "New tickets in the list: 1",
+    ]
+    assert rows.count() == before + 3
+    check(page, "inbox after new tickets arrived")
 
 
 def test_the_checks_find_problems(browser_page):

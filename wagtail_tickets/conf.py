@@ -487,6 +487,12 @@ class AppSettings:
         return max(0, int(self._get("PRESENCE_PING_SECONDS", 5)))
 
     @property
+    def INBOX_REFRESH_SECONDS(self) -> int:
+        """How often an open inbox reads its listing again, so new tickets appear without
+        a reload (and a screen reader hears how many arrived). 0 turns this off."""
+        return max(0, int(self._get("INBOX_REFRESH_SECONDS", 60)))
+
+    @property
     def API_RATE(self) -> tuple[int, int]:
         """``(count, seconds)``: requests one API token (or one signed-in user of the API
         through the session) may make in that time; more are answered with 429. Counted in

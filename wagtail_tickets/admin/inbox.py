@@ -26,6 +26,7 @@ from django.views import View
 from wagtail.admin.widgets.button import HeaderButton
 
 from .. import permissions
+from ..conf import app_settings
 from ..models import InboxPreference
 from ..models.tickets import agent_name
 from ..pagination import BoundedPaginatorMixin
@@ -165,6 +166,11 @@ class InboxView(listing.IndexView):
             context["bulk"] = {
                 "url": reverse(self.bulk_url_name) if self.bulk_url_name else "",
                 "choices": bulk_choices(self.rows),
+            }
+            # inbox.js reads the results again this often and announces new rows
+            context["refresh"] = {
+                "url": self.index_results_url,
+                "seconds": app_settings.INBOX_REFRESH_SECONDS,
             }
         return context
 

@@ -77,3 +77,95 @@
     }
     update();
 })();
+
+/* The inbox's live refresh: every few seconds the listing's results are read again with the
+   filters in the address bar and replace the rows, so new tickets show up without a reload.
+   The polite live region [data-wt-inbox-news] then says how many tickets are new since the
+   view was opened; when none arrived it stays silent. The refresh waits while tickets are
+   ticked, while the keyboard focus is inside the listing, while the page is hidden and
+   while Wagtail itself is refreshing the listing (a change of filters). */
+(() => {
+    "use strict";
+    const news = document.querySelector("[data-wt-inbox-news]");
+    const results = document.getElementById("listing-results");
+    if (!news || !results) {
+        return;
+    }
+    const seconds = Number(news.dataset.wtRefreshSeconds || 0);
+    if (!(seconds > 0)) {
+        return;
+    }
+    const numbers = (root) =>
+        Array.from(root.querySelectorAll("table.wt-inbox a.wt-number"), (link) =>
+            link.textContent.trim(),
+        );
+    let known = new Set(numbers(results));
+    let lastHtml = null;
+    let replacing = false;
+
+    // a change of filters (Wagtail's own refresh) starts a new view: its rows are not news
+    new MutationObserver(() => {
+        if (!replacing) {
+            known = new Set(numbers(results));
+            lastHtml = null;
+        }
+    }).observe(results, { childList: true });
+
+    function announce(count) {
+        // emptied first, so the same words twice are still announced twice
+        news.textContent = "";
+        window.setTimeout(() => {
+            news.textContent = `${news.dataset.wtNewLabel} ${count}`;
+        }, 100);
+    }
+
+    function busy() {
+        return (
+            document.hidden ||
+            results.getAttribute("aria-busy") === "true" ||
+            results.contains(document.activeElement) ||
+            document.querySelector("input.wt-bulk-select:checked, input.wt-bulk-select-page:checked")
+        );
+    }
+
+    async function refresh() {
+        if (busy()) {
+            return;
+        }
+        let html;
+        try {
+            const response = await fetch(news.dataset.wtRefreshUrl + window.location.search, {
+                credentials: "same-origin",
+                headers: { "X-Requested-With": "XMLHttpRequest" },
+            });
+            if (!response.ok) {
+                return;
+            }
+            html = await response.text();
+        } catch (error) {
+            return;
+        }
+        if (busy()) {
+            return;
+        }
+        if (html === lastHtml) {
+            return;
+        }
+        lastHtml = html;
+        const fresh = document.createElement("template");
+        fresh.innerHTML = html;
+        const rows = numbers(fresh.content);
+        const arrived = rows.filter((number) => !known.has(number));
+        replacing = true;
+        results.innerHTML = html;
+        window.setTimeout(() => {
+            replacing = false;
+        });
+        rows.forEach((number) => known.add(number));
+        if (arrived.length) {
+            announce(arrived.length);
+        }
+    }
+
+    window.setInterval(refresh, seconds * 1000);
+})();

@@ -22,6 +22,7 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from ..conf import app_settings
 from .events import Event, EventKind
 
 
@@ -133,6 +134,8 @@ def _closed_for_rating(event: Event, facts: Facts) -> bool:
     """An agent or the system (auto-close) closed a ticket whose type asks for ratings and
     that has no rating yet; a customer who closes their own ticket rates it on its page."""
     ticket = event.ticket
+    if not app_settings.RATING_DAYS:
+        return False
     if not getattr(ticket.ticket_type, "asks_for_rating", False):
         return False
     if event.kind == EventKind.CHANGED and "status" not in facts.changes:

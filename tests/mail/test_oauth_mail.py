@@ -305,3 +305,70 @@ def test_a_refused_sign_in_fails_the_mail_for_a_retry(smtp, provider, app, mailo
     assert stored.next_attempt_at is not None  # kept for a retry, not lost
     assert smtp.received == [] and mailoutbox == []
     assert Mailbox.objects.get(pk=mailbox.pk).signin_needed
+
+
+def test_a_token_expiring_mid_run_is_refreshed_and_the_run_completes(imap, mailbox, provider):
+    """Microsoft 365 ends an IMAP session when its access token expires. Here the token
+    expires after the first group of messages was committed, and the server ends the
+    session before they are removed: the run signs in again with a refreshed token (the
+    server checks it with the provider, which no longer accepts the old one), removes what
+    was committed, imports the rest, and nothing is imported twice."""
+    from wagtail_tickets.mail.imap import ImapConnection, ImapError
+    from wagtail_tickets.mail.importer import FETCH_GROUP_MESSAGES
+
+    total = FETCH_GROUP_MESSAGES + 5
+    imap.append(*(corpus.plain(subject=f"Message {n}") for n in range(total)))
+    sessions = []
+
+    class ExpiringSession(ImapConnection):
+        ended = False
+
+        def open(self):
+            super().open()
+            sessions.append(self.mailbox.oauth_access_token)
+
+        def delete(self, uids):
+            if uids and not ExpiringSession.ended:
+                ExpiringSession.ended = True
+                with provider.lock:  # the hour is over: the provider expires the token
+                    for token, (user, _expires) in list(provider.access.items()):
+                        provider.access[token] = (user, 0)
+                # and our clock, which said it was valid for a while yet, agrees
+                expired = timezone.now() - timedelta(seconds=1)
+                Mailbox.objects.filter(pk=self.mailbox.pk).update(oauth_expires_at=expired)
+                self.mailbox.oauth_expires_at = expired
+                raise ImapError("BYE Session invalidated - AccessTokenExpired")
+            super().delete(uids)
+
+    report = import_mailbox(mailbox, connect=ExpiringSession)
+    assert report.error == "", report.error
+    assert ExpiringSession.ended
+    assert len(sessions) == 2 and sessions[0] != sessions[1]
+    assert provider.valid(sessions[0]) is None and provider.valid(sessions[1]) == USER
+    assert provider.refresh_count == 2  # once before the run, once in it
+    assert Ticket.objects.count() == total and report.imported == total
+    assert imap.messages() == []
+    assert Mailbox.objects.get(pk=mailbox.pk).oauth_access_token == sessions[1]
+
+
+def test_a_server_that_keeps_ending_sessions_ends_the_run(imap, mailbox, provider):
+    """A new session is opened only a few times in one run: a server that keeps ending
+    them ends the run with its error, and the mail waits on the server."""
+    from wagtail_tickets.mail.imap import ImapConnection, ImapError
+
+    imap.append(corpus.plain(subject="Stays"))
+
+    class AlwaysEnding(ImapConnection):
+        opened = 0
+
+        def open(self):
+            super().open()
+            AlwaysEnding.opened += 1
+
+        def fetch_many(self, uids):
+            raise ImapError("BYE Session invalidated - AccessTokenExpired")
+
+    report = import_mailbox(mailbox, connect=AlwaysEnding)
+    assert "AccessTokenExpired" in report.error
+    assert AlwaysEnding.opened == 4  # the first session and three new ones
+    assert len(imap.messages()) == 1 and not Ticket.objects.exists()

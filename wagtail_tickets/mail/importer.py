@@ -562,17 +562,18 @@ def fetch_groups(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
 TOGETHER_MESSAGES = 10
 
 
-def _import_group(connection, group, mailbox, run, report, lease) -> bool:
+def _import_group(connection, group, mailbox, run, report, lease, done=None) -> bool:
     """Fetch a group of messages in one round trip and import them, in their order; then
     remove from the server, in one command, those whose transaction committed (also when
-    something stops the group half-way). False when the lease was lost.
+    something stops the group half-way). False when the lease was lost. ``done`` collects
+    the UIDs committed, for a caller that must know them when the connection fails.
 
     Messages follow each other in one transaction (``_import_together``); a message with
     files, or one that is too large or cannot be parsed, is imported alone in its own, as
     is every message of a run whose shared transaction failed."""
     fetched = connection.fetch_many(group)
     uidvalidity = connection.uidvalidity
-    done: list[int] = []
+    done = [] if done is None else done
     together: list[_Prepared] = []
 
     def import_together() -> bool:
@@ -731,6 +732,11 @@ def _record_outcomes(entries: list[InboundMessage]) -> None:
         )
 
 
+# Times a run of an OAuth2 mailbox opens a new session when the server ends one: an access
+# token can expire during a long run, and Microsoft 365 then ends the session.
+REOPEN_SESSIONS = 3
+
+
 def import_mailbox(
     mailbox: Mailbox, *, connect: Callable[[Mailbox], ImapConnection] = ImapConnection
 ) -> ImportReport:
@@ -749,10 +755,34 @@ def import_mailbox(
             run = ImportRun(mailbox)
             lease = _Lease(mailbox, token)
             uids = connection.uids()[: app_settings.MAIL_IMPORT_BATCH]
-            for group in fetch_groups(uids, connection.sizes(uids)):
-                if not _import_group(connection, group, mailbox, run, report, lease):
+            groups = fetch_groups(uids, connection.sizes(uids))
+            reopened = 0
+            while groups:
+                if not groups[0]:
+                    groups.pop(0)
+                    continue
+                done: list[int] = []
+                try:
+                    kept = _import_group(connection, groups[0], mailbox, run, report, lease, done)
+                except ImapError as exc:
+                    if not mailbox.uses_oauth or reopened >= REOPEN_SESSIONS:
+                        raise
+                    # the provider ended the session (its access token expired): go on in
+                    # a new one, signed in with a fresh token
+                    reopened += 1
+                    logger.info("Mailbox %s: session ended (%s); signing in again.", mailbox, exc)
+                    uidvalidity = connection.uidvalidity
+                    connection.close()
+                    connection.open()
+                    if connection.uidvalidity != uidvalidity:  # the UIDs mean other mail now
+                        raise ImapError(f"{mailbox.name}: UIDVALIDITY changed") from exc
+                    connection.delete(done)  # committed before the session ended
+                    groups[0] = [uid for uid in groups[0] if uid not in done]
+                    continue
+                if not kept:
                     logger.warning("Lost the import lock of mailbox %s.", mailbox.name)
                     break
+                groups.pop(0)
             connection.expunge()
     except ImapError as exc:
         report.error = str(exc)

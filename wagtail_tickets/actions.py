@@ -52,6 +52,7 @@ from .sanitize import (
     html_to_text,
     is_blank,
 )
+from .sla import due as sla_due
 
 NUMBER_ATTEMPTS = 5
 
@@ -349,6 +350,7 @@ def open_ticket(
             last_customer_message_at=None if is_staff else now,
             first_response_at=now if is_staff else None,
         )
+        _apply_sla(ticket, now, opening=True)
         _save_numbered(ticket)
         author = actor if actor is not None else requester
         message = _add_message(
@@ -385,6 +387,15 @@ def open_ticket(
         return ticket
 
     return _guarded(run)
+
+
+def _apply_sla(ticket: Ticket, now: datetime.datetime, *, opening: bool = False, **events):
+    """Move the ticket's service-level times for what just happened (``sla.due``): the
+    one place actions do it. Sets them on ``ticket`` and returns the fields for the
+    action's own save."""
+    if opening:
+        return sla_due.start(ticket, now)
+    return sla_due.update(ticket, now, **events)
 
 
 def _save_numbered(ticket: Ticket) -> None:
@@ -449,6 +460,14 @@ def add_reply(
             hours=hours,
             rate=rate,
         )
+        sla_fields = []
+        if not internal:
+            sla_fields = _apply_sla(
+                locked,
+                locked.updated_at,
+                customer_message=not is_staff,
+                staff_reply=is_staff,
+            )
         locked.save(
             update_fields=[
                 "updated_at",
@@ -456,6 +475,7 @@ def add_reply(
                 "last_message_by_staff",
                 "last_customer_message_at",
                 "first_response_at",
+                *sla_fields,
             ]
         )
         _copy_state(locked, ticket)
@@ -595,6 +615,15 @@ def _apply_changes(
             locked.closed_at = now
         locked.is_open = not is_closed  # what the database trigger writes, on this object too
         fields.append("closed_at")
+    if {"status", "priority", "ticket_type"} & set(changes):
+        fields += _apply_sla(
+            locked,
+            now,
+            was_waiting=previous["status"].waits_for_customer if "status" in changes else None,
+            closing=closing,
+            reopening=reopening,
+            rematch=bool({"priority", "ticket_type"} & set(changes)),
+        )
     locked.save(update_fields=fields)
     data = {"changes": {k: list(v) for k, v in changes.items()}}
     log(locked, "wagtail_tickets.changed", user=actor, data=data)
@@ -721,7 +750,14 @@ def _set_closed(ticket: Ticket, actor, closed: bool, request) -> None:
         locked.status = status
         locked.closed_at = now if closed else None
         locked.updated_at = now
-        locked.save(update_fields=["status", "closed_at", "updated_at"])
+        sla_fields = _apply_sla(
+            locked,
+            now,
+            was_waiting=old.waits_for_customer,
+            closing=closed,
+            reopening=not closed,
+        )
+        locked.save(update_fields=["status", "closed_at", "updated_at", *sla_fields])
         _copy_state(locked, ticket)
         changes = {"status": (old.name, status.name)}
         log(locked, action, user=actor, data={"changes": {"status": [old.name, status.name]}})

@@ -93,6 +93,28 @@ class Calendar(ClusterableModel):
         )
 
 
+class CalendarPart(models.Model):
+    """A row of a calendar: saving or deleting it marks the calendar changed, so every
+    process reads the calendar again (``sla.calendars`` caches by ``updated_at``)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._touch_calendar()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._touch_calendar()
+        return result
+
+    def _touch_calendar(self) -> None:
+        from django.utils import timezone
+
+        Calendar.objects.filter(pk=self.calendar_id).update(updated_at=timezone.now())
+
+
 class Weekday(models.IntegerChoices):
     MONDAY = 0, _("Monday")
     TUESDAY = 1, _("Tuesday")
@@ -103,7 +125,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
-class CalendarRange(models.Model):
+class CalendarRange(CalendarPart):
     """Open from ``start`` to ``end`` on a weekday; an end at or before the start runs past
     midnight, and an end of 00:00 means until midnight."""
 
@@ -128,7 +150,7 @@ class CalendarRange(models.Model):
             raise ValidationError({"end": _("The range is empty: choose another end.")})
 
 
-class CalendarHoliday(models.Model):
+class CalendarHoliday(CalendarPart):
     """A closed date; a yearly one closes the same day and month every year."""
 
     calendar = ParentalKey(Calendar, on_delete=models.CASCADE, related_name="holidays")

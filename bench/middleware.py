@@ -13,6 +13,7 @@ from django.db import connection
 class _QueryLog:
     def __init__(self) -> None:
         self.count = 0
+        self.total = 0.0
         self.slowest = 0.0
         self.slowest_sql = ""
 
@@ -23,6 +24,7 @@ class _QueryLog:
         finally:
             elapsed = time.perf_counter() - started
             self.count += 1
+            self.total += elapsed
             if elapsed > self.slowest and sql.lstrip().upper().startswith(("SELECT", "DECLARE")):
                 self.slowest = elapsed
                 cursor = context["cursor"]
@@ -43,6 +45,7 @@ class ServerTimingMiddleware:
         elapsed = time.perf_counter() - started
         response["X-Bench-Time"] = f"{elapsed * 1000:.3f}"
         response["X-Bench-Queries"] = str(log.count)
+        response["X-Bench-Database-Time"] = f"{log.total * 1000:.3f}"
         response["X-Bench-Main-Query-Time"] = f"{log.slowest * 1000:.3f}"
         response["X-Bench-Main-Query"] = base64.b64encode(
             json.dumps(log.slowest_sql).encode()

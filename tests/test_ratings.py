@@ -56,7 +56,9 @@ def world():
     actions.add_reply(ticket, actor=anna, body_html="<p>Fixed it.</p>")
     actions.close_ticket(ticket, actor=anna)
     ticket.refresh_from_db()
-    return type("World", (), dict(support=support, carla=carla, colin=colin, anna=anna, ticket=ticket))
+    return type(
+        "World", (), dict(support=support, carla=carla, colin=colin, anna=anna, ticket=ticket)
+    )
 
 
 def link(ticket, score: str) -> str:

@@ -178,6 +178,7 @@ class TicketTypeViewSet(ConfigViewSet):
                 FieldPanel("visibility"),
                 FieldPanel("signed_in_level"),
                 FieldPanel("customer_can_choose_priority"),
+                FieldPanel("asks_for_rating"),
             ],
             heading=gettext_lazy("Customers"),
         ),

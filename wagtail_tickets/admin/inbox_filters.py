@@ -183,6 +183,18 @@ class TicketFilterSet(WagtailFilterSet):
         empty_label=_("Any"),
         widget=widgets.RadioSelect,
     )
+    rating = django_filters.ChoiceFilter(
+        label=_("Rating"),
+        choices=[
+            ("good", _("Good")),
+            ("okay", _("Okay")),
+            ("bad", _("Bad")),
+            ("none", _("Closed, not rated")),
+        ],
+        method="filter_rating",
+        empty_label=_("Any"),
+        widget=widgets.RadioSelect,
+    )
 
     class Meta:
         model = Ticket
@@ -222,6 +234,14 @@ class TicketFilterSet(WagtailFilterSet):
     def filter_new(self, queryset, name, value):
         if value == "me":
             return queryset.filter(new_for(self.request.user))
+        return queryset
+
+    def filter_rating(self, queryset, name, value):
+        # one rating per ticket: the join repeats no row
+        if value == "none":
+            return queryset.filter(is_open=False, rating__isnull=True)
+        if value in ("good", "okay", "bad"):
+            return queryset.filter(rating__score=value)
         return queryset
 
     def filter_state(self, queryset, name, value):

@@ -152,6 +152,7 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
     ticket_queryset_related = AgentTicketMixin.ticket_queryset_related + (
         "customer",
         "requester__ticket_profile",
+        "rating",
     )
 
     def get_page_title(self):

@@ -31,6 +31,7 @@ from ... import permissions
 from ...links import inbox_url, workspace_url
 from ...pagination import uncounted_page
 from . import charts, queries
+from . import ratings as rating_numbers
 from .queries import Period, last_days, last_months
 
 MAX_BUCKETS = 400
@@ -175,8 +176,28 @@ class ReportsView(WagtailAdminTemplateMixin, TemplateView):
                 TIME_PAGE_SIZE,
             )
             time_rows = [(row, workspace_url(row["ticket_id"])) for row in time_page.object_list]
+            ratings = rating_numbers.build(tickets, period)
+            comments_page = rating_numbers.comments(
+                tickets, period, self.request.GET.get(rating_numbers.COMMENTS_PAGE_PARAM)
+            )
         query = self.request.GET.copy()
         query.pop(TIME_PAGE_PARAM, None)
+        comments_query = self.request.GET.copy()
+        comments_query.pop(rating_numbers.COMMENTS_PAGE_PARAM, None)
+        context.update(
+            ratings=ratings,
+            rating_tables=[
+                (_("Ratings per agent"), _("Agent"), ratings.per_agent),
+                (_("Ratings per type"), _("Type"), ratings.per_type),
+                (_("Ratings over the period"), pgettext_lazy("period", "From"), ratings.per_bucket),
+            ],
+            comments_page=comments_page,
+            comment_rows=[
+                (row, workspace_url(row["ticket_id"])) for row in comments_page.object_list
+            ],
+            comments_page_param=rating_numbers.COMMENTS_PAGE_PARAM,
+            comments_query=comments_query.urlencode(),
+        )
         context.update(
             form=self.form,
             media=self.form.media,

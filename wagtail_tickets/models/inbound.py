@@ -316,6 +316,8 @@ class Mailbox(models.Model):
     @property
     def address_label(self) -> str:
         """Where the mailbox is, without the password (safe for logs and screens)."""
+        if self.receive == self.Receive.WEBHOOK:
+            return self.username  # the address the provider posts mail for
         return f"{self.username}@{self.host}:{self.port}/{self.folder}"
 
 

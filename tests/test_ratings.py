@@ -10,6 +10,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.signing import TimestampSigner
 from django.urls import reverse
 from django.utils import timezone
@@ -86,7 +87,7 @@ def test_an_open_ticket_cannot_be_rated(world):
     actions.reopen_ticket(world.ticket, actor=world.anna)
     world.ticket.refresh_from_db()
     assert not permissions.can_rate(world.carla, world.ticket)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         actions.rate_ticket(world.ticket, score="good", via="customer_area", actor=world.carla)
     assert not Rating.objects.exists()
 
@@ -133,8 +134,6 @@ def test_after_the_window_the_rating_is_refused(world):
 
 
 def test_a_customer_who_may_not_rate_is_refused_by_the_action(world):
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         actions.rate_ticket(world.ticket, score="good", via="customer_area", actor=world.colin)
     assert not Rating.objects.exists()
@@ -447,3 +446,20 @@ def test_a_wrong_private_link_is_404(client, guest_ticket):
     ticket, _token = guest_ticket
     assert client.post(private("A" * 43), rate_data(ticket)).status_code == 404
     assert not Rating.objects.exists()
+
+
+# --- the demo -------------------------------------------------------------------------------
+
+
+def test_the_demo_has_rated_tickets_and_a_second_run_adds_none():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("tickets_demo", stdout=StringIO())
+    scores = sorted(Rating.objects.values_list("score", flat=True))
+    assert scores == ["bad", "good", "okay"]
+    assert all(rating.comment for rating in Rating.objects.all())
+    assert Rating.objects.filter(via="customer_area", rated_by__isnull=False).count() == 1
+    call_command("tickets_demo", stdout=StringIO())
+    assert Rating.objects.count() == 3

@@ -4,7 +4,7 @@ Creates the type group "Products" with the types "Support" and "Billing", the de
 workflow and priorities (seeded by the migrations; restored only if an administrator deleted
 all of them), categories, rates, a response template, the Wagtail groups "Customers" and
 "Support team", five users with the password ``demo-password``, a few tickets with
-conversations and the mailbox "Support demo mailbox": mail in the IMAP account
+conversations (three closed ones rated by their customers) and the mailbox "Support demo mailbox": mail in the IMAP account
 ``support@demo.example`` (password ``demo-password``) on 127.0.0.1:1143, without TLS, becomes
 Support tickets (``dev.py demo`` runs that server; ``--imap-port`` picks another port, also
 for a demo mailbox made earlier). Every ticket change goes through
@@ -48,6 +48,7 @@ from ...models import (
     OutgoingMail,
     Priority,
     Rate,
+    Rating,
     ResponseTemplate,
     Status,
     Ticket,
@@ -117,12 +118,14 @@ TYPES = (
         "description": "Questions and problems with our products.",
         "visibility": TicketType.Visibility.COMPANY,
         "customer_can_choose_priority": True,
+        "asks_for_rating": True,
     },
     {
         "name": "Billing",
         "description": "Invoices, payments and contracts.",
         "visibility": TicketType.Visibility.COMPANY,
         "customer_can_choose_priority": False,
+        "asks_for_rating": True,
     },
 )
 # the IMAP server that example_site/mailserver.py runs for the demo
@@ -186,6 +189,7 @@ class Command(BaseCommand):
             users = ensure_users(groups)
             linked = self.ensure_customers(users)
             created = ensure_tickets(users, types)
+            ensure_ratings(users, types)
             ensure_external_page(types)
             mailbox = ensure_mailbox(types, imap_port)
         self.stdout.write(
@@ -520,6 +524,67 @@ def ensure_tickets(users: dict, types: dict[str, TicketType]) -> int:
         )
         actions.close_ticket(ticket, actor=agent)
     return created
+
+
+def ensure_ratings(users: dict, types: dict[str, TicketType]) -> int:
+    """A few closed tickets with their customers' satisfaction ratings (the workspace, the
+    inbox's rating filter and the reports show them); each ticket is rated once, while its
+    days to rate last. Returns how many ratings were given now."""
+    customer, customer2, agent = users["customer"], users["customer2"], users["agent"]
+    subject = "Label printer prints blank pages"
+    if not Ticket.objects.filter(requester=customer2, subject=subject).exists():
+        ticket = actions.open_ticket(
+            ticket_type=types["Support"],
+            subject=subject,
+            body_html="<p>Our label printer feeds the labels but prints nothing on them.</p>",
+            actor=customer2,
+            requester=customer2,
+        )
+        actions.claim_ticket(ticket, actor=agent)
+        actions.add_reply(ticket, actor=agent, body_html="<p>Please clean the print head.</p>")
+        actions.add_reply(ticket, actor=customer2, body_html="<p>Cleaned it: still blank.</p>")
+        actions.add_reply(
+            ticket,
+            actor=agent,
+            body_html="<p>Then the thermal ribbon is in the wrong way round: turn it over.</p>",
+        )
+        actions.close_ticket(ticket, actor=agent)
+    wanted = (
+        (
+            customer,
+            "Invoice 2024-117 was charged twice",
+            Rating.Score.GOOD,
+            "The refund arrived the same day. Thank you!",
+            Rating.Via.CUSTOMER_AREA,
+        ),
+        (
+            customer2,
+            "Please send a copy of our contract",
+            Rating.Score.OKAY,
+            "Fine, but it took three days.",
+            Rating.Via.MAIL_LINK,
+        ),
+        (
+            customer2,
+            subject,
+            Rating.Score.BAD,
+            "The first answer did not help; the second one did.",
+            Rating.Via.MAIL_LINK,
+        ),
+    )
+    given = 0
+    for requester, title, score, comment, via in wanted:
+        ticket = (
+            Ticket.objects.filter(requester=requester, subject=title, rating__isnull=True)
+            .select_related("status")
+            .first()
+        )
+        if ticket is None or not permissions.can_rate(requester, ticket):
+            continue
+        actor = requester if via == Rating.Via.CUSTOMER_AREA else None
+        actions.rate_ticket(ticket, score=score, comment=comment, via=via, actor=actor)
+        given += 1
+    return given
 
 
 def _set_status(ticket: Ticket, agent, status: Status | None) -> None:

@@ -1055,7 +1055,6 @@ def _merge_one(source: Ticket, target: Ticket, closed: Status, *, actor, now, re
         "messages": message_ids,
         "attachments": files["n"],
         "hours": str(totals["hours"] or 0),
-        "cc": source.cc_list,
         "status": source.status.name,
     }
     held.update(ticket_id=target.pk)

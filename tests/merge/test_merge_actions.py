@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tests.factories import (
     CompanyFactory,
     TicketTypeFactory,
-    UserFactory,
     grant,
     make_agent,
     make_customer,
@@ -42,10 +41,14 @@ def world():
     return {"hardware": hardware, "billing": billing, "carla": carla, "agent": agent}
 
 
-def test_merge_moves_messages_in_time_order_and_keeps_the_sources_record(world, django_capture_on_commit_callbacks):
+def test_merge_moves_messages_in_time_order_and_keeps_the_sources_record(
+    world, django_capture_on_commit_callbacks
+):
     carla, agent = world["carla"], world["agent"]
     target = make_ticket(carla, world["hardware"], subject="Printer", cc=["boss@customer.example"])
-    source = make_ticket(carla, world["billing"], subject="Printer again", cc=["it@customer.example"])
+    source = make_ticket(
+        carla, world["billing"], subject="Printer again", cc=["it@customer.example"]
+    )
     actions.add_reply(target, actor=agent, body_html="<p>Looking</p>", hours=1)
     actions.add_reply(source, actor=agent, body_html="<p>Note</p>", internal=True, hours=2)
     received = []
@@ -61,12 +64,19 @@ def test_merge_moves_messages_in_time_order_and_keeps_the_sources_record(world, 
     assert merge.record["into"] == target.number
     assert Decimal(merge.record["hours"]) == 2
     assert len(merge.message_ids) == 2
-    assert list(Message.objects.filter(pk__in=merge.message_ids).values_list("ticket_id", flat=True)) == [target.pk] * 2
+    assert (
+        list(Message.objects.filter(pk__in=merge.message_ids).values_list("ticket_id", flat=True))
+        == [target.pk] * 2
+    )
     times = list(target.messages.values_list("created_at", flat=True))
     assert times == sorted(times) and len(times) == 4
     assert target.cc_list == ["boss@customer.example", "it@customer.example"]
-    assert TicketLogEntry.objects.filter(ticket_id=source.pk, action="wagtail_tickets.merged").exists()
-    assert TicketLogEntry.objects.get(ticket_id=target.pk, action="wagtail_tickets.merged_here").data == {"sources": [source.number]}
+    assert TicketLogEntry.objects.filter(
+        ticket_id=source.pk, action="wagtail_tickets.merged"
+    ).exists()
+    assert TicketLogEntry.objects.get(
+        ticket_id=target.pk, action="wagtail_tickets.merged_here"
+    ).data == {"sources": [source.number]}
     assert [kw["target"].pk for kw in received] == [target.pk]
     assert PendingNotification.objects.filter(kind="merged", ticket=source).count() == 1
     # internal notes stay internal on the target
@@ -144,7 +154,9 @@ def test_guest_tickets_merge_only_with_the_same_address_and_their_links_follow(w
 
     def guest(address):
         raw = tokens.new_token()
-        ticket = make_ticket(None, hardware, requester_name="G", requester_email=address, link_token=raw)
+        ticket = make_ticket(
+            None, hardware, requester_name="G", requester_email=address, link_token=raw
+        )
         return ticket, raw
 
     target, _ = guest("g@guest.example")
@@ -162,17 +174,26 @@ def test_guest_tickets_merge_only_with_the_same_address_and_their_links_follow(w
 
 def test_split_moves_a_message_and_those_after_it_into_a_linked_ticket(world):
     carla, agent = world["carla"], world["agent"]
-    ticket = make_ticket(carla, world["hardware"], subject="Two problems", cc=["x@customer.example"])
+    ticket = make_ticket(
+        carla, world["hardware"], subject="Two problems", cc=["x@customer.example"]
+    )
     second = actions.add_reply(ticket, actor=carla, body_html="<p>Also the scanner</p>")
     third = actions.add_reply(ticket, actor=agent, body_html="<p>Scanner: which model?</p>")
     new = actions.split_ticket(second, actor=agent, following=True, subject="Scanner")
     assert set(new.messages.values_list("pk", flat=True)) == {second.pk, third.pk}
     assert ticket.messages.count() == 1
-    assert (new.requester, new.ticket_type, new.customer_id, new.cc) == (carla, world["hardware"], ticket.customer_id, ticket.cc)
+    assert (new.requester, new.ticket_type, new.customer_id, new.cc) == (
+        carla,
+        world["hardware"],
+        ticket.customer_id,
+        ticket.cc,
+    )
     assert new.subject == "Scanner" and new.is_open
     assert new.last_message_by_staff and new.first_response_at is not None
     assert TicketLink.objects.filter(kind="related").count() == 1
-    assert TicketLogEntry.objects.filter(ticket_id=ticket.pk, action="wagtail_tickets.split").exists()
+    assert TicketLogEntry.objects.filter(
+        ticket_id=ticket.pk, action="wagtail_tickets.split"
+    ).exists()
 
 
 def test_split_refuses_the_first_message_and_strangers(world):
@@ -234,7 +255,9 @@ def test_closing_a_parent_closes_its_open_children_the_agent_may_close(world):
     assert child.status.is_closed and not foreign.status.is_closed
 
 
-def test_merge_of_many_messages_takes_a_constant_number_of_queries(world, django_assert_max_num_queries):
+def test_merge_of_many_messages_takes_a_constant_number_of_queries(
+    world, django_assert_max_num_queries
+):
     carla, agent = world["carla"], world["agent"]
     target = make_ticket(carla, world["hardware"])
     small = make_ticket(carla, world["hardware"])

@@ -17,8 +17,9 @@ from .tickets import Ticket
 
 class TicketMerge(models.Model):
     """A ticket merged into another: the source is closed, its number leads to the target,
-    and ``record`` keeps what it held when it was merged (its messages' ids, counts, its
-    CC addresses), so its own record stays readable after its messages moved."""
+    and ``record`` keeps what it held when it was merged (its messages' ids and counts;
+    its own fields, CC included, stay on its row), so its own record stays readable after
+    its messages moved."""
 
     source = models.OneToOneField(
         Ticket, verbose_name=_("merged ticket"), on_delete=models.CASCADE, related_name="merge"

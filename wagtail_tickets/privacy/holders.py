@@ -666,6 +666,8 @@ HOLDERS: list[Holder] = [
 NOT_PERSONAL: dict[str, str] = {
     "wagtail_tickets.Ticket.assignee": "the agent's account; set empty when it is deleted",
     "wagtail_tickets.Rating.agent": "the agent the rating credits; set empty when deleted",
+    "wagtail_tickets.TicketMerge.merged_by": "the agent who merged; set empty when deleted",
+    "wagtail_tickets.TicketLink.created_by": "the agent who linked; set empty when deleted",
     "wagtail_tickets.TicketLogEntry.revision": "Wagtail's revisions; tickets have none",
     "wagtail_tickets.Mailbox.username": "the helpdesk's own mailbox account",
     "wagtail_tickets.MailSettings.sender_email": "the helpdesk's own sender address",

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import actions, permissions, uploads
 from ..conf import app_settings
 from ..forms import NewTicketForm, ProfileForm, RatingForm, ReplyForm
-from ..models import Rating, Status, Ticket, TicketProfile
+from ..models import Rating, Status, Ticket, TicketMerge, TicketProfile
 from ..models.tickets import AUTHOR_NAME_RELATED, display_name_for
 from ..pagination import AtLeast, BoundedPaginator, bounded_counts
 from . import ratings
@@ -296,6 +296,8 @@ def _ticket_page(
         "wagtail_tickets/customer/detail.html",
         {
             "ticket": ticket,
+            "links": list(permissions.customer_links(user, ticket)),
+            "merged_away": closed and TicketMerge.objects.filter(source_id=ticket.pk).exists(),
             "back": back,
             "messages_page": messages_page,
             "timeline": conversation_timeline(ticket, messages_page),
@@ -328,8 +330,14 @@ def _ticket_page(
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     """The ticket page: the header and the conversation (long ones page by page, the latest page
     first) with the changes customers are told about between the messages, internal notes
-    never included."""
-    return _ticket_page(request, get_customer_ticket(request, number))
+    never included. A merged ticket's number leads to the ticket it was merged into, when
+    the user may see that one."""
+    ticket = get_customer_ticket(request, number)
+    if not ticket.is_open:
+        target = permissions.merge_target_for(request.user, ticket)
+        if target is not None:
+            return redirect("wagtail_tickets:detail", number=target.number)
+    return _ticket_page(request, ticket)
 
 
 @customer_view

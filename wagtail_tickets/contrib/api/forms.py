@@ -86,6 +86,12 @@ class WebhookEndpointForm(WagtailAdminModelForm):
         return url
 
 
+class MergeForm(forms.Form):
+    """What a merge takes: the id of the ticket that stays."""
+
+    target = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
 class ChangeFieldsForm(forms.Form):
     """The fields a PATCH may change; only those posted are kept, and each is checked
     the way the workspace checks it (``actions.change_ticket`` and ``permissions`` check

@@ -48,6 +48,7 @@ class WebhookEvent(models.TextChoices):
     CHANGED = "ticket.changed", _("Ticket changed")
     CLOSED = "ticket.closed", _("Ticket closed")
     REOPENED = "ticket.reopened", _("Ticket reopened")
+    MERGED = "ticket.merged", _("Ticket merged")
 
 
 class WebhookEndpoint(models.Model):

@@ -43,6 +43,11 @@ def on_closed(sender, ticket, actor=None, **kwargs) -> None:
     _queue(WebhookEvent.CLOSED, ticket, actor=actor)
 
 
+@receiver(signals.ticket_merged, sender=Ticket, dispatch_uid="wagtail_tickets_api.merged")
+def on_merged(sender, ticket, target, actor=None, **kwargs) -> None:
+    _queue(WebhookEvent.MERGED, ticket, actor=actor, target=target)
+
+
 @receiver(signals.ticket_reopened, sender=Ticket, dispatch_uid="wagtail_tickets_api.reopened")
 def on_reopened(sender, ticket, actor=None, **kwargs) -> None:
     _queue(WebhookEvent.REOPENED, ticket, actor=actor)

@@ -261,6 +261,12 @@ class AssignRequest(serializers.Serializer):
     assignee = serializers.IntegerField(allow_null=True)
 
 
+class MergeRequest(serializers.Serializer):
+    target = serializers.IntegerField(
+        help_text="The id of the ticket this one is merged into (it stays)."
+    )
+
+
 class ChangesResponse(serializers.Serializer):
     ticket = TicketSerializer()
     changes = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

@@ -52,6 +52,7 @@ urlpatterns = [
         name="reopen",
     ),
     path("tickets/<str:ticket_id>/assign/", views.AssignView.as_view(), name="assign"),
+    path("tickets/<str:ticket_id>/merge/", views.MergeView.as_view(), name="merge"),
     path(
         "tickets/<str:ticket_id>/attachments/<str:attachment_id>/",
         views.AttachmentView.as_view(),

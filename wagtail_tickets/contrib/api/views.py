@@ -27,7 +27,7 @@ from wagtail_tickets.models import Attachment, Category, Priority, Status, Ticke
 from wagtail_tickets.search import search_tickets
 
 from . import serializers as s
-from .forms import ChangeFieldsForm
+from .forms import ChangeFieldsForm, MergeForm
 from .pagination import KeysetPagination, Ordering
 from .rest import ApiView, UploadView
 from .schema import documented
@@ -373,6 +373,29 @@ class AssignView(ApiView):
             raise ValidationError({"assignee": [_("This field is required.")]})
         change_fields(request, ticket, {"assignee": data["assignee"]})
         return ticket_response(request, ticket)
+
+
+class MergeView(ApiView):
+    """Merge the ticket into another (``target``: its id), as the workspace does: its
+    messages move there, it closes and its number leads there. Agents of both types;
+    a merge that would show a ticket to a customer who could not see it is refused
+    (400). Answers the target."""
+
+    @documented(request=s.MergeRequest, responses=s.TicketSerializer, operation_id="ticket_merge")
+    def post(self, request, ticket_id: str):
+        ticket = get_ticket(request, ticket_id)
+        user = request.user
+        if not permissions.can_manage(user, ticket):
+            raise PermissionDenied
+        data, _files = form_data(request)
+        refuse_unknown(data, MergeForm())
+        form = MergeForm(data)
+        if not form.is_valid():
+            raise form_errors(form)
+        target = get_ticket(request, str(form.cleaned_data["target"]))
+        # a refusal is a Django ValidationError: the exception handler answers 400
+        actions.merge_tickets([ticket], target, actor=user, request=request._request)
+        return ticket_response(request, target)
 
 
 class AttachmentView(ApiView):

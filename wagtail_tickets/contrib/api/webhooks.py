@@ -95,7 +95,9 @@ def endpoints_for(event: str, ticket: Ticket, message: Message | None = None):
     return [e for e in endpoints.distinct() if event in (e.events or [])]
 
 
-def payload(event: str, ticket: Ticket, *, actor=None, message=None, changes=None) -> dict:
+def payload(
+    event: str, ticket: Ticket, *, actor=None, message=None, changes=None, target=None
+) -> dict:
     from .serializers import MessageSerializer, TicketSerializer, with_related
 
     ticket = with_related([Ticket.objects.get(pk=ticket.pk)])[0]
@@ -116,6 +118,9 @@ def payload(event: str, ticket: Ticket, *, actor=None, message=None, changes=Non
         data["message"] = MessageSerializer(message).data
     if changes is not None:
         data["changes"] = {name: list(values) for name, values in changes.items()}
+    if target is not None:
+        # ``ticket.merged``: the ticket the merged one now lives in
+        data["merged_into"] = {"id": target.pk, "number": target.number}
     return data
 
 

@@ -84,7 +84,7 @@ def configure(password_hash: str) -> dict:
     )
     TypePermission.objects.bulk_create(
         [TypePermission(group=agents_group, ticket_type=t, level=Level.MANAGE) for t in types]
-        + [TypePermission(group=customers_group, ticket_type=t, level=Level.CREATE) for t in types]
+        + [TypePermission(group=customers_group, ticket_type=t, level=Level.WRITE) for t in types]
     )
     User = get_user_model()
     agents = User.objects.bulk_create(

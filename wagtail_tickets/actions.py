@@ -386,7 +386,11 @@ def open_ticket(
         _after_commit(signals.message_added, ticket=ticket, message=message, actor=actor)
         return ticket
 
-    return _guarded(run)
+    # The number is taken and committed on a connection of its own (where the caller is in
+    # no transaction yet): the counter row is never locked while this opener waits for the
+    # ticket counters that a mail import group holds, which would in turn wait for it.
+    with batch(numbers_outside=True):
+        return _guarded(run)
 
 
 def _apply_sla(ticket: Ticket, now: datetime.datetime, *, opening: bool = False, **events):

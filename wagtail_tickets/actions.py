@@ -53,6 +53,7 @@ from .sanitize import (
     is_blank,
 )
 from .sla import due as sla_due
+from .sla import schedule as sla_schedule
 
 NUMBER_ATTEMPTS = 5
 
@@ -352,6 +353,7 @@ def open_ticket(
         )
         _apply_sla(ticket, now, opening=True)
         _save_numbered(ticket)
+        sla_schedule.reschedule(ticket, now)
         author = actor if actor is not None else requester
         message = _add_message(
             ticket,
@@ -399,7 +401,10 @@ def _apply_sla(ticket: Ticket, now: datetime.datetime, *, opening: bool = False,
     action's own save."""
     if opening:
         return sla_due.start(ticket, now)
-    return sla_due.update(ticket, now, **events)
+    fields = sla_due.update(ticket, now, **events)
+    # the warnings and breaches the new times call for (a new ticket's: once it is saved)
+    sla_schedule.reschedule(ticket, now)
+    return fields
 
 
 def _save_numbered(ticket: Ticket) -> None:

@@ -403,6 +403,22 @@ class AppSettings:
         other on the request's own connection."""
         return max(1, int(self._get("REPORT_CONNECTIONS", 2)))
 
+    # Service levels: escalation.
+
+    @property
+    def SLA_WARNING_PERCENT(self) -> int:
+        """The share (in percent) of a service-level target's business time after which
+        the assignee, or the type's agents, are warned that it is due soon; the breach
+        mail follows at the due time. ``0`` sends no warning."""
+        return max(0, min(100, int(self._get("SLA_WARNING_PERCENT", 80))))
+
+    @property
+    def SLA_ESCALATION_EMAILS(self) -> tuple[str, ...]:
+        """Addresses (team leads, a list) also told about every warning and breach, besides
+        the assignee or the type's agents. An address of a user account is used only while
+        that user is an agent of the ticket's type."""
+        return tuple(str(address) for address in self._get("SLA_ESCALATION_EMAILS", ()))
+
     # External page: embedding and abuse limits for visitors without an account.
 
     @property

@@ -24,6 +24,7 @@ SCHEDULES = [
     ("wagtail_tickets: import mail", "wagtail_tickets.tasks.import_ticket_mail", 5),
     ("wagtail_tickets: close stale tickets", "wagtail_tickets.tasks.close_stale_tickets", 1440),
     ("wagtail_tickets: personal data retention", "wagtail_tickets.tasks.apply_retention", 1440),
+    ("wagtail_tickets: service level escalation", "wagtail_tickets.tasks.escalate_sla", 1),
 ]
 
 
@@ -41,6 +42,18 @@ def deliver_mail() -> dict[str, int]:
     """Every minute: build what was never built, retry what failed and is due, recover
     rows whose worker died while sending."""
     return sending.deliver_due()
+
+
+def escalate_sla() -> str:
+    """Every minute: queue the warnings and breach mail whose moment has come
+    (``sla.escalation``); safe on several workers at once."""
+    from .sla.escalation import escalate_due
+
+    result = escalate_due()
+    return (
+        f"service levels: {result['sent']} escalations queued, {result['skipped']} skipped, "
+        f"{result['dropped']} dropped"
+    )
 
 
 def import_ticket_mail(mailbox_id: int | None = None) -> list[str]:

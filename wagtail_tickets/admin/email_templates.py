@@ -28,7 +28,7 @@ from ..models.mail import MAX_TEMPLATE_BODY
 from ..notifications.events import Event, get_notifier
 from ..notifications.recipients import Recipient
 from ..notifications.rendering import RenderedMail
-from ..notifications.variables import COMPANY_FIELDS, CONTACT_FIELDS, TICKET_FIELDS
+from ..notifications.variables import COMPANY_FIELDS, CONTACT_FIELDS, SLA_FIELDS, TICKET_FIELDS
 from . import listing
 
 
@@ -38,6 +38,7 @@ def variables_help() -> str:
         ("ticket:", TICKET_FIELDS),
         ("contact:", CONTACT_FIELDS),
         ("company:", COMPANY_FIELDS),
+        ("sla:", SLA_FIELDS),
     ]
     items = format_html_join(
         "",

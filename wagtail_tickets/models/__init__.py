@@ -12,6 +12,7 @@ from .config import (
     TicketTypeGroup,
     TypePermission,
 )
+from .escalation import SlaEscalation
 from .external import ExternalAccess, ExternalPageSettings
 from .history import TicketLogEntry
 from .inbound import (
@@ -69,6 +70,7 @@ __all__ = [
     "Priority",
     "QuarantinedMessage",
     "SignInState",
+    "SlaEscalation",
     "SlaPolicy",
     "SlaState",
     "Rate",

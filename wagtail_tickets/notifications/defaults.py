@@ -324,6 +324,50 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Grazie per il suo riscontro.",
         ),
     },
+    # To the assignee (else the type's agents) and the policy's escalation addresses:
+    # {sla:target} and {sla:state} read "First response" and "due soon" / "breached".
+    "sla_escalation": {
+        "en": (
+            "{sla:target} {sla:state}: {ticket:subject}",
+            "{GREETING}\n\n"
+            "Ticket {ticket:ticket_number}: {sla:target} {sla:state}.\n"
+            "Due: {sla:due}\n\n"
+            "Subject: {ticket:subject}\n"
+            "From: {ticket:first_name} {ticket:last_name} <{ticket:email}>\n"
+            "Type: {ticket:type}\nStatus: {ticket:status}\nPriority: {ticket:priority}\n\n"
+            "{LINK}",
+        ),
+        "de": (
+            "{sla:target} {sla:state}: {ticket:subject}",
+            "{GREETING}\n\n"
+            "Ticket {ticket:ticket_number}: {sla:target} {sla:state}.\n"
+            "Fällig: {sla:due}\n\n"
+            "Betreff: {ticket:subject}\n"
+            "Von: {ticket:first_name} {ticket:last_name} <{ticket:email}>\n"
+            "Typ: {ticket:type}\nStatus: {ticket:status}\nPriorität: {ticket:priority}\n\n"
+            "{LINK}",
+        ),
+        "nl": (
+            "{sla:target} {sla:state}: {ticket:subject}",
+            "{GREETING}\n\n"
+            "Ticket {ticket:ticket_number}: {sla:target} {sla:state}.\n"
+            "Uiterlijk: {sla:due}\n\n"
+            "Onderwerp: {ticket:subject}\n"
+            "Van: {ticket:first_name} {ticket:last_name} <{ticket:email}>\n"
+            "Type: {ticket:type}\nStatus: {ticket:status}\nPrioriteit: {ticket:priority}\n\n"
+            "{LINK}",
+        ),
+        "it": (
+            "{sla:target} {sla:state}: {ticket:subject}",
+            "{GREETING}\n\n"
+            "Ticket {ticket:ticket_number}: {sla:target} {sla:state}.\n"
+            "Scadenza: {sla:due}\n\n"
+            "Oggetto: {ticket:subject}\n"
+            "Da: {ticket:first_name} {ticket:last_name} <{ticket:email}>\n"
+            "Tipo: {ticket:type}\nStato: {ticket:status}\nPriorità: {ticket:priority}\n\n"
+            "{LINK}",
+        ),
+    },
 }
 
 

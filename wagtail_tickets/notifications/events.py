@@ -26,6 +26,9 @@ class EventKind(StrEnum):
     CLAIMED = "claimed"
     ASSIGNED = "assigned"
     MERGED = "merged"
+    # a service-level target is due soon or was breached (``sla.escalation``): nobody
+    # changed the ticket, time passed
+    ESCALATED = "escalated"
 
 
 @dataclass

@@ -32,6 +32,8 @@ class Audience(StrEnum):
     CUSTOMERS = "customers"  # the requester and the CC addresses
     TYPE_LIST = "type_list"  # the type's "email to" list (agents and team lists)
     ASSIGNEE = "assignee"  # the ticket's assignee, while an agent of the type
+    # the assignee, else the type's agents; and the SLA_ESCALATION_EMAILS addresses
+    ESCALATION = "escalation"
 
 
 class Quoting(StrEnum):
@@ -190,6 +192,12 @@ def _preview_merge(ticket, actor, _messages) -> Event:
     return Event(EventKind.MERGED, ticket, actor=actor)
 
 
+def _preview_escalation(ticket, _actor, _messages) -> Event:
+    # time passed, nobody acted: the breach of the first response as an example
+    changes = {"sla_target": ("", "first_response"), "sla_stage": ("", "breach")}
+    return Event(EventKind.ESCALATED, ticket, changes=changes)
+
+
 def _preview_rating_request(ticket, actor, _messages) -> Event:
     return Event(EventKind.CLOSED, ticket, actor=actor, changes={"status": ("", ticket.status.name)})
 
@@ -306,6 +314,16 @@ KINDS: tuple[MailKind, ...] = (
         automatic=True,
         quoting=Quoting.AUTHOR,
         preview=_preview_rating_request,
+    ),
+    MailKind(
+        code="sla_escalation",
+        label=_("Service level due soon or breached (to the assignee or the type's agents)"),
+        # the event names the target and the stage in its changes (``sla.escalation``)
+        events=frozenset({EventKind.ESCALATED}),
+        audience=Audience.ESCALATION,
+        automatic=True,
+        quoting=Quoting.EVERYONE,
+        preview=_preview_escalation,
     ),
 )
 

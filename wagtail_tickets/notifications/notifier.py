@@ -100,6 +100,7 @@ class Notifier:
             EventKind.CLAIMED: _("You have claimed ticket #%(number)s."),
             EventKind.ASSIGNED: _("Ticket #%(number)s has been assigned."),
             EventKind.MERGED: _("Ticket #%(number)s has been merged."),
+            EventKind.ESCALATED: _("Ticket #%(number)s needs attention."),
         }
         if event.kind == EventKind.ASSIGNED and not event.changes.get("assignee", ("", ""))[1]:
             return _("Ticket #%(number)s is now unassigned.") % {"number": number}
@@ -151,7 +152,15 @@ class Notifier:
             return rcpt.customer_recipients(ticket)
         if audience == Audience.TYPE_LIST:
             return rcpt.type_list_recipients(ticket)
+        if audience == Audience.ESCALATION:
+            return rcpt.escalation_recipients(ticket, self.escalation_addresses(ticket))
         return rcpt.assignee_recipients(ticket)
+
+    def escalation_addresses(self, ticket) -> list[str]:
+        """The extra addresses told about the ticket's service level."""
+        from ..sla.escalation import escalation_addresses
+
+        return escalation_addresses(ticket)
 
     def author_addresses(self, event: Event) -> set[str]:
         """Whoever made the change: they are not mailed about it."""
@@ -298,6 +307,8 @@ class Notifier:
         values["GREETING"] = self.greeting(values["contact:first_name"])
         if event.kind == EventKind.MERGED:
             values.update(self.merge_values(ticket))
+        if event.kind == EventKind.ESCALATED:
+            values.update(self.escalation_values(event))
         return values
 
     def merge_values(self, ticket) -> dict[str, str]:

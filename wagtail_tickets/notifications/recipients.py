@@ -114,8 +114,14 @@ is_agent_of = permissions.is_agent_of
 def type_list_recipients(ticket) -> list[Recipient]:
     """The type's "email to" list. An address that belongs to a user account goes out only
     when that user is an agent of the type; other addresses (team lists) always."""
-    addresses = [line.strip() for line in ticket.ticket_type.email_to.splitlines()]
-    addresses = [a for a in (clean_address(a) for a in addresses) if a]
+    return listed_recipients(ticket.ticket_type.email_to.splitlines(), ticket)
+
+
+def listed_recipients(lines: Iterable[str], ticket) -> list[Recipient]:
+    """Addresses a site's administrators listed (the type's "email to", the escalation
+    addresses): an address that belongs to a user account goes out only when that user
+    is an agent of the ticket's type; other addresses (team lists) always."""
+    addresses = [a for a in (clean_address(line.strip()) for line in lines) if a]
     if not addresses:
         return []
     users_by_address: dict[str, list] = {}
@@ -143,6 +149,26 @@ def type_list_recipients(ticket) -> list[Recipient]:
         else:
             people.append(Recipient(email=address))
     return unique(people)
+
+
+def escalation_recipients(ticket, addresses: Iterable[str] = ()) -> list[Recipient]:
+    """Who hears that a service-level target is due soon or breached: the assignee while
+    an agent of the type, else every agent of the type; and the ``addresses`` of the
+    ``SLA_ESCALATION_EMAILS`` option (``listed_recipients``)."""
+    people = assignee_recipients(ticket)
+    if not people:
+        people = [
+            Recipient(
+                email=agent.email,
+                name=agent.get_full_name(),
+                user=agent,
+                language=user_language(agent),
+            )
+            for agent in permissions.agents_for_types([ticket.ticket_type_id]).select_related(
+                "ticket_profile"
+            )
+        ]
+    return unique([*people, *listed_recipients(addresses, ticket)])
 
 
 def assignee_recipients(ticket) -> list[Recipient]:

@@ -44,8 +44,10 @@ COMPANY_FIELDS = (
 )  # fmt: skip
 TICKET_FIELDS = (
     "ticket_number", "number", "subject", "company", "first_name", "middle_name", "last_name",
-    "email", "phone", "type", "status", "priority", "category", "target_date", "created",
+    "email", "phone", "type", "status", "priority", "category", "target_date", "created", "due",
 )  # fmt: skip
+# the service-level escalation mail only (``sla.escalation.escalation_values``)
+SLA_FIELDS = ("target", "state", "due")
 ONE_LINE_CONTACT_FIELDS = (
     "sirmadam", "salutation", "first_name", "middle_name", "last_name", "initials", "title",
     "email",
@@ -209,6 +211,8 @@ def ticket_values(ticket, requester_name: str) -> dict[str, str]:
         "ticket:category": as_text(ticket.category),
         "ticket:target_date": as_text(ticket.target_date),
         "ticket:created": as_text(ticket.created_at),
+        # the service-level target due first (``sla_next_due_at``); empty when none runs
+        "ticket:due": as_text(ticket.sla_next_due_at),
     }
 
 

@@ -331,3 +331,14 @@ def test_a_database_failure_answers_500_so_the_provider_delivers_again(
     client.raise_request_exception = False
     response = mailgun_post(client, corpus.plain(to=ADDRESS))
     assert response.status_code == 500
+
+
+def test_a_tracking_webhook_keeps_anymail_s_own_answers(client):
+    """Only inbound views turn unexpected errors into 400: in a tracking view they may
+    come from the site's own receiver, and the provider should deliver again. A bad
+    secret is refused with 403 there too."""
+    client.raise_request_exception = False
+    url = reverse("anymail:postmark_tracking_webhook")
+    assert client.post(url, b"{}", content_type="application/json").status_code == 403
+    response = client.post(url, b"not json", content_type="application/json", **basic_auth())
+    assert response.status_code == 500

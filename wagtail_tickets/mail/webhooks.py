@@ -173,8 +173,13 @@ def _answer(status: int, text: str) -> HttpResponse:
 
 def guarded(view: Callable) -> Callable:
     """anymail's webhook view with clear answers for what the caller sent (see the module
-    docstring); outside the site's request transaction, as the import commits on its own."""
+    docstring); outside the site's request transaction, as the import commits on its own.
+    Only an inbound view answers 400 for any other error: in a tracking view it may come
+    from the site's own receiver, and the provider should deliver the event again."""
     from anymail.exceptions import AnymailWebhookValidationFailure
+    from anymail.signals import inbound
+
+    is_inbound = getattr(getattr(view, "view_class", None), "signal", None) is inbound
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -206,6 +211,8 @@ def guarded(view: Callable) -> Callable:
             logger.warning("Refused a webhook post at %s: %s", request.path, exc)
             return _answer(400, _("The request could not be read."))
         except Exception as exc:  # anymail could not read the payload: the caller's fault
+            if not is_inbound:
+                raise
             logger.warning(
                 "Refused a webhook post at %s: unreadable payload (%s: %s)",
                 request.path,

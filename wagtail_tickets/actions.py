@@ -53,6 +53,7 @@ from .sanitize import (
     is_blank,
 )
 from .sla import due as sla_due
+from .sla import policies as sla_policies
 from .sla import schedule as sla_schedule
 
 NUMBER_ATTEMPTS = 5
@@ -405,6 +406,29 @@ def _apply_sla(ticket: Ticket, now: datetime.datetime, *, opening: bool = False,
     # the warnings and breaches the new times call for (a new ticket's: once it is saved)
     sla_schedule.reschedule(ticket, now)
     return fields
+
+
+def recompute_sla(*, after: int = 0, limit: int = 500) -> tuple[int, int | None]:
+    """Give open tickets with an id above ``after`` (at most ``limit``, in id order) the
+    due times of the policies as they are now, keeping the business time each target has
+    counted (after an administrator changed policies, calendars or customer tiers).
+    Returns how many were done and the last id, or ``None`` for the last id when no open
+    ticket is left to do. One transaction per call: no lock is held long."""
+    known = sla_policies.active_policies()
+    with transaction.atomic():
+        tickets = list(
+            Ticket.objects.filter(is_open=True, pk__gt=after)
+            .order_by("pk")
+            .select_related("status")
+            .select_for_update(of=("self",))[:limit]
+        )
+        now = timezone.now()
+        for ticket in tickets:
+            fields = _apply_sla(ticket, now, rematch=True, known_policies=known)
+            ticket.save(update_fields=fields)
+    if len(tickets) < limit:
+        return len(tickets), None
+    return len(tickets), tickets[-1].pk
 
 
 def _save_numbered(ticket: Ticket) -> None:

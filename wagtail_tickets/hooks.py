@@ -114,6 +114,14 @@ def register_ticket_setup():
 
 
 @hooks.register("register_admin_viewset")
+def register_service_levels():
+    """Service levels: SLA policies, business-hours calendars, customer tiers."""
+    from .admin.sla import ServiceLevelGroup
+
+    return ServiceLevelGroup()
+
+
+@hooks.register("register_admin_viewset")
 def register_requester_chooser():
     return requester_chooser_viewset
 

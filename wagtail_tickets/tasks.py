@@ -213,3 +213,42 @@ def apply_retention() -> str:
     from .privacy.retention import apply_retention as apply
 
     return apply().line()
+
+
+# open tickets per transaction when due times follow changed policies
+SLA_RECOMPUTE_BATCH = 500
+# batches one task runs before it hands the rest to a new task (a worker's timeout)
+SLA_RECOMPUTE_BATCHES_PER_TASK = 20
+
+
+def recompute_sla_due_times(after: int = 0) -> str:
+    """Give open tickets the due times of the current policies (``actions.recompute_sla``),
+    batch by batch; a task that has done its share queues the rest."""
+    from . import actions
+
+    done = 0
+    for _batch in range(SLA_RECOMPUTE_BATCHES_PER_TASK):
+        count, last = actions.recompute_sla(after=after, limit=SLA_RECOMPUTE_BATCH)
+        done += count
+        if last is None:
+            return f"service levels: due times of {done} open tickets recomputed; done"
+        after = last
+    queue_sla_recompute(after=after)
+    return f"service levels: due times of {done} open tickets recomputed; more queued"
+
+
+def queue_sla_recompute(after: int = 0) -> bool:
+    """Hand ``recompute_sla_due_times`` to the task queue; False when the queue cannot
+    take it (``manage.py recompute_sla_due_times`` does the same work)."""
+    from django_q.tasks import async_task
+
+    try:
+        async_task(
+            "wagtail_tickets.tasks.recompute_sla_due_times",
+            after,
+            task_name=f"recompute_sla-{after}",
+        )
+    except Exception:
+        logger.exception("Could not queue the recomputation of due times")
+        return False
+    return True

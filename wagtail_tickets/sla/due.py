@@ -221,16 +221,20 @@ def update(
     closing: bool = False,
     reopening: bool = False,
     rematch: bool = False,
+    known_policies: list[SlaPolicy] | None = None,
 ) -> list[str]:
     """Move the times of a ticket for what just happened to it (the ticket object holds
     the new state): a message of the customer or a public reply of staff, a status that
     was or was not waiting for the customer (``was_waiting``, for a status change), a
     close or a reopen, fields that choose the policy (``rematch``: type, priority,
-    customer, or the policies changed). Returns the fields to save."""
+    customer, or the policies changed; ``known_policies`` are the active ones when the
+    caller has read them for many tickets). Returns the fields to save."""
     if ticket.sla_clock_at is None:
         backfill(ticket, now)
         return FIELDS
-    known = policies.active_policies() if rematch else None
+    known = known_policies
+    if rematch and known is None:
+        known = policies.active_policies()
     policy = _load_policy(ticket.sla_policy_id, known)
     ticket.sla_policy = policy  # with its calendars: later readers make no query
     specs = _Specs()

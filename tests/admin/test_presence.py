@@ -320,3 +320,23 @@ def test_hostile_seen_fields_are_400(world, seen):
     response = anna.post(url("edit", ticket.pk), {"action": "send", "body": draftail("Hi"), **seen})
     assert response.status_code == 400
     assert Message.objects.count() == before
+
+
+def test_a_busy_database_answers_503_not_500(world, monkeypatch):
+    from django.db import OperationalError
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(presence, "record", locked)
+    response = ping(login(world["agent"]), world["ticket"])
+    assert response.status_code == 503
+    assert response["Retry-After"]
+
+
+def test_only_1_or_true_means_writing(world):
+    ticket = world["ticket"]
+    bert = login(world["colleague"])
+    for value in ("yes", "on", "0", "<b>1</b>", "1" * 100):
+        ping(bert, ticket, writing=value)
+        assert TicketPresence.objects.get(user=world["colleague"]).writing is False

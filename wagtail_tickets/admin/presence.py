@@ -10,6 +10,7 @@ page's beacon when it closes. Both are for agents of the ticket only (another ti
 
 from __future__ import annotations
 
+from django.db import OperationalError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,7 +25,16 @@ LIST_TEMPLATE = "wagtail_tickets/admin/includes/presence_list.html"
 WRITING_VALUES = ("1", "true")
 
 
-class PresenceView(AgentTicketMixin, View):
+class PingMixin(AgentTicketMixin):
+    """The ticket as the ping needs it: its id and type (all the permission check reads)."""
+
+    ticket_queryset_related = ()
+
+    def ticket_queryset(self):
+        return super().ticket_queryset().only("pk", "ticket_type_id")
+
+
+class PresenceView(PingMixin, View):
     """The workspace's ping (POST): ``tab``, ``writing`` and the page's ``seen`` fields."""
 
     http_method_names = ["post"]
@@ -42,7 +52,11 @@ class PresenceView(AgentTicketMixin, View):
             return HttpResponseBadRequest(_("Unknown page."))
         now = timezone.now()
         writing = request.POST.get("writing") in WRITING_VALUES
-        presence.record(request.user, ticket, tab, writing=writing, now=now)
+        try:
+            presence.record(request.user, ticket, tab, writing=writing, now=now)
+        except OperationalError:
+            # a database busy with writes (SQLite's lock): the page tries again soon
+            return HttpResponse(status=503, headers={"Retry-After": "5"})
         others = presence.others(request.user, ticket, now)
         new_messages = 0
         if seen is not None:
@@ -59,7 +73,7 @@ class PresenceView(AgentTicketMixin, View):
         )
 
 
-class LeaveView(AgentTicketMixin, View):
+class LeaveView(PingMixin, View):
     """The page's leave beacon (POST ``tab``): the agent is gone from the ticket now."""
 
     http_method_names = ["post"]

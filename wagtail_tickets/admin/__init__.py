@@ -15,6 +15,9 @@ Tickets (the "Tickets" menu):
 - ``workspace``: a ticket's page and the agent's actions on it; ``forms``: their forms;
   ``drafts``: the agents' unsent replies kept on the server; ``mail_preview``: the mail a
   reply becomes, rendered by the notifier and never sent.
+- ``presence``: the workspace's ping and leave beacon (who else has the ticket open, who
+  is writing); ``workspace_presence``: that list on the page and the send check's notice
+  when the conversation changed before a reply was sent.
 - ``choosers``: the requester chooser of "New ticket".
 
 Shared pieces: ``listing`` (index views with a bounded search box), ``markup`` (HTML

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "example_site.crm",
     "wagtail_tickets",
     "wagtail_tickets.contrib.api",
+    "wagtail_tickets.contrib.helpcentre",
     "rest_framework",
     "django_q",
     "wagtail.contrib.settings",

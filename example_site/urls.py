@@ -20,6 +20,8 @@ urlpatterns = [
     path("tickets/", include("wagtail_tickets.urls")),
     # the REST API, its schema and the customers' "API tokens" page
     path("api/tickets/", include("wagtail_tickets.contrib.api.urls")),
+    # article suggestions beside the ticket forms, "was this helpful?" votes
+    path("help-centre/", include("wagtail_tickets.contrib.helpcentre.urls")),
 ]
 
 if settings.DEBUG:

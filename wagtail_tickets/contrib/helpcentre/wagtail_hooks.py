@@ -68,3 +68,10 @@ def register_help_centre_admin_urls():
 @hooks.register("register_reports_menu_item")
 def register_help_centre_report_menu_item():
     return admin.report_menu_item()
+
+
+@hooks.register("tickets_demo_data")
+def demo_help_centre() -> str:
+    from .demo import ensure_help_centre
+
+    return ensure_help_centre()

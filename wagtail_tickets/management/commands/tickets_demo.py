@@ -10,6 +10,10 @@ Support tickets (``dev.py demo`` runs that server; ``--imap-port`` picks another
 for a demo mailbox made earlier). Every ticket change goes through
 ``wagtail_tickets.actions``, as on the web.
 
+Installed apps add their own demo data through the ``tickets_demo_data`` hook (functions
+without arguments, run in the same transaction, each returning a line to print): the help
+centre sub-app publishes a help centre with a few articles.
+
 Running it again changes nothing that is already there (it resets the demo users' passwords).
 ``--logins`` changes nothing at all: it prints the logins, once the outbox has no mail
 waiting (at most ``--wait-for-mail`` seconds), so that they come after the demo's startup
@@ -39,6 +43,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from wagtail import hooks
 
 from ... import actions, permissions
 from ...conf import app_settings, customer_model_is_user_model, get_customer_model
@@ -192,12 +197,17 @@ class Command(BaseCommand):
             ensure_ratings(users, types)
             ensure_external_page(types)
             mailbox = ensure_mailbox(types, imap_port)
+            # installed sub-apps add their own demo data (the help centre's articles)
+            extra = [fn() for fn in hooks.get_hooks("tickets_demo_data")]
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(types)} types, {len(users)} users, "
                 f"{created} new tickets ({Ticket.objects.count()} in all)."
             )
         )
+        for line in extra:
+            if line:
+                self.stdout.write(line)
         if not linked:
             self.stdout.write("Demo users are not linked to customer records (see above).")
         self.print_logins()

@@ -105,3 +105,11 @@ def test_an_imap_mailbox_switched_to_webhook_loses_its_password(admin_client):
     assert response.status_code == 302, response.context["form"].errors
     mailbox.refresh_from_db()
     assert mailbox.receive == "webhook" and mailbox.password == ""
+
+
+def test_the_import_command_says_a_webhook_mailbox_has_nothing_to_fetch():
+    from django.core.management import CommandError, call_command
+
+    MailboxFactory(name="Posted", receive="webhook", host="", password="")
+    with pytest.raises(CommandError, match="provider's webhook"):
+        call_command("import_ticket_mail", "--mailbox", "Posted")

@@ -26,6 +26,11 @@ class Command(BaseCommand):
                 found = Mailbox.objects.filter(pk=int(mailbox)).first()
             if found is None:
                 raise CommandError(f"No mailbox with the id or name {mailbox!r}.")
+            if found.receive == Mailbox.Receive.WEBHOOK:
+                raise CommandError(
+                    f"{found.name!r} receives its mail through the provider's webhook: "
+                    "there is nothing to fetch."
+                )
             mailbox_id = found.pk
         reports = import_all(mailbox_id)
         if not reports:

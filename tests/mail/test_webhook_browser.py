@@ -25,7 +25,11 @@ def test_adding_a_webhook_mailbox_in_the_browser(browser_page, live_server, scre
     page.goto(live_server.url + reverse("wagtail_tickets_mailboxes:add"))
     page.get_by_label("Name").first.fill("Support (Mailgun)")
     page.get_by_label("Ticket type").select_option(str(support.pk))
+    assert page.get_by_label("IMAP server").is_visible()
     page.get_by_label("Receives mail through").select_option("webhook")
+    # only the fields a webhook mailbox uses stay on the form
+    assert not page.get_by_label("IMAP server").is_visible()
+    assert not page.get_by_label("Password", exact=True).is_visible()
     page.get_by_label("User name").fill("support@tickets.example")
     screenshot(page, "admin-mailbox-webhook.png", min_bytes=10_000)
     page.get_by_role("button", name="Create").click()

@@ -213,6 +213,9 @@ class MailboxForm(WagtailAdminModelForm):
             "active",
         ]
 
+    class Media:
+        js = ["wagtail_tickets/admin/js/mailbox_form.js"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # what the mailbox has now, before this form's values are put on the instance

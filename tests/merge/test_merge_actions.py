@@ -269,3 +269,25 @@ def test_merge_of_many_messages_takes_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(small_run.captured_queries)):
         actions.merge_tickets([big], target, actor=agent)
     assert target.messages.count() == 63
+
+
+def test_the_customer_is_told_once_with_the_target_in_the_mail(world):
+    from wagtail_tickets.models import OutgoingMail
+    from wagtail_tickets.notifications import sending
+
+    carla, agent = world["carla"], world["agent"]
+    target = make_ticket(carla, world["hardware"], subject="Printer")
+    first = make_ticket(carla, world["hardware"], subject="Printer again")
+    second = make_ticket(carla, world["hardware"], subject="Printer, third time")
+    OutgoingMail.objects.all().delete()
+    PendingNotification.objects.all().delete()
+    actions.merge_tickets([first, second], target, actor=agent)
+    pending = list(PendingNotification.objects.order_by("pk"))
+    assert [(p.kind, p.ticket_id) for p in pending] == [("merged", first.pk), ("merged", second.pk)]
+    for row in pending:
+        sending.build_pending(row.pk)
+    mails = list(OutgoingMail.objects.filter(kind="merged").order_by("pk"))
+    assert len(mails) == 2
+    assert all(carla.email in mail.to for mail in mails)
+    assert f"now part of ticket {target.number} (Printer)" in mails[0].body_text
+    assert f"[ts #{first.number}]" in mails[0].subject

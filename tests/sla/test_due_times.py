@@ -4,8 +4,10 @@ policy, closed and reopened, on a Berlin office calendar (Monday to Friday, 9 to
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from tests.factories import (
     CompanyFactory,
@@ -328,3 +330,30 @@ def test_a_reply_costs_few_queries_for_service_levels(world, django_assert_max_n
         reply(world, reload(ticket), staff=False)
     sla_queries = [q for q in queries if "slapolicy" in q["sql"] or "calendar" in q["sql"]]
     assert len(sla_queries) <= 2
+
+
+def test_recompute_after_a_policy_edit_keeps_spent_time(world):
+    ticket = make_ticket(world["customer"], world["type"])
+    closed = make_ticket(world["customer"], world["type"], subject="Done")
+    actions.close_ticket(closed, actor=world["agent"])
+    world["clock"].set(2026, 3, 2, 11)
+    world["policy"].first_response_minutes = 240
+    world["policy"].save()
+    out = io.StringIO()
+    call_command("recompute_sla_due_times", "--batch-size", "1", stdout=out)
+    assert "2 open ticket" in out.getvalue() or "1 open ticket" in out.getvalue()
+    ticket = reload(ticket)
+    assert ticket.sla_first_response_seconds == HOUR
+    assert ticket.sla_first_response_due_at == berlin(2026, 3, 2, 14)
+    assert reload(closed).sla_first_response_state == due.State.MET
+
+
+def test_recompute_in_batches_reports_the_last_id(world):
+    tickets = [make_ticket(world["customer"], world["type"]) for _n in range(3)]
+    assert actions.recompute_sla(after=0, limit=2) == (2, tickets[1].pk)
+    assert actions.recompute_sla(after=tickets[1].pk, limit=2) == (1, None)
+
+
+def test_recompute_command_refuses_a_silly_batch_size(world):
+    with pytest.raises(CommandError):
+        call_command("recompute_sla_due_times", "--batch-size", "0")

@@ -147,7 +147,8 @@ def _resume(ticket, policy, specs: _Specs, now) -> None:
 
 
 def _apply_policy(ticket, policy, specs: _Specs, now) -> None:
-    """Give the running and paused targets the limits of a new policy."""
+    """Give the running and paused targets the limits of a policy (a new one, or the
+    same one edited)."""
     ticket.sla_policy = policy
     for target in TARGETS:
         row = _Ticket(ticket, target)
@@ -160,7 +161,10 @@ def _apply_policy(ticket, policy, specs: _Specs, now) -> None:
             else:
                 row.set(due_at=None)
             continue
-        row.set(due_at=_due(specs(policy, target), now, total, row.seconds or 0))
+        counted = row.seconds or 0
+        if counted >= total and row.due_at is not None and row.due_at <= now:
+            continue  # overdue already: it stays due when it was
+        row.set(due_at=_due(specs(policy, target), now, total, counted))
 
 
 def _next_due(ticket) -> None:
@@ -247,10 +251,9 @@ def update(
     ticket.sla_clock_at = max(clock, now)
     if rematch:
         facts = policies.Facts(ticket.ticket_type_id, ticket.priority_id, ticket.customer_id)
-        new = policies.first_match(facts, known)
-        if (new.pk if new else None) != ticket.sla_policy_id:
-            policy, specs = new, _Specs()
-            _apply_policy(ticket, policy, specs, now)
+        # the same policy may have new limits (``recompute_sla`` after an edit)
+        policy = policies.first_match(facts, known)
+        _apply_policy(ticket, policy, specs, now)
     status = ticket.status
     if closing or status.is_closed:
         for target in TARGETS:

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import budgets
+from bench import budgets, sections
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "bench" / ".data.json"
@@ -556,9 +556,7 @@ def write_report(
         reference=f"{budgets.REFERENCE_LOOP_MS:g} ms",
     )
     missed = [r.scenario for r in results if not r.ok]
-    summary = [
-        f"Within their budgets: {len(results) - len(missed)} of {len(results)} scenarios."
-    ]
+    summary = [f"Within their budgets: {len(results) - len(missed)} of {len(results)} scenarios."]
     if missed:
         summary.append("Over budget: " + "; ".join(missed) + ".")
     if frame is not None and not frame.errors:
@@ -568,7 +566,10 @@ def write_report(
             "above includes it."
         )
     table = header + "\n".join(rows) + "\n"
-    path.write_text(text + "\n" + table + "\n" + "\n\n".join(summary) + "\n")
+    others = sections.kept(path)
+    path.write_text(
+        text + "\n" + table + "\n" + "\n\n".join(summary) + "\n" + ("\n" + others if others else "")
+    )
 
 
 # Main ---------------------------------------------------------------------------------

@@ -107,3 +107,19 @@ def test_without_the_frame_the_report_says_nothing_of_it(tmp_path):
     assert "For reference" not in path.read_text()
     write_report(path, results, MANIFEST, "Python 3", "41 to 47 ms")
     assert "For reference" not in path.read_text()
+
+
+def test_sections_of_other_runs_are_kept_and_replaced_in_place(tmp_path):
+    from bench import sections
+
+    path = tmp_path / "PERFORMANCE.md"
+    results = [budgets.judge(page("a", 4.0, 50, 1.0), loop_ms=45, frame_ms=None, full=True)]
+    write_report(path, results, MANIFEST, "Python 3", "41 to 47 ms")
+    sections.replace(path, "scale-out", "## Scale-out load run\n\nfirst run")
+    write_report(path, results, MANIFEST, "Python 3", "41 to 47 ms")  # bench/run again
+    text = path.read_text()
+    assert text.count("## Scale-out load run") == 1 and "first run" in text
+    assert text.index("| a |") < text.index("## Scale-out load run")
+    sections.replace(path, "scale-out", "## Scale-out load run\n\nsecond run")
+    text = path.read_text()
+    assert "first run" not in text and text.count("second run") == 1

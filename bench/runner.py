@@ -622,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
     from wagtail import __version__ as wagtail_version
 
-    from bench import autoclose, mail_import, presence
+    from bench import autoclose, helpcentre, mail_import, presence
     from bench import sanitize as sanitizer
 
     manifest_path = Path(os.environ.get("BENCH_MANIFEST", MANIFEST))
@@ -663,6 +663,7 @@ def main(argv: list[str] | None = None) -> int:
         mail_import: 2_000 if args.smoke else None,
         autoclose: 2_000 if args.smoke else args.autoclose_limit,
         sanitizer: 1 if args.smoke else None,  # the smoke run times fewer rounds
+        helpcentre: 1 if args.smoke else None,  # fewer suggestions timed
         presence: 15 if args.smoke else None,  # seconds of 50 agents pinging
     }
     for module, limit in limits.items():

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -45,6 +46,10 @@ from .inbox_filters import InboxRows, TicketFilterSet
 
 INBOX_PAGE_SIZE = 50
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NULLS_LAST_ORDERINGS = {
+    "sla_next_due_at": F("sla_next_due_at").asc(nulls_last=True),
+    "-sla_next_due_at": F("sla_next_due_at").desc(nulls_last=True),
+}
 
 
 # the view (filters and sort) this session last showed: the bare inbox goes back to it
@@ -211,6 +216,9 @@ class InboxView(listing.IndexView):
 
     def order_queryset(self, queryset):
         queryset = super().order_queryset(queryset)
+        if self.ordering in NULLS_LAST_ORDERINGS:
+            # tickets without a running target last, whichever way and on every database
+            return queryset.order_by(NULLS_LAST_ORDERINGS[self.ordering], "-pk")
         return queryset.order_by(*queryset.query.order_by, "-pk")
 
     def get_list_more_buttons(self, instance):

@@ -1,5 +1,6 @@
 """The inbox's filters (status with counters, type grouped with descriptions, priority,
-category, assignment, assignee, new for me, open or closed) and the small tables they list.
+category, assignment, assignee, new for me, open or closed, service level) and the small
+tables they list.
 
 A filter is one declaration in ``TicketFilterSet``: its name is the GET parameter, the
 inbox remembers it with the view (``inbox.VIEW_PARAMS``) and the default view keeps it.
@@ -21,8 +22,11 @@ from ..db.counters import status_counts
 from ..ids import IdChoiceMixin
 from ..models import Category, Priority, Status, Ticket, TicketType
 from ..models.tickets import agent_name
+from ..sla.display import breached, due_within_the_hour
 from ..visits import new_for
 from . import widgets
+
+SLA_CONDITIONS = {"breached": breached, "hour": due_within_the_hour}
 
 
 class InboxRows:
@@ -195,6 +199,13 @@ class TicketFilterSet(WagtailFilterSet):
         empty_label=_("Any"),
         widget=widgets.RadioSelect,
     )
+    sla = django_filters.ChoiceFilter(
+        label=_("Service level"),
+        choices=[("breached", _("Breached")), ("hour", _("Due within the hour"))],
+        method="filter_sla",
+        empty_label=_("Any"),
+        widget=widgets.RadioSelect,
+    )
 
     class Meta:
         model = Ticket
@@ -242,6 +253,12 @@ class TicketFilterSet(WagtailFilterSet):
             return queryset.filter(is_open=False, rating__isnull=True)
         if value in ("good", "okay", "bad"):
             return queryset.filter(rating__score=value)
+        return queryset
+
+    def filter_sla(self, queryset, name, value):
+        # the next due time is set while a target runs: its index serves both
+        if value in SLA_CONDITIONS:
+            return queryset.filter(SLA_CONDITIONS[value]())
         return queryset
 
     def filter_state(self, queryset, name, value):

@@ -51,6 +51,7 @@ from ..models.tickets import AUTHOR_NAME_RELATED, agent_name
 from ..notifications import Event, EventKind
 from ..notifications.events import get_notifier
 from ..notifications.variables import VARIABLE, as_text
+from ..sla import display as sla_display
 from . import drafts, workspace_presence
 from .forms import (
     WORKSPACE_FORM_ID,
@@ -456,6 +457,7 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             can_reopen=permissions.can_reopen(user, ticket),
             is_mine=ticket.assignee_id == user.pk,
             today=timezone.localdate(),
+            sla_targets=sla_display.target_rows(ticket),
             urls={name: self.url(name, ticket.pk) for name in WORKSPACE_URLS},
             attachment_url_name=f"{self.url_namespace}:attachment",
         )

@@ -65,6 +65,7 @@ def test_counts_and_lists(world, rf):
         "new": 5,  # customers wrote every ticket of Hardware; Ann opened none yet
         "mine": 2,
         "unassigned": 1,
+        "breached": 0,  # no service-level policy
         "overdue": 1,  # closed tickets and other types are not overdue work
     }
     assert [t.subject for t, _url in groups["mine"]["rows"]] == ["Mine on time", "Mine and late"]

@@ -173,6 +173,7 @@ def test_overdue_rows_are_highlighted(client, setup):
         "assignee__first_name",
         "updated_at",
         "target_date",
+        "sla_next_due_at",
     ],
 )
 def test_every_column_sorts(client, setup, key):

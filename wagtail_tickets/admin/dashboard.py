@@ -1,7 +1,8 @@
 """The tickets panel on the Wagtail dashboard: what needs an agent's attention today.
 
 Counters of the agent's open tickets, the unassigned ones, their own, the overdue ones
-(target date before today, still open) and those with customer messages they have not
+(target date before today, still open), those with a breached service level and those
+with customer messages they have not
 seen ("new for me", ``visits``) come from one query; each opens the inbox with the
 filter that lists the same tickets. A few tickets of the lists that need work are shown
 with links to their workspace (one query per list shown, whatever the number of tickets).
@@ -23,6 +24,7 @@ from wagtail.admin.ui.components import Component
 from .. import permissions
 from ..links import inbox_url, workspace_url
 from ..pagination import bounded_counts
+from ..sla.display import breached
 from ..visits import new_for
 
 LIST_LENGTH = 5
@@ -65,6 +67,13 @@ def counters(user) -> list[Counter]:
             _("Unassigned tickets"),
             is_open & Q(assignee__isnull=True),
             {"assigned": "unassigned", "state": "open"},
+        ),
+        Counter(
+            "breached",
+            _("Breached service levels"),
+            breached(),
+            {"sla": "breached", "ordering": "sla_next_due_at"},
+            order=("sla_next_due_at", "pk"),
         ),
         Counter(
             "overdue",

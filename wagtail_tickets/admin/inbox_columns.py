@@ -35,6 +35,7 @@ from ..colours import text_colour_on
 from ..models import Message, Priority, Status, Ticket
 from ..models.config import colour_validator
 from ..models.tickets import agent_name
+from ..sla import display as sla_display
 from .markup import EMPTY, Html, join
 
 
@@ -53,6 +54,12 @@ class RowContext:
             new=gettext("New"), explained=gettext("customer messages you have not seen yet")
         )
         self.note_label = NOTE_LABEL(label=gettext("Internal note:"))
+        # service levels: due times compare with one "now" for the whole page
+        self.now = timezone.now()
+        self.sla_badges = {
+            standing: SLA_BADGE(standing=standing, label=label)
+            for standing, label in sla_display.LABELS.items()
+        }
 
     def is_overdue(self, ticket: Ticket) -> bool:
         return bool(ticket.target_date and ticket.target_date < self.today and ticket.is_open)
@@ -161,6 +168,11 @@ MOMENT = Html(
     '<time class="w-human-readable-date__date" datetime="{iso}">{ago}</time></button>'
 )
 TARGET = Html("<span{overdue}>{date}</span>")
+SLA = Html(
+    '<div class="wt-sla__target">{target}</div>'
+    '<div class="wt-nowrap"><time datetime="{iso}">{when}</time>{badge}</div>'
+)
+SLA_BADGE = Html(' <span class="wt-sla-badge wt-sla-badge--{standing}">{label}</span>')
 CLOSED = SafeString(" wt-status--closed")
 OVERDUE_DATE = SafeString(' class="wt-target-date--overdue"')
 ROW_CLASSES = {
@@ -255,6 +267,25 @@ def target_cell(ticket: Ticket, row: RowContext) -> SafeString:
     )
 
 
+def sla_cell(ticket: Ticket, row: RowContext) -> SafeString:
+    """The target due first and when, with a badge (in words) when it is due within the
+    hour or breached; "Paused" while the ticket waits for the customer."""
+    found = sla_display.next_due(ticket, row.now)
+    if found is None:
+        if ticket.sla_paused_at is not None and ticket.is_open:
+            return row.sla_badges[sla_display.Standing.PAUSED]
+        return EMPTY
+    label, moment, standing = found
+    moment = timezone.localtime(moment)
+    urgent = standing in (sla_display.Standing.SOON, sla_display.Standing.BREACHED)
+    return SLA(
+        target=label,
+        iso=moment.isoformat(),
+        when=dateformat.format(moment, row.moment_format),
+        badge=row.sla_badges[standing] if urgent else EMPTY,
+    )
+
+
 def _by(attname: str) -> Callable[[Ticket, RowContext], Hashable]:
     return lambda ticket, row: getattr(ticket, attname)
 
@@ -338,6 +369,14 @@ COLUMNS: tuple[InboxColumn, ...] = (
         cell=target_cell,
         same_cell=lambda ticket, row: (ticket.target_date, row.is_overdue(ticket)),
         td='<td class="wt-nowrap">{content}</td>',
+    ),
+    InboxColumn(
+        "sla_next_due_at",
+        _("Next due"),
+        sort_key="sla_next_due_at",
+        cell=sla_cell,
+        td='<td class="wt-sla">{content}</td>',
+        classname="wt-sla",
     ),
     InboxColumn("closed_at", shown=False),
 )

@@ -1,5 +1,6 @@
 """The ticket reports in the admin: activity over time, per type and status,
-response and resolution times, workload per agent and time spent, with a CSV export.
+response and resolution times, service levels (``sla``), workload per agent and time
+spent, with a CSV export.
 
 Agents see the numbers of the types they manage only (``permissions.agent_tickets``); other
 users get 403. Everything is aggregated in the database (``queries``): the page runs a
@@ -32,6 +33,7 @@ from ...links import inbox_url, workspace_url
 from ...pagination import uncounted_page
 from . import charts, queries
 from . import ratings as rating_numbers
+from . import sla as sla_numbers
 from .queries import Period, last_days, last_months
 
 MAX_BUCKETS = 400
@@ -169,6 +171,7 @@ class ReportsView(WagtailAdminTemplateMixin, TemplateView):
         types = permissions.agent_types(self.request.user)
         with queries.analytics(tickets.db) as session:
             report = queries.build(tickets, period, session, types=types)
+            sla_report = sla_numbers.build(tickets, period)
             # not counted: the rows are groups of up to a year of messages
             time_page = uncounted_page(
                 queries.time_spent(tickets, period),
@@ -223,6 +226,13 @@ class ReportsView(WagtailAdminTemplateMixin, TemplateView):
             agent_chart=charts.agent_chart(
                 report.agents, str(_("open assigned")), str(_("closed in period"))
             ),
+            sla=sla_report,
+            sla_totals=list(zip(sla_report.target_labels, sla_report.totals.cells, strict=True)),
+            sla_tables=[
+                (_("Service levels per type"), _("Type"), sla_report.per_type),
+                (_("Service levels per priority"), _("Priority"), sla_report.per_priority),
+                (_("Service levels per agent"), _("Agent"), sla_report.per_agent),
+            ],
             time_page=time_page,
             time_rows=time_rows,
             time_page_param=TIME_PAGE_PARAM,

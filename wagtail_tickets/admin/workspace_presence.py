@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import presence, sendcheck
+from ..conf import app_settings
 from ..models import Ticket
 
 
@@ -28,7 +29,7 @@ def workspace_context(view, ticket: Ticket, seen: sendcheck.Seen | None = None) 
     context["presence"] = {
         "tab": tab,
         "others": presence.others(user, ticket, now),
-        "interval": presence.expiry().total_seconds() // presence.MISSED_PINGS,
+        "interval": app_settings.PRESENCE_PING_SECONDS,
         "ping_url": view.url("presence", ticket.pk),
         "leave_url": view.url("presence_leave", ticket.pk),
     }

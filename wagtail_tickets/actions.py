@@ -1101,7 +1101,10 @@ def _merge_one(source: Ticket, target: Ticket, closed: Status, *, actor, now, re
     source.is_open = False
     source.closed_at = source.closed_at if old.is_closed else now
     source.updated_at = now
-    source.save(update_fields=["status", "closed_at", "updated_at"])
+    sla_fields = []
+    if not old.is_closed:
+        sla_fields = _apply_sla(source, now, was_waiting=old.waits_for_customer, closing=True)
+    source.save(update_fields=["status", "closed_at", "updated_at", *sla_fields])
     changes = {"status": (old.name, closed.name)} if old.pk != closed.pk else {}
     log(
         source,
@@ -1209,7 +1212,9 @@ def split_ticket(
             customer_id=locked.customer_id,
             cc=locked.cc,
         )
+        _apply_sla(new, now, opening=True)
         _save_numbered(new)
+        sla_schedule.reschedule(new, now)
         moved = chosen.update(ticket_id=new.pk)
         if not moved:
             raise ValidationError(_("The message is no longer on this ticket."))

@@ -105,7 +105,12 @@ def url(name: str, *args) -> str:
 
 @pytest.fixture
 def world():
-    """Types A and B, the tested user, a colleague, a stranger, and six tickets."""
+    return build_world()
+
+
+def build_world():
+    """Types A and B, the tested user, a colleague, a stranger, and six tickets (the API's
+    matrix, tests/contrib/api/test_access_matrix.py, builds the same)."""
     types = {
         "A": TicketTypeFactory(name="Type A", visibility=TicketType.Visibility.COMPANY),
         "B": TicketTypeFactory(name="Type B", visibility=TicketType.Visibility.OWN),
@@ -133,11 +138,17 @@ def world():
     return types, user, tickets
 
 
-def as_level(world, level_name):
+def give_level(world, level_name):
+    """The tested user holds ``level_name`` on both types (through a group)."""
     types, user, tickets = world
     if LEVELS[level_name] is not None:
         for kind in types.values():
             grant(user, kind, LEVELS[level_name], group_name=f"tested {level_name}")
+    return user, tickets
+
+
+def as_level(world, level_name):
+    user, tickets = give_level(world, level_name)
     client = Client()
     client.force_login(user)
     return client, tickets

@@ -277,6 +277,37 @@ def can_see(user, ticket: Ticket) -> bool:
     return can_manage(user, ticket) or customer_tickets(user).filter(pk=ticket.pk).exists()
 
 
+def reaches_admin(user) -> bool:
+    """Whether Wagtail lets ``user`` into its admin, where the inbox and the workspace are
+    (Wagtail's "access admin" permission; superusers have it)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm("wagtailadmin.access_admin")
+    )
+
+
+def works_in_inbox(user) -> bool:
+    """Whether ``user`` works with tickets as an agent on the web: an agent of a type who
+    reaches the admin. Anyone else, a manage level without the admin included, reaches
+    tickets only as the customer area shows them; the API answers by the same rule."""
+    return is_agent(user) and reaches_admin(user)
+
+
+def works_on(user, ticket: Ticket) -> bool:
+    """Whether ``user`` handles ``ticket`` in the admin's workspace (``works_in_inbox``
+    and an agent of its type)."""
+    return can_manage(user, ticket) and reaches_admin(user)
+
+
+def can_open(user, ticket: Ticket) -> bool:
+    """Whether ``user`` reaches ``ticket``'s page on the web: the workspace
+    (``works_on``), else the customer area's page (``customer_tickets``). The API opens
+    a ticket by this rule, so a token reaches what its user reaches on the web."""
+    return works_on(user, ticket) or customer_tickets(user).filter(pk=ticket.pk).exists()
+
+
 def can_create(user, ticket_type: TicketType | None = None) -> bool:
     if ticket_type is None:
         return bool(type_ids_with_level(user, Level.CREATE))

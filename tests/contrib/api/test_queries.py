@@ -79,6 +79,7 @@ def test_customer_record_list_queries(world, django_assert_max_num_queries):
     more_tickets(world, 5)
     client = client_for(world["agent"])
     url = reverse("wagtail_tickets_api:customer_tickets", args=[world["acme"].pk])
-    with django_assert_max_num_queries(10):
+    # two of them are Django's permission reads: whether the agent reaches the admin
+    with django_assert_max_num_queries(12):
         response = client.get(url)
     assert len(response.json()["results"]) == 6

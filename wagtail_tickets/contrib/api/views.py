@@ -89,16 +89,17 @@ def form_errors(*forms_: django_forms.Form) -> ValidationError:
 
 def agent_of(user):
     """``context["agent"]``: whether the viewer answers this ticket as an agent."""
-    return lambda ticket: permissions.can_manage(user, ticket)
+    return lambda ticket: permissions.works_on(user, ticket)
 
 
 def get_ticket(request, ticket_id: str) -> Ticket:
-    """A ticket the user sees (in the inbox or the customer area), or 404."""
+    """A ticket the user reaches on the web (in the workspace or the customer area), or
+    404."""
     pk = parse_id(ticket_id)
     if pk is None:
         raise Http404
     ticket = Ticket.objects.filter(pk=pk).first()
-    if ticket is None or not permissions.can_see(request.user, ticket):
+    if ticket is None or not permissions.can_open(request.user, ticket):
         raise Http404
     return ticket
 
@@ -107,7 +108,7 @@ def change_fields(request, ticket: Ticket, data) -> dict:
     """Change the posted fields of a ticket (a field not posted is left alone) through
     ``actions.change_ticket``; ``{field: [old, new]}`` of what changed."""
     user = request.user
-    if not permissions.can_manage(user, ticket):
+    if not permissions.works_on(user, ticket):
         raise PermissionDenied
     allowed = set(ChangeFieldsForm.base_fields)
     unknown = sorted(set(data) - allowed)
@@ -184,7 +185,7 @@ class TicketListView(UploadView):
     def tickets(self):
         request, user = self.request, self.request.user
         params = request.query_params
-        if permissions.is_agent(user):
+        if permissions.works_in_inbox(user):
             tickets = permissions.agent_tickets(user)
             rows = InboxRows(user)
             filters = TicketFilterSet(params, tickets, request=request._request, rows=rows)
@@ -275,7 +276,7 @@ class TicketDetailView(ApiView):
     def patch(self, request, ticket_id: str):
         ticket = get_ticket(request, ticket_id)
         user = request.user
-        if not permissions.can_manage(user, ticket):
+        if not permissions.works_on(user, ticket):
             raise PermissionDenied
         data, _files = form_data(request)
         changes = change_fields(request, ticket, data)
@@ -346,7 +347,7 @@ class TicketActionView(ApiView):
         ticket = get_ticket(request, ticket_id)
         user = request.user
         if self.verb == "claim":
-            if not permissions.can_manage(user, ticket):
+            if not permissions.works_on(user, ticket):
                 raise PermissionDenied
             actions.claim_ticket(ticket, actor=user, request=request._request)
         elif self.verb == "close":
@@ -366,7 +367,7 @@ class AssignView(ApiView):
     @documented(request=s.AssignRequest, responses=s.TicketSerializer, operation_id="ticket_assign")
     def post(self, request, ticket_id: str):
         ticket = get_ticket(request, ticket_id)
-        if not permissions.can_manage(request.user, ticket):
+        if not permissions.works_on(request.user, ticket):
             raise PermissionDenied
         data, _files = form_data(request)
         if "assignee" not in data:
@@ -385,7 +386,7 @@ class MergeView(ApiView):
     def post(self, request, ticket_id: str):
         ticket = get_ticket(request, ticket_id)
         user = request.user
-        if not permissions.can_manage(user, ticket):
+        if not permissions.works_on(user, ticket):
             raise PermissionDenied
         data, _files = form_data(request)
         refuse_unknown(data, MergeForm())
@@ -428,7 +429,7 @@ class CustomerTicketsView(ApiView):
     )
     def get(self, request, customer_id: str):
         user = request.user
-        if not permissions.is_agent(user):
+        if not permissions.works_in_inbox(user):
             raise Http404
         model = get_customer_model()
         customer = get_object_or_404(model._default_manager, pk=customer_pk(model, customer_id))

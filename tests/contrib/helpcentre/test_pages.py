@@ -108,7 +108,7 @@ def test_votes_are_rate_limited(client, help_world, settings):
 def test_pages_in_another_language_are_searched_in_that_language(client, help_world):
     from wagtail.models import Locale
 
-    from wagtail_tickets.contrib.helpcentre.search import search_articles
+    from wagtail_tickets.contrib.helpcentre.models import search_articles
 
     german = Locale.objects.create(language_code="de")
     invoice_de = help_world["invoice"].copy_for_translation(german, copy_parents=True)

@@ -13,10 +13,12 @@ from modelcluster.fields import ParentalKey
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
 
 from wagtail_tickets.conf import app_settings
+
+from .search import SUGGESTIONS, clean_query, locales_to_search
 
 ARTICLE = "wagtail_tickets_helpcentre.HelpArticlePage"
 CATEGORY = "wagtail_tickets_helpcentre.HelpCategoryPage"
@@ -52,8 +54,6 @@ class HelpCentrePage(HelpPage):
         verbose_name_plural = _("help centres")
 
     def get_context(self, request, *args, **kwargs):
-        from .search import search_articles
-
         context = super().get_context(request, *args, **kwargs)
         query = request.GET.get("q", "")
         context["categories"] = HelpCategoryPage.objects.child_of(self).live().public()
@@ -192,3 +192,25 @@ class ArticleFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} {self.day} {self.source}"
+
+
+def search_articles(
+    raw_query: object,
+    *,
+    locale: Locale | None = None,
+    limit: int = SUGGESTIONS,
+    within: Page | None = None,
+) -> list[HelpArticlePage]:
+    """The live, public articles best matching ``raw_query`` in ``locale`` (the active
+    language by default), falling back to the default language when that has none."""
+    query = clean_query(raw_query)
+    if not query:
+        return []
+    for candidate in locales_to_search(locale):
+        articles = HelpArticlePage.objects.live().public().filter(locale=candidate)
+        if within is not None:
+            articles = articles.descendant_of(within)
+        found = list(articles.search(query, operator="or")[:limit])
+        if found:
+            return found
+    return []

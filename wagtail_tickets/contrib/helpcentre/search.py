@@ -1,5 +1,6 @@
-"""Finding articles with Wagtail's search backend: the help centre's search box and the
-suggestions beside the ticket forms.
+"""What a search for articles may use (``models.search_articles`` runs it with Wagtail's
+search backend, for the help centre's search box and the suggestions beside the ticket
+forms).
 
 Input is bounded before the backend sees it (length, words, printable characters), so a
 hostile query costs what a plain one does. Words are joined with "or" and ranked by the
@@ -10,9 +11,7 @@ from __future__ import annotations
 
 import re
 
-from wagtail.models import Locale, Page
-
-from .models import HelpArticlePage
+from wagtail.models import Locale
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
@@ -34,7 +33,7 @@ def clean_query(raw: object) -> str:
     return query if len(query) >= MIN_QUERY_LENGTH else ""
 
 
-def _locales(locale: Locale | None) -> list[Locale]:
+def locales_to_search(locale: Locale | None) -> list[Locale]:
     """The content language to search first, then the site's default language."""
     active = locale or Locale.get_active()
     try:
@@ -42,25 +41,3 @@ def _locales(locale: Locale | None) -> list[Locale]:
     except Locale.DoesNotExist:
         return [active]
     return [active] if active.pk == default.pk else [active, default]
-
-
-def search_articles(
-    raw_query: object,
-    *,
-    locale: Locale | None = None,
-    limit: int = SUGGESTIONS,
-    within: Page | None = None,
-) -> list[HelpArticlePage]:
-    """The live, public articles best matching ``raw_query`` in ``locale`` (the active
-    language by default), falling back to the default language when that has none."""
-    query = clean_query(raw_query)
-    if not query:
-        return []
-    for candidate in _locales(locale):
-        articles = HelpArticlePage.objects.live().public().filter(locale=candidate)
-        if within is not None:
-            articles = articles.descendant_of(within)
-        found = list(articles.search(query, operator="or")[:limit])
-        if found:
-            return found
-    return []

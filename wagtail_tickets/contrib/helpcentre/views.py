@@ -25,8 +25,7 @@ from wagtail_tickets.external import throttle
 from wagtail_tickets.ids import parse_id
 
 from . import feedback
-from .models import HelpArticlePage, Source
-from .search import search_articles
+from .models import HelpArticlePage, Source, search_articles
 
 VOTES = {"yes": "helpful", "no": "not_helpful"}
 

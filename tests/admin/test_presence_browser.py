@@ -22,6 +22,13 @@ pytestmark = [
 ]
 
 WAIT_MS = 15_000
+QUIET_PINGS = """() => new Promise((done) => {
+    let changes = 0;
+    const watcher = new MutationObserver((records) => { changes += records.length; });
+    watcher.observe(document.querySelector('[data-wt-presence-list]'),
+                    {childList: true, subtree: true, characterData: true});
+    setTimeout(() => { watcher.disconnect(); done(changes); }, 3500);
+})"""
 
 
 def editor(page):
@@ -47,6 +54,9 @@ def test_two_agents_on_one_ticket(live_server, browser_page, screenshot, setting
     assert agent_name(ben) in anna_list.inner_text()
     ben_list.get_by_text(agent_name(anna)).wait_for(timeout=WAIT_MS)
     assert "writing" not in anna_list.inner_text()
+    # a live region: pings that bring nothing new leave it alone (nothing re-announced)
+    changes = anna_page.evaluate(QUIET_PINGS)
+    assert changes == 0
 
     # Ben types: Anna sees that he is writing
     editor(ben_page).click()

@@ -79,8 +79,14 @@
           return response.ok ? response.json() : null;
         })
         .then(function (answer) {
+          // the list is a live region: rewritten only when it changes, or screen
+          // readers would hear it again at every ping
           if (answer && list) {
-            list.innerHTML = answer.html;
+            var fresh = document.createElement('div');
+            fresh.innerHTML = answer.html; // as the browser writes it, to compare like with like
+            if (fresh.innerHTML.trim() !== list.innerHTML.trim()) {
+              list.innerHTML = fresh.innerHTML;
+            }
           }
         })
         .catch(function () {

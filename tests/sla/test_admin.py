@@ -243,3 +243,22 @@ def test_policy_list_queries_do_not_grow(admin_client, django_assert_max_num_que
     with django_assert_max_num_queries(25):
         response = admin_client.get(reverse("wagtail_tickets_sla_policies:index"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["abc", "99999999999999999999999", "-1", "1e3", "１", "424242"])
+def test_customer_id_field_refuses_what_is_no_record(value):
+    from django.core.exceptions import ValidationError
+
+    from wagtail_tickets.admin.sla import CustomerIdField
+
+    CompanyFactory(name="Acme")
+    with pytest.raises(ValidationError):
+        CustomerIdField().clean(value)
+
+
+def test_customer_id_field_takes_a_record_id():
+    from wagtail_tickets.admin.sla import CustomerIdField
+
+    acme = CompanyFactory(name="Acme")
+    assert CustomerIdField().clean(f" {acme.pk} ") == acme
+    assert CustomerIdField().clean("") is None

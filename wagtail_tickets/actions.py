@@ -478,6 +478,7 @@ def add_reply(
 
     def run(saved):
         locked = _locked(ticket)
+        _refuse_merged(locked)
         message = _add_message(
             locked,
             author=actor if actor is not None else author,
@@ -569,6 +570,9 @@ def change_ticket(ticket: Ticket, *, actor=None, request=None, **values) -> dict
 
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if "status" in values and values["status"] is not None:
+            if not values["status"].is_closed:
+                _refuse_merged(locked)
         target_type = values.get("ticket_type")
         if (
             target_type is not None
@@ -775,6 +779,8 @@ def _set_closed(ticket: Ticket, actor, closed: bool, request) -> None:
         raise ValidationError(_("No suitable status is configured; ask an administrator."))
     with transaction.atomic(savepoint=_current.get().savepoints):
         locked = _locked(ticket)
+        if not closed:
+            _refuse_merged(locked)
         if locked.status.is_closed == closed:
             _copy_state(locked, ticket)
             return
@@ -990,6 +996,19 @@ def _merge_refusal_text(reason: str) -> str:
         "#%(source)s has no account: it can only join a ticket without an account from the "
         "same address."
     )
+
+
+def _refuse_merged(locked: Ticket) -> None:
+    """A merged ticket stays as it was merged: closed, without new messages (they belong
+    in the ticket it went into, where mail and links lead)."""
+    if locked.is_open:
+        return
+    merge = TicketMerge.objects.filter(source_id=locked.pk).select_related("target").first()
+    if merge is not None:
+        raise ValidationError(
+            _("#%(number)s was merged into #%(target)s: continue there.")
+            % {"number": locked.number, "target": merge.target.number}
+        )
 
 
 def _lock_many(ids: Iterable[int]) -> dict[int, Ticket]:

@@ -291,3 +291,21 @@ def test_the_customer_is_told_once_with_the_target_in_the_mail(world):
     assert all(carla.email in mail.to for mail in mails)
     assert f"now part of ticket {target.number} (Printer)" in mails[0].body_text
     assert f"[ts #{first.number}]" in mails[0].subject
+
+
+def test_a_merged_ticket_takes_no_reply_and_is_not_reopened(world):
+    carla, agent = world["carla"], world["agent"]
+    target = make_ticket(carla, world["hardware"])
+    source = make_ticket(carla, world["hardware"])
+    actions.merge_tickets([source], target, actor=agent)
+    source.refresh_from_db()
+    with pytest.raises(ValidationError, match="continue there"):
+        actions.add_reply(source, actor=agent, body_html="<p>late</p>")
+    with pytest.raises(ValidationError, match="continue there"):
+        actions.reopen_ticket(source, actor=agent)
+    from wagtail_tickets.models import Status
+
+    with pytest.raises(ValidationError, match="continue there"):
+        actions.change_ticket(source, actor=agent, status=Status.objects.default())
+    source.refresh_from_db()
+    assert not source.is_open and not source.messages.exists()

@@ -202,3 +202,16 @@ def test_the_forms_show_nothing_when_the_urls_are_not_included(client, settings,
     assert response.status_code == 200
     assert b"data-wt-help-suggest" not in response.content
     assert b'name="subject"' in response.content
+
+
+def test_a_suggestion_costs_the_same_few_queries_however_many_articles(
+    client, help_world, django_assert_max_num_queries
+):
+    from tests.contrib.helpcentre.conftest import add_article
+
+    with django_assert_max_num_queries(8) as few:
+        assert titles(client.get(reverse(SUGGEST), {"q": "invoice refund password"}))
+    for number in range(15):
+        add_article(help_world["billing"], f"Invoice question {number}", "About invoices.")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(titles(client.get(reverse(SUGGEST), {"q": "invoice"}))) == 5

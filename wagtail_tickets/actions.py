@@ -986,7 +986,7 @@ def bulk_change(
 # --- merge, split, link --------------------------------------------------------------
 
 
-def _merge_refusal_text(reason: str) -> str:
+def merge_refusal_text(reason: str) -> str:
     """The words for a reason of ``permissions.merge_refusal``."""
     if reason == "requester":
         return _(
@@ -1067,7 +1067,7 @@ def merge_tickets(sources: Sequence[Ticket], target: Ticket, *, actor=None, requ
             refusal = permissions.merge_refusal(source, locked_target)
             if refusal is not None:
                 raise ValidationError(
-                    _merge_refusal_text(refusal)
+                    merge_refusal_text(refusal)
                     % {"source": source.number, "target": locked_target.number}
                 )
         now = timezone.now()

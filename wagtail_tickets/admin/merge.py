@@ -78,7 +78,7 @@ def merge_summary(sources: list[Ticket], target: Ticket) -> list[dict]:
                 "new_cc": [
                     a for a in source.cc_list if permissions.mail_address_key(a) not in known
                 ],
-                "refused": actions._merge_refusal_text(refusal)
+                "refused": actions.merge_refusal_text(refusal)
                 % {"source": source.number, "target": target.number}
                 if refusal
                 else "",

@@ -301,7 +301,7 @@ WATCH_NEWS = """() => {
 }"""
 
 
-def test_inbox_announces_new_tickets(live_server, browser_page, helpdesk, settings):  # noqa: F811
+def test_inbox_announces_new_tickets(live_server, browser_page, helpdesk, settings, screenshot):  # noqa: F811
     settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "INBOX_REFRESH_SECONDS": 1}
     page = browser_page(helpdesk["agent"], viewport=(1440, 1000))
     polls = []
@@ -328,6 +328,7 @@ def test_inbox_announces_new_tickets(live_server, browser_page, helpdesk, settin
     assert news.text_content() == "New tickets in the list: 2"
     assert rows.count() == before + 2
     assert page.get_by_text("Invoice <b>missing</b>").count() == 1
+    screenshot(page, "admin-inbox-live-refresh.png", min_bytes=20_000)
     # more polls with nothing new announce nothing more
     polled = len(polls)
     page.wait_for_timeout(3000)

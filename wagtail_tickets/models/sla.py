@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from ..conf import get_customer_model_string
 from ..sla import hours
@@ -136,6 +137,8 @@ class CalendarRange(CalendarPart):
         _("to"), help_text=_("00:00 means until midnight; an earlier time runs past midnight.")
     )
 
+    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("start"), FieldPanel("end")])]
+
     class Meta:
         verbose_name = _("business hours")
         verbose_name_plural = _("business hours")
@@ -157,6 +160,8 @@ class CalendarHoliday(CalendarPart):
     date = models.DateField(_("date"))
     yearly = models.BooleanField(_("every year"), default=False)
     name = models.CharField(_("name"), max_length=100, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("date"), FieldPanel("yearly"), FieldPanel("name")])]
 
     class Meta:
         verbose_name = _("holiday")

@@ -137,10 +137,33 @@ def measure(manifest: dict | None = None, limit: int | None = None) -> list[Resu
     ]
 
 
+def section(result: Result, vendor: str) -> str:
+    """The section of docs/PERFORMANCE.md this run writes (one per database kind)."""
+    return (
+        f"## Help centre suggestions ({vendor})\n\n"
+        f"Measured with `python -m bench.helpcentre` ({__doc__.splitlines()[0].rstrip('.')}): "
+        f"the whole suggestion view, {SAMPLES} subjects of two to eight support words after "
+        f"{WARM_UP} warm-up calls, on {machine()}.\n\n"
+        "| scenario | budget | measured | ok |\n|---|---|---|---|\n"
+        f"| {result.scenario} | {result.budget} | {result.measured}; {result.notes} | "
+        f"{'yes' if result.ok else 'no'} |\n"
+    )
+
+
+def machine() -> str:
+    import platform
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return f"{platform.machine()} with {os.cpu_count()} cores (load average {load:.1f})"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     default = Path(tempfile.gettempdir()) / "wagtail_tickets_bench_help.sqlite3"
     parser.add_argument("--database-url", default=f"sqlite:///{default}")
+    parser.add_argument(
+        "--write", action="store_true", help="Put the figures into docs/PERFORMANCE.md."
+    )
     args = parser.parse_args(argv)
     os.environ["BENCH_DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -156,6 +179,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{result.scenario}: {result.measured} ({result.notes}) "
               f"{'ok' if result.ok else 'OVER'} {' '.join(result.errors)}")  # fmt: skip
         failed = failed or not result.ok or bool(result.errors)
+        if args.write:
+            from django.db import connection
+
+            from bench import sections
+
+            vendor = connection.vendor
+            sections.replace(
+                ROOT / "docs/PERFORMANCE.md", f"help-centre-{vendor}", section(result, vendor)
+            )
     return 1 if failed else 0
 
 

@@ -3,7 +3,6 @@
 from django.db import migrations, models
 
 import wagtail_tickets.models.tickets
-import wagtail_tickets.storage
 
 
 class Migration(migrations.Migration):
@@ -17,7 +16,7 @@ class Migration(migrations.Migration):
             name="file",
             field=models.FileField(
                 max_length=255,
-                storage=wagtail_tickets.storage.attachment_storage,
+                storage=wagtail_tickets.models.tickets.attachment_storage,
                 upload_to=wagtail_tickets.models.tickets.attachment_upload_to,
                 verbose_name="file",
             ),
@@ -29,7 +28,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 editable=False,
                 max_length=255,
-                storage=wagtail_tickets.storage.attachment_storage,
+                storage=wagtail_tickets.models.tickets.attachment_storage,
                 upload_to="",
             ),
         ),

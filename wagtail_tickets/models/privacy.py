@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..storage import attachment_storage
+from .tickets import attachment_storage
 
 
 class PersonalDataRequest(models.Model):

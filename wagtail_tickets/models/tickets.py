@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from .. import storage
 from ..conf import app_settings, get_customer_model_string
 from ..db.indexes import CoveringIndex
-from ..storage import attachment_storage
 from .config import Category, Priority, Status, TicketType
 from .sla import SlaState
 
@@ -357,6 +357,12 @@ class Message(models.Model):
 
 # what ``Message.author_display_name`` reads, for ``select_related``
 AUTHOR_NAME_RELATED = ("author", "author__ticket_profile")
+
+
+def attachment_storage():
+    """The storage of attachment and export-archive files (``storage.attachment_storage``),
+    named in the models so that migrations refer to a model callable."""
+    return storage.attachment_storage()
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:

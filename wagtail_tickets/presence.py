@@ -78,10 +78,11 @@ def leave(user, ticket: Ticket, tab: str) -> None:
     TicketPresence.objects.filter(user=user, ticket=ticket, tab=tab).delete()
 
 
-def sweep(ticket: Ticket, now: datetime | None = None) -> None:
-    """Remove the ticket's rows of tabs that stopped pinging (one delete)."""
+def sweep(now: datetime | None = None) -> None:
+    """Remove the rows of tabs that stopped pinging, of every ticket (one delete). Run
+    whenever a workspace opens, it keeps the table at about the number of open tabs."""
     limit = (now or timezone.now()) - expiry()
-    TicketPresence.objects.filter(ticket=ticket, seen_at__lt=limit).delete()
+    TicketPresence.objects.filter(seen_at__lt=limit).delete()
 
 
 def others(user, ticket: Ticket, now: datetime | None = None) -> list[Present]:

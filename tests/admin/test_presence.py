@@ -68,10 +68,17 @@ def test_others_lists_each_other_agent_once_and_merges_writing(world):
 def test_a_tab_that_stops_pinging_expires_and_is_swept(world):
     ticket, anna, bert = world["ticket"], world["agent"], world["colleague"]
     long_ago = timezone.now() - presence.expiry() - datetime.timedelta(seconds=1)
+    other = make_ticket(world["customer"], world["hardware"], subject="Toner")
     presence.record(bert, ticket, TAB_A, now=long_ago)
+    presence.record(bert, other, TAB_A, now=long_ago)
+    presence.record(anna, other, TAB_B)
     assert presence.others(anna, ticket) == []
-    presence.sweep(ticket)
-    assert not TicketPresence.objects.exists()
+    assert presence.others(anna, other) == []
+    login(anna).get(url("edit", ticket.pk))  # opening any workspace sweeps every ticket
+    assert set(TicketPresence.objects.values_list("user", "ticket")) == {
+        (anna.pk, other.pk),
+        (anna.pk, ticket.pk),
+    }
 
 
 def test_leave_removes_only_that_tab(world):

@@ -24,7 +24,7 @@ def workspace_context(view, ticket: Ticket, seen: sendcheck.Seen | None = None) 
         return context
     now = timezone.now()
     tab = presence.new_tab()
-    presence.sweep(ticket, now)
+    presence.sweep(now)
     presence.record(user, ticket, tab, now=now)
     context["presence"] = {
         "tab": tab,

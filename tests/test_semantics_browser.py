@@ -7,10 +7,13 @@ screens included."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from django.urls import reverse
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse
 
+from tests import urls as test_urls
 from tests.factories import make_ticket
 from tests.test_accessibility_browser import helpdesk, no_validation, submit  # noqa: F401
 
@@ -19,6 +22,8 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+EXAMPLE_TEMPLATES = Path(__file__).resolve().parents[1] / "example_site" / "templates"
 
 # Returns a list of problems on the page; ``scope`` is the CSS selector of our own content.
 SEMANTICS = """(scope) => {
@@ -289,6 +294,32 @@ def test_agent_pages(live_server, browser_page, helpdesk):  # noqa: F811
         assert page.locator(".error-message").count() >= 1, name
         assert page.locator(".messages li").count() >= 1, name
         check(page, f"{name} with errors")
+
+
+# The test project's URLs with the "logout" the example site's base template links to.
+urlpatterns = [
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *test_urls.urlpatterns,
+]
+
+
+def test_example_site_customer_area(live_server, browser_page, helpdesk, settings):  # noqa: F811
+    """The customer area inside the example site's own layout (its base template with a
+    side navigation), as docs/accessibility.md asks of a site's template."""
+    settings.ROOT_URLCONF = __name__
+    settings.TEMPLATES = [
+        {**engine, "DIRS": [*engine["DIRS"], EXAMPLE_TEMPLATES]} for engine in settings.TEMPLATES
+    ]
+    settings.WAGTAIL_TICKETS = {
+        **settings.WAGTAIL_TICKETS,
+        "CUSTOMER_BASE_TEMPLATE": "example_site/customer_area.html",
+    }
+    page = browser_page(helpdesk["customer"])
+    page.goto(live_server.url + reverse("wagtail_tickets:my_tickets"))
+    assert page.locator("body.customer-area .site-header").count() == 1
+    check(page, "example site: my tickets", frame=True)
+    page.goto(live_server.url + reverse("wagtail_tickets:detail", args=[helpdesk["ticket"].number]))
+    check(page, "example site: conversation", frame=True)
 
 
 # counts the changes of the inbox's live region's text, and keeps the texts it had

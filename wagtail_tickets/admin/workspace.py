@@ -52,7 +52,7 @@ from ..notifications import Event, EventKind
 from ..notifications.events import get_notifier
 from ..notifications.variables import VARIABLE, as_text
 from ..sla import display as sla_display
-from . import drafts, workspace_presence
+from . import drafts, relations, workspace_presence
 from .forms import (
     WORKSPACE_FORM_ID,
     ChangeTicketForm,
@@ -76,12 +76,12 @@ HISTORY_ACTIONS = (
     "wagtail_tickets.changed",
     "wagtail_tickets.closed",
     "wagtail_tickets.reopened",
-)
     "wagtail_tickets.merged",
     "wagtail_tickets.merged_here",
     "wagtail_tickets.split",
     "wagtail_tickets.linked",
     "wagtail_tickets.unlinked",
+)
 
 
 class TicketURLsMixin:
@@ -233,10 +233,9 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         )
         return previous
 
-    def get(self, request, *args, **kwargs):
     @cached_property
     def merge(self) -> TicketMerge | None:
-        return TicketMerge.objects.filter(source_id=self.ticket.pk).first()
+        return TicketMerge.objects.filter(source_id=self.ticket.pk).select_related("target").first()
 
     @cached_property
     def conversation(self):
@@ -245,10 +244,11 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
             return Message.objects.filter(pk__in=self.merge.message_ids)
         return self.ticket.messages.all()
 
-        seen_before = self.remember_visit()
+    def get(self, request, *args, **kwargs):
         if self.merge is not None and "record" not in request.GET:
             # its number leads to the ticket it was merged into; ?record=1 shows what it held
             return HttpResponseRedirect(self.url("edit", self.merge.target_id))
+        seen_before = self.remember_visit()
         draft = drafts.load(request.user, self.ticket)
         context = self.get_context_data(
             reply_form=self.reply_form(draft),
@@ -430,10 +430,8 @@ class WorkspaceView(AgentTicketMixin, WagtailAdminTemplateMixin, TemplateView):
         user = self.request.user
         # what the page shows of the conversation is read after what it says it saw
         context.update(workspace_presence.workspace_context(self, ticket, kwargs.get("seen")))
+        context.update(relations.workspace_context(ticket, user, self.merge))
         page, items = self.timeline(kwargs.get("new_since"), mark_new="new_since" in kwargs)
-        from .links import workspace_context as relations  # links builds on this module
-
-        context.update(relations(ticket, user))
         hours = ticket.messages.aggregate(total=Sum("hours"))["total"]
         change_form = kwargs.get("change_form") or self.fields_form()
         statuses = list(Status.objects.all())

@@ -107,13 +107,13 @@ def bulk_choices(rows: InboxRows) -> list[tuple[str, list[tuple[str, str]]]]:
             + [(f"category:{c.pk}", c.name) for c in rows.categories],
         ),
         (gettext("Close"), [("close", gettext("Close the tickets"))]),
+        (gettext("Merge"), [("merge", gettext("Merge into one of them…"))]),
     ]
 
 
 class InboxView(listing.IndexView):
     """The listing of tickets; opened bare, it shows this session's last view, else the
     agent's saved default."""
-        (gettext("Merge"), [("merge", gettext("Merge into one of them…"))]),
 
     any_permission_required = ["change"]
     # given by the viewset, like Wagtail's own URL names

@@ -18,6 +18,10 @@ Tickets (the "Tickets" menu):
 - ``presence``: the workspace's ping and leave beacon (who else has the ticket open, who
   is writing); ``workspace_presence``: that list on the page and the send check's notice
   when the conversation changed before a reply was sent.
+- ``merge``: merging a ticket into another, from its workspace (find the target, confirm)
+  and from the inbox's bar; ``links``: linking, unlinking, splitting a message into a new
+  ticket, closing a parent with its children; ``relations``: what the workspace's
+  "Linked tickets" panel shows; ``relation_log``: how the history reads those changes.
 - ``choosers``: the requester chooser of "New ticket".
 
 Shared pieces: ``listing`` (index views with a bounded search box), ``markup`` (HTML

@@ -4,11 +4,11 @@ Creates the type group "Products" with the types "Support" and "Billing", the de
 workflow and priorities (seeded by the migrations; restored only if an administrator deleted
 all of them), categories, rates, a response template, the Wagtail groups "Customers" and
 "Support team", five users with the password ``demo-password``, a few tickets with
-conversations (three closed ones rated by their customers) and the mailbox "Support demo mailbox": mail in the IMAP account
-``support@demo.example`` (password ``demo-password``) on 127.0.0.1:1143, without TLS, becomes
-Support tickets (``dev.py demo`` runs that server; ``--imap-port`` picks another port, also
-for a demo mailbox made earlier). Every ticket change goes through
-``wagtail_tickets.actions``, as on the web.
+conversations (three closed ones rated by their customers) and the mailbox "Support demo
+mailbox": mail in the IMAP account ``support@demo.example`` (password ``demo-password``)
+on 127.0.0.1:1143, without TLS, becomes Support tickets (``dev.py demo`` runs that server;
+``--imap-port`` picks another port, also for a demo mailbox made earlier). Every ticket
+change goes through ``wagtail_tickets.actions``, as on the web.
 
 Installed apps add their own demo data through the ``tickets_demo_data`` hook (functions
 without arguments, run in the same transaction, each returning a line to print): the help

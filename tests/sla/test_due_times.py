@@ -357,3 +357,11 @@ def test_recompute_in_batches_reports_the_last_id(world):
 def test_recompute_command_refuses_a_silly_batch_size(world):
     with pytest.raises(CommandError):
         call_command("recompute_sla_due_times", "--batch-size", "0")
+
+
+def test_due_time_across_the_spring_clock_change_keeps_local_office_hours(world):
+    world["clock"].set(2026, 3, 27, 16)  # Friday before the clocks go forward
+    ticket = reload(make_ticket(world["customer"], world["type"]))
+    # one hour on Friday, one on Monday from 9:00 local (07:00 UTC, summer time)
+    assert ticket.sla_first_response_due_at == berlin(2026, 3, 30, 10)
+    assert ticket.sla_first_response_due_at.astimezone(datetime.UTC).hour == 8

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
@@ -27,6 +28,7 @@ from wagtail.log_actions import log
 
 from . import numbering, permissions, sendcheck, signals
 from .conf import app_settings, language_codes
+from .db import search_vector
 from .external import token as link_tokens
 from .models import (
     Attachment,
@@ -1081,6 +1083,7 @@ def merge_tickets(sources: Sequence[Ticket], target: Ticket, *, actor=None, requ
                     known.add(key)
                     cc.append(address)
         _absorb(locked_target, cc, now)
+        search_vector.recollect_words(default_connection, [locked_target.pk])
         numbers = [source.number for source in locked_sources]
         log(
             locked_target,
@@ -1245,6 +1248,7 @@ def split_ticket(
         )
         _absorb(new, new.cc_list, now)
         _absorb(locked, locked.cc_list, now)
+        search_vector.recollect_words(default_connection, [new.pk, locked.pk])
         log(
             new,
             "wagtail_tickets.opened",

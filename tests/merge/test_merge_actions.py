@@ -309,3 +309,18 @@ def test_a_merged_ticket_takes_no_reply_and_is_not_reopened(world):
         actions.change_ticket(source, actor=agent, status=Status.objects.default())
     source.refresh_from_db()
     assert not source.is_open and not source.messages.exists()
+
+
+def test_the_search_finds_a_target_by_the_words_of_messages_merged_or_split_into_it(world):
+    from wagtail_tickets.search import search_tickets
+
+    carla, agent = world["carla"], world["agent"]
+    target = make_ticket(carla, world["hardware"], subject="Printer")
+    source = make_ticket(carla, world["hardware"], subject="Again", body="<p>zebracrossing</p>")
+    actions.merge_tickets([source], target, actor=agent)
+    found = search_tickets(Ticket.objects.filter(pk=target.pk), "zebracrossing")
+    assert list(found.values_list("pk", flat=True)) == [target.pk]
+    later = actions.add_reply(target, actor=carla, body_html="<p>giraffeneck</p>")
+    new = actions.split_ticket(later, actor=agent)
+    found = search_tickets(Ticket.objects.filter(pk=new.pk), "giraffeneck")
+    assert list(found.values_list("pk", flat=True)) == [new.pk]

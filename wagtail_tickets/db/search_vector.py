@@ -84,3 +84,27 @@ def limit_pending_words(connection, limit: bool = True) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(PENDING_LIMIT if limit else PENDING_DEFAULT)
+
+
+# the words of some tickets collected again from their messages (after messages moved
+# between tickets: a merge, a split); a ticket left without messages keeps its words
+RECOLLECT = f"""
+UPDATE {TICKET} AS ticket SET search_vector = words.vector
+FROM (
+    SELECT ticket_id,
+        strip(to_tsvector('{SEARCH_CONFIG}'::regconfig, string_agg(body_text, ' '))) AS vector
+    FROM {MESSAGE} WHERE ticket_id = ANY(%s) GROUP BY ticket_id
+) AS words
+WHERE ticket.id = words.ticket_id
+"""
+
+
+def recollect_words(connection, ticket_ids) -> None:
+    """Give these tickets the words of the messages they hold now (PostgreSQL; elsewhere
+    the search reads the messages themselves). The trigger only adds the words of new
+    messages, so messages moved in by a merge or a split need this."""
+    ids = sorted({int(pk) for pk in ticket_ids})
+    if connection.vendor != "postgresql" or not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(RECOLLECT, [ids])

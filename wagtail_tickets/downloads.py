@@ -64,9 +64,7 @@ def _signed_redirect(item: Attachment) -> HttpResponse | None:
     url = storage.url(
         item.file.name,
         parameters={
-            "ResponseContentDisposition": content_disposition_header(
-                True, item.filename or "file"
-            ),
+            "ResponseContentDisposition": content_disposition_header(True, item.filename or "file"),
             "ResponseContentType": served_content_type(item.content_type),
         },
         expire=app_settings.ATTACHMENT_SIGNED_URL_SECONDS,

@@ -199,7 +199,9 @@ def _preview_escalation(ticket, _actor, _messages) -> Event:
 
 
 def _preview_rating_request(ticket, actor, _messages) -> Event:
-    return Event(EventKind.CLOSED, ticket, actor=actor, changes={"status": ("", ticket.status.name)})
+    return Event(
+        EventKind.CLOSED, ticket, actor=actor, changes={"status": ("", ticket.status.name)}
+    )
 
 
 # --- the table -----------------------------------------------------------------------

@@ -681,4 +681,6 @@ NOT_PERSONAL: dict[str, str] = {
     "wagtail_tickets.TicketType.sender_name": "the helpdesk's own sender name",
     "wagtail_tickets.TicketType.sender_email": "the helpdesk's own sender address",
     "wagtail_tickets.OAuthApplication.authorize_url": "a mail provider's address",
+    "wagtail_tickets.SlaPolicy.customer": "an administrator's condition naming a customer "
+    "record, no data of it; the policy is deleted with the record",
 }

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import signals
 from ..conf import app_settings
 from ..models import PendingNotification, SlaEscalation, Ticket
 from ..notifications.events import EventKind
@@ -110,7 +111,23 @@ def escalate_due(now: datetime.datetime | None = None, limit: int = BATCH_SIZE) 
         if pending:
             tasks = [(BUILD_TASK, (item.pk,)) for item in pending]
             transaction.on_commit(lambda: enqueue_many(tasks))
+        breaches = [row for row in decided[SEND] if row.stage == Stage.BREACH]
+        if breaches:
+            transaction.on_commit(lambda: _announce_breaches(breaches))
     return {"sent": len(pending), "skipped": len(decided[SKIP]), "dropped": len(decided[DROP])}
+
+
+def _announce_breaches(rows: list[SlaEscalation]) -> None:
+    """``signals.sla_breached`` for each breach the scan sent (once per target's run,
+    since a row is claimed by one scan only)."""
+    for row in rows:
+        signals.sla_breached.send(
+            sender=Ticket,
+            ticket=row.ticket,
+            actor=None,
+            target=row.target,
+            due_at=row.due_at,
+        )
 
 
 # --- the mail's variables ----------------------------------------------------------------

@@ -49,6 +49,7 @@ class WebhookEvent(models.TextChoices):
     CLOSED = "ticket.closed", _("Ticket closed")
     REOPENED = "ticket.reopened", _("Ticket reopened")
     MERGED = "ticket.merged", _("Ticket merged")
+    SLA_BREACHED = "ticket.sla_breached", _("Service level breached")
 
 
 class WebhookEndpoint(models.Model):

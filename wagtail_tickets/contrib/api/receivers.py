@@ -51,3 +51,8 @@ def on_merged(sender, ticket, target, actor=None, **kwargs) -> None:
 @receiver(signals.ticket_reopened, sender=Ticket, dispatch_uid="wagtail_tickets_api.reopened")
 def on_reopened(sender, ticket, actor=None, **kwargs) -> None:
     _queue(WebhookEvent.REOPENED, ticket, actor=actor)
+
+
+@receiver(signals.sla_breached, sender=Ticket, dispatch_uid="wagtail_tickets_api.sla_breached")
+def on_sla_breached(sender, ticket, target, due_at, **kwargs) -> None:
+    _queue(WebhookEvent.SLA_BREACHED, ticket, sla={"target": target, "due_at": due_at})

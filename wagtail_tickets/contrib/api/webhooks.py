@@ -96,7 +96,14 @@ def endpoints_for(event: str, ticket: Ticket, message: Message | None = None):
 
 
 def payload(
-    event: str, ticket: Ticket, *, actor=None, message=None, changes=None, target=None
+    event: str,
+    ticket: Ticket,
+    *,
+    actor=None,
+    message=None,
+    changes=None,
+    target=None,
+    sla=None,
 ) -> dict:
     from .serializers import MessageSerializer, TicketSerializer, with_related
 
@@ -121,6 +128,9 @@ def payload(
     if target is not None:
         # ``ticket.merged``: the ticket the merged one now lives in
         data["merged_into"] = {"id": target.pk, "number": target.number}
+    if sla is not None:
+        # ``ticket.sla_breached``: which target, and when it was due
+        data["sla"] = {"target": sla["target"], "due_at": sla["due_at"].isoformat()}
     return data
 
 

@@ -11,3 +11,8 @@ class HelpCentreConfig(AppConfig):
     label = "wagtail_tickets_helpcentre"
     verbose_name = _("Tickets: help centre")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .suggestions import connect_signals
+
+        connect_signals()

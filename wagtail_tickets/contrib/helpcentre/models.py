@@ -194,6 +194,40 @@ class ArticleFeedback(models.Model):
         return f"{self.article_id} {self.day} {self.source}"
 
 
+class SuggestionWord(models.Model):
+    """One word of a live article's title or summary, for the suggestions beside the ticket
+    forms (``suggestions.py`` keeps these rows and reads them). A lookup by (language,
+    word) is an index range on every database, whatever the number of articles."""
+
+    article = models.ForeignKey(
+        HelpArticlePage,
+        on_delete=models.CASCADE,
+        related_name="suggestion_words",
+        verbose_name=_("article"),
+    )
+    locale = models.ForeignKey(Locale, on_delete=models.CASCADE, verbose_name=_("language"))
+    word = models.CharField(_("word"), max_length=64)
+    weight = models.PositiveSmallIntegerField(_("weight"))
+
+    class Meta:
+        verbose_name = _("suggestion word")
+        verbose_name_plural = _("suggestion words")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "word"], name="wt_helpcentre_suggestion_word"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["locale", "word", "article", "weight"],
+                name="wt_helpcentre_suggest_lookup",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.word}"
+
+
 def search_articles(
     raw_query: object,
     *,

@@ -24,8 +24,8 @@ from wagtail_tickets.conf import app_settings, language_codes
 from wagtail_tickets.external import throttle
 from wagtail_tickets.ids import parse_id
 
-from . import feedback
-from .models import HelpArticlePage, Source, search_articles
+from . import feedback, suggestions
+from .models import HelpArticlePage, Source
 
 VOTES = {"yes": "helpful", "no": "not_helpful"}
 
@@ -58,7 +58,7 @@ def suggest(request: HttpRequest) -> JsonResponse:
         return _too_many()
     lang = request.GET.get("lang", "")
     with translation.override(lang if lang in language_codes() else translation.get_language()):
-        articles = search_articles(request.GET.get("q", ""))
+        articles = suggestions.suggest(request.GET.get("q", ""))
     return JsonResponse(
         {
             "results": [

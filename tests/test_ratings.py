@@ -175,7 +175,7 @@ def test_get_and_head_of_a_rating_link_never_rate(client, world):
     html = response.content.decode()
     assert 'value="bad" ' in html and re.search(r'value="bad"[^>]*checked', html)
     assert "csrfmiddlewaretoken" in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
     assert not Rating.objects.exists()
     assert "sessionid" not in response.cookies

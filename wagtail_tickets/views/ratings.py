@@ -25,8 +25,10 @@ from ..models import Rating, Ticket
 from ..notifications.tokens import RatingLinkExpired, read_rating_token
 from .base import render_customer
 
-# the page holds a signed link: it is named nowhere else and kept out of search engines
-PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
+# the page holds a signed link: no other site sees it and search engines keep it out.
+# "same-origin", not "no-referrer": with "no-referrer" browsers send ``Origin: null`` with
+# the form's POST, and Django's CSRF check refuses it.
+PRIVATE_HEADERS = {"Referrer-Policy": "same-origin", "X-Robots-Tag": "noindex, nofollow"}
 RATE_TEMPLATE = "wagtail_tickets/customer/rate.html"
 
 

@@ -1,6 +1,6 @@
 """Article suggestions beside the ticket forms and "this answered my question": JSON, no
 cookies, bounded input, rate limits. Runs on SQLite and on PostgreSQL (``DATABASE_URL``)
-with Wagtail's database search backend."""
+with the suggestions' own word index (``suggestions.py``)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_a_subject_finds_matching_articles(client, help_world):
     assert not response.cookies
 
 
-def test_words_of_the_body_count_too(client, help_world):
+def test_words_of_the_summary_count_too(client, help_world):
     assert titles(client.get(reverse(SUGGEST), {"q": "forgot password"})) == ["Reset your password"]
 
 

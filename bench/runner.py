@@ -688,7 +688,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"CPU reference: {steadiness}")
     output = args.output or (None if args.smoke else REPORT)
-    if output is not None and not args.only:
+    # a run of some scenarios only writes a report where it is told to, never the docs'
+    if output is not None and (not args.only or args.output):
         write_report(output, results, manifest, versions, steadiness, frame)
         print(f"wrote {output}")
     failures = [r for r in results if r.errors or (full and not r.ok)]

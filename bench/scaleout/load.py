@@ -150,7 +150,12 @@ def agent(plan: Plan, index: int) -> None:
         form = hidden_fields(page)
         form["body"] = draftail(f"Answer {uuid.uuid4().hex[:8]}: please try again now.")
         form["action"] = "send"
-        browser.request("agent: answer", plan.urls["workspace"](pk), form, expect=(302, 200))
+        status, _page, _location = browser.request(
+            "agent: answer", plan.urls["workspace"](pk), form, expect=(302, 200, 409)
+        )
+        if status == 409:  # the send check: a colleague's answer crossed this one
+            with plan.record.lock:
+                plan.record.held += 1
 
 
 def customer(plan: Plan, index: int) -> None:

@@ -14,6 +14,7 @@ from Wagtail's own chrome, which the package cannot change, are listed in
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     CompanyFactory,
@@ -33,7 +35,8 @@ from tests.factories import (
 from tests.testapp.models import Company
 from wagtail_tickets import actions
 from wagtail_tickets.external import token as tokens
-from wagtail_tickets.models import Status, TypePermission
+from wagtail_tickets.links import rating_url
+from wagtail_tickets.models import SlaPolicy, Status, Ticket, TypePermission
 
 pytestmark = [
     pytest.mark.browser,
@@ -124,7 +127,13 @@ def submit(page, button: str) -> None:
 @pytest.fixture
 def helpdesk(settings):
     settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "EXTERNAL_MIN_FILL_SECONDS": 0}
-    support = TicketTypeFactory(name="Support", description="Questions about our products")
+    support = TicketTypeFactory(
+        name="Support", description="Questions about our products", asks_for_rating=True
+    )
+    # every ticket gets service-level badges: running, paused (waiting) and breached
+    SlaPolicy.objects.create(
+        name="Support", ticket_type=support, first_response_minutes=240, resolution_minutes=2400
+    )
     carol = UserFactory(username="carol", first_name="Carol", last_name="Meyer")
     grant(carol, support, TypePermission.Level.WRITE, group_name="Customers")
     acme = CompanyFactory(name="Acme Ltd")
@@ -147,6 +156,16 @@ def helpdesk(settings):
     actions.add_reply(ticket, actor=agent, body_html="<p>Is the toner new?</p>")
     actions.add_reply(ticket, actor=agent, body_html="<p>Probably the fuser.</p>", internal=True)
     actions.change_ticket(ticket, status=waiting)
+    past = timezone.now() - datetime.timedelta(hours=1)
+    Ticket.objects.filter(pk=tickets[0].pk).update(
+        sla_first_response_due_at=past, sla_next_due_at=past, sla_next_due_target="first_response"
+    )
+    actions.link_tickets(ticket, tickets[1], kind="related", actor=agent)
+    rated = make_ticket(carol, support, subject="Toner delivered")
+    rated.assignee = agent
+    rated.save(update_fields=["assignee"])
+    actions.add_reply(rated, actor=agent, body_html="<p>The toner is on its way.</p>")
+    actions.close_ticket(rated, actor=agent)
     external_page(offered=[support])
     visitor = make_ticket(
         None,
@@ -163,6 +182,7 @@ def helpdesk(settings):
         "company": acme,
         "ticket": ticket,
         "visitor_token": tokens.issue_token(visitor),
+        "rated": rated,
     }
 
 
@@ -206,6 +226,12 @@ def test_external_pages(live_server, browser_page, axe, helpdesk):
     submit(page, "Send reply")
     assert page.locator(".wt-message").count() >= 1
     axe(page, "external private link after a reply")
+    # the rating link of a closed ticket's mail, opened without an account
+    page.goto(live_server.url + rating_url(helpdesk["rated"], "good"))
+    axe(page, "rating confirmation")
+    submit(page, "Send rating")
+    assert "saved=1" in page.url, page.locator("main").inner_text()
+    axe(page, "rating saved")
 
 
 def test_account_pages(live_server, browser_page, axe, helpdesk, settings):
@@ -238,11 +264,15 @@ def test_agent_pages(live_server, browser_page, axe, helpdesk, theme):
     profile.save()
     ticket = helpdesk["ticket"]
     company = helpdesk["company"]
+    reply = ticket.messages.order_by("pk")[1]
     page = browser_page(agent, viewport=(1440, 1000))
     for name, path in [
         ("inbox", reverse("wagtail_tickets_inbox:index")),
         ("workspace", reverse("wagtail_tickets_inbox:edit", args=[ticket.pk])),
         ("reports", "/admin/ticket-reports/"),
+        ("merge", reverse("wagtail_tickets_inbox:merge", args=[ticket.pk])),
+        ("split", reverse("wagtail_tickets_inbox:split", args=[ticket.pk, reply.pk])),
+        ("help centre report", reverse("wagtail_tickets_helpcentre_admin:report")),
         (
             "customer tab",
             reverse(Company.snippet_viewset.get_url_name("edit"), args=[company.pk])
@@ -259,4 +289,9 @@ def test_agent_pages(live_server, browser_page, axe, helpdesk, theme):
             reply = page.get_by_role("textbox", name=re.compile(r"^Message\b"))
             reply.wait_for()
             assert reply.get_attribute("contenteditable") == "true"
+            assert page.locator(".wt-message__actions .button").count() >= 1
+        if name == "inbox":
+            # the badges whose colours axe checks against the theme's page
+            for standing in ("paused", "breached"):
+                assert page.locator(f".wt-sla-badge--{standing}").count() >= 1, standing
         axe(page, f"{name} ({theme})")

@@ -4,6 +4,8 @@
   budget. The machine's speed moves (a shared machine, another core busy), so each run
   times a fixed Python loop before every page and scales every time by
   ``REFERENCE_LOOP_MS / the loop's median in that run``; the raw figure stays in the table.
+- **Throughput** (mail import): the rate scaled the other way, ``rate × the loop's median /
+  REFERENCE_LOOP_MS``, at least its budget.
 - **Relative to its floor**, which holds on any machine:
   - a page whose main query takes ``RATIO_FLOOR_MS`` or more (the reports) may take at most
     ``RATIO_BUDGET`` times that query;
@@ -47,4 +49,13 @@ def judge(result: Result, *, loop_ms: float, frame_ms: float | None, full: bool)
         result.relative = f"{ratio:.1f} × admin frame (≤ {FRAME_BUDGET:g})"
     result.relative_ok = relative_ok
     result.ok = not result.errors and (not full or (time_ok and relative_ok))
+    return result
+
+
+def judge_rate(result: Result, *, loop_ms: float, full: bool) -> Result:
+    """Fill in a throughput result's rate on the reference CPU and its verdict."""
+    if result.rate is None or result.rate_budget is None:
+        return result
+    result.scaled_rate = result.rate * loop_ms / REFERENCE_LOOP_MS if loop_ms > 0 else result.rate
+    result.ok = not result.errors and (not full or result.scaled_rate >= result.rate_budget)
     return result

@@ -330,6 +330,8 @@ def measure(
             measured=f"{rate:.0f} msg/s",
             ok=rate >= BUDGET and not errors,
             queries=round(queries / count),
+            rate=rate,
+            rate_budget=BUDGET,
             notes=notes,
             errors=errors,
         )

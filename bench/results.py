@@ -29,3 +29,7 @@ class Result:
     scaled_ms: float | None = None
     relative: str = ""
     relative_ok: bool | None = None
+    # a throughput (per second) and its floor, judged on the reference CPU too
+    rate: float | None = None
+    rate_budget: float | None = None
+    scaled_rate: float | None = None

@@ -535,6 +535,8 @@ def write_report(
             queries += f" ({r.query_budget})"
         main = f"{r.main_query_ms:.1f} ms" if r.main_query_ms is not None else ""
         scaled = f"{r.scaled_ms:.1f} ms" if r.scaled_ms is not None else ""
+        if r.scaled_rate is not None:
+            scaled = f"{r.scaled_rate:.0f}/s"
         relative = r.relative + (" **over**" if r.relative_ok is False else "")
         verdict = "yes" if r.ok else "**no**"
         notes = f" {r.notes}" if r.notes else ""
@@ -670,6 +672,8 @@ def main(argv: list[str] | None = None) -> int:
         if not selected(args, module.__name__):
             continue
         for result in module.measure(manifest, limit=limit):
+            reference.append(cpu_reference())
+            budgets.judge_rate(result, loop_ms=statistics.median(reference), full=full)
             results.append(result)
             print(
                 f"{result.scenario}: {result.measured} {'ok' if result.ok else 'OVER'}", flush=True

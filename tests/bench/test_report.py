@@ -123,3 +123,12 @@ def test_sections_of_other_runs_are_kept_and_replaced_in_place(tmp_path):
     sections.replace(path, "scale-out", "## Scale-out load run\n\nsecond run")
     text = path.read_text()
     assert "first run" not in text and text.count("second run") == 1
+
+
+def test_throughput_is_scaled_the_other_way():
+    imported = Result("mail import", ">= 100 msg/s", "60 msg/s", True, rate=60.0, rate_budget=100.0)
+    # a machine twice as slow as the reference (loop 90 ms) would do 120/s at full speed
+    assert budgets.judge_rate(imported, loop_ms=90.0, full=True).ok
+    assert imported.scaled_rate == pytest.approx(120.0)
+    slow = Result("mail import", ">= 100 msg/s", "60 msg/s", True, rate=60.0, rate_budget=100.0)
+    assert not budgets.judge_rate(slow, loop_ms=45.0, full=True).ok

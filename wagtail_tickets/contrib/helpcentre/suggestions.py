@@ -9,8 +9,10 @@ article is published, unpublished or deleted (``connect_signals``); ``rebuild`` 
 migration and ``manage.py helpcentre_suggestion_index``) fills them for existing articles.
 
 Words match whole (case-folded, no stemming). Title words weigh more than summary words.
-Privacy and the live flag are checked again at query time, so a page made private under a
-restricted section is never suggested even though its rows stay.
+Rows exist for live articles only; view restrictions are checked at query time (a join
+to the pages only while a restriction exists), so a page made private under a restricted
+section is never suggested even though its rows stay, and the live flag is checked again
+when the suggested articles are read.
 """
 
 from __future__ import annotations
@@ -114,9 +116,7 @@ def suggest(raw_query: object, *, locale: Locale | None = None, limit: int = SUG
         When(locale_id=locales[0].pk, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
     matches = (
-        SuggestionWord.objects.filter(
-            locale_id__in=[loc.pk for loc in locales], word__in=words, article__live=True
-        )
+        SuggestionWord.objects.filter(locale_id__in=[loc.pk for loc in locales], word__in=words)
         .exclude(private)
         .values("article_id", "locale_id")
         .annotate(score=Sum("weight"), order=first)

@@ -176,7 +176,7 @@ PAGES = [
     Page(
         "ticket page with 500 messages (customer)",
         100,
-        14,
+        16,
         "big_ticket_requester_username",
         _admin("wagtail_tickets:detail", "big_ticket_number"),
     ),
@@ -234,7 +234,7 @@ PAGES = [
     Page(
         "reports, last 30 days",
         500,
-        22,
+        26,
         "agent_username",
         _admin("wagtail_tickets_reports:index", period="30d"),
         in_frame=True,
@@ -242,7 +242,7 @@ PAGES = [
     Page(
         "reports, last 12 months",
         500,
-        22,
+        26,
         "agent_username",
         _admin("wagtail_tickets_reports:index", period="12m"),
         in_frame=True,

@@ -18,6 +18,23 @@ CUSTOMER_MODEL = (
 )
 
 
+# Migrating back removes the ticket's SLA fields, which SQLite does by rebuilding the ticket
+# table; the triggers that read it would stop the rename, so they are dropped first and
+# ``db.install.after_migrate`` puts them back once ``migrate`` ends (frozen names).
+SQLITE_TRIGGERS = [
+    "wagtail_tickets_ticket_is_open_insert",
+    "wagtail_tickets_ticket_is_open_update",
+    "wagtail_tickets_status_is_closed",
+]
+
+
+def drop_sqlite_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for name in SQLITE_TRIGGERS:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
 def create_default_calendar(apps, schema_editor):
     Calendar = apps.get_model("wagtail_tickets", "Calendar")
     CalendarRange = apps.get_model("wagtail_tickets", "CalendarRange")
@@ -471,4 +488,6 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(create_default_calendar, migrations.RunPython.noop),
+        # unapplied first when migrating back: see ``drop_sqlite_triggers``
+        migrations.RunPython(migrations.RunPython.noop, drop_sqlite_triggers),
     ]

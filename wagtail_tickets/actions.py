@@ -356,7 +356,7 @@ def open_ticket(
         )
         _apply_sla(ticket, now, opening=True)
         _save_numbered(ticket)
-        sla_schedule.reschedule(ticket, now)
+        sla_schedule.reschedule(ticket, now, new=True)
         author = actor if actor is not None else requester
         message = _add_message(
             ticket,
@@ -1236,7 +1236,7 @@ def split_ticket(
         )
         _apply_sla(new, now, opening=True)
         _save_numbered(new)
-        sla_schedule.reschedule(new, now)
+        sla_schedule.reschedule(new, now, new=True)
         moved = chosen.update(ticket_id=new.pk)
         if not moved:
             raise ValidationError(_("The message is no longer on this ticket."))

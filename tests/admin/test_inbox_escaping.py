@@ -438,6 +438,7 @@ def test_every_column_is_declared_once_and_reads_its_foreign_keys():
         "created_at",
         "updated_at",
         "target_date",
+        "sla_next_due_at",
         "closed_at",
     ]
     assert SHOWN_FOREIGN_KEYS == (
@@ -459,4 +460,5 @@ def test_every_column_is_declared_once_and_reads_its_foreign_keys():
         "assignee",
         "updated_at",
         "target_date",
+        "sla_next_due_at",
     }

@@ -62,21 +62,25 @@ def plan(ticket, now: datetime.datetime | None = None) -> list[SlaEscalation]:
     return rows
 
 
-def reschedule(ticket, now: datetime.datetime | None = None) -> None:
+def reschedule(ticket, now: datetime.datetime | None = None, *, new: bool = False) -> None:
     """Replace the ticket's planned rows with those its due times call for now. Call it in
-    the transaction that stored them (``actions``); two queries."""
-    reschedule_many([ticket], now)
+    the transaction that stored them (``actions``); two queries, none to delete for a
+    ``new`` ticket (it has no rows yet) and none to insert when nothing is due."""
+    reschedule_many([ticket], now, new=new)
 
 
-def reschedule_many(tickets: Iterable, now: datetime.datetime | None = None) -> None:
+def reschedule_many(
+    tickets: Iterable, now: datetime.datetime | None = None, *, new: bool = False
+) -> None:
     """``reschedule`` for many tickets at once, still two queries."""
     tickets = list(tickets)
     if not tickets:
         return
     rows = [row for ticket in tickets for row in plan(ticket, now)]
-    SlaEscalation.objects.filter(
-        ticket_id__in=[ticket.pk for ticket in tickets], state=State.PLANNED
-    ).delete()
+    if not new:
+        SlaEscalation.objects.filter(
+            ticket_id__in=[ticket.pk for ticket in tickets], state=State.PLANNED
+        ).delete()
     if rows:
         # a row sent before for the same run of a target stays, and this one is left out
         SlaEscalation.objects.bulk_create(rows, ignore_conflicts=True)

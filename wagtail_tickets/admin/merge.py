@@ -23,7 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from .. import actions, permissions
 from ..ids import parse_id
 from ..models import Ticket, TicketMerge
-from .workspace import AgentTicketMixin, TicketURLsMixin
+from .workspace import AgentPageMixin, AgentTicketMixin
 
 # candidates a search shows; a longer list is a search to narrow
 MAX_CANDIDATES = 10
@@ -177,24 +177,13 @@ class MergeView(AgentTicketMixin, WagtailAdminTemplateMixin, View):
         return HttpResponseRedirect(f"{self.url('merge', self.ticket.pk)}?target={target.pk}")
 
 
-class BulkMergeView(TicketURLsMixin, WagtailAdminTemplateMixin, View):
+class BulkMergeView(AgentPageMixin, View):
     """The inbox's "Merge into one ticket…": the ticked tickets (``ticket``), one chosen
     to stay (``target``), the others merged into it."""
 
     template_name = "wagtail_tickets/admin/merge_bulk.html"
     header_icon = "mail"
     page_title = gettext_lazy("Merge tickets")
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.is_agent(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": self.url("index"), "label": gettext_lazy("Tickets")},
-            {"url": "", "label": self.get_page_title()},
-        ]
 
     def selected(self, data) -> list[Ticket] | None:
         raw = data.getlist("ticket")[: MAX_BULK + 1]

@@ -564,17 +564,9 @@ class AttachmentView(View):
         return download_response(item)
 
 
-# CSRF is checked by the POST handler once the upload limits are in place (see uploads)
-@method_decorator(csrf_exempt, name="dispatch")
-class NewTicketView(TicketURLsMixin, WagtailAdminTemplateMixin, TemplateView):
-    """An agent opens a ticket for a customer. ``?customer=<pk>`` limits the
-    requester to that customer's users; ``?requester=<pk>`` preselects one."""
-
-    template_name = "wagtail_tickets/admin/new_ticket.html"
-    page_title = gettext_lazy("New ticket")
-    header_icon = "mail"
-    # set when uploads.receive refused the POST body: it is then never read
-    body_refused = False
+class AgentPageMixin(TicketURLsMixin, WagtailAdminTemplateMixin):
+    """A page of the Tickets menu that only agents reach, under "Tickets" in the
+    breadcrumbs."""
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.is_agent(request.user):
@@ -586,6 +578,19 @@ class NewTicketView(TicketURLsMixin, WagtailAdminTemplateMixin, TemplateView):
             {"url": self.url("index"), "label": gettext_lazy("Tickets")},
             {"url": "", "label": self.get_page_title()},
         ]
+
+
+# CSRF is checked by the POST handler once the upload limits are in place (see uploads)
+@method_decorator(csrf_exempt, name="dispatch")
+class NewTicketView(AgentPageMixin, TemplateView):
+    """An agent opens a ticket for a customer. ``?customer=<pk>`` limits the
+    requester to that customer's users; ``?requester=<pk>`` preselects one."""
+
+    template_name = "wagtail_tickets/admin/new_ticket.html"
+    page_title = gettext_lazy("New ticket")
+    header_icon = "mail"
+    # set when uploads.receive refused the POST body: it is then never read
+    body_refused = False
 
     @cached_property
     def customer(self):

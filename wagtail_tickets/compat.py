@@ -8,6 +8,8 @@
   ``wagtail.admin.widgets.ListingButton`` (same arguments) in 7.
 - Snippet edit handlers: Wagtail 8 also attaches them to the model
   (``attach_model_edit_handler``); Wagtail 7 reads them from the viewset only.
+- Ordering listings by dragging rows (``ReorderView``): Wagtail 7.1 and later; on 7.0
+  ``ReorderView`` is ``None`` and the order is edited in the form.
 - ``PermissionCheckedMixin``: Wagtail 8 finds a standalone view's policy from its ``model``;
   Wagtail 7 silently skips the check when the view sets no ``permission_policy``. Ours
   always checks.
@@ -19,6 +21,11 @@ from django.utils.functional import cached_property
 from wagtail.admin.views.generic.permissions import (
     PermissionCheckedMixin as _PermissionCheckedMixin,
 )
+
+try:  # Wagtail 7.1 and later: listings ordered by dragging rows (``sort_order_field``)
+    from wagtail.admin.views.generic import ReorderView
+except ImportError:  # Wagtail 7.0: the order is the form's number field
+    ReorderView = None
 
 try:  # Wagtail 8
     from wagtail.admin.ui.menus import MenuItem as ListingMoreItem
@@ -34,6 +41,7 @@ except ImportError:  # Wagtail 7
 
 __all__ = [
     "ListingMoreItem",
+    "ReorderView",
     "PermissionCheckedMixin",
     "PolicyViewSetMixin",
     "attach_model_edit_handler",

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from tests.factories import CompanyFactory, TicketTypeFactory, UserFactory, admin_access, allow
 from wagtail_tickets import tasks
+from wagtail_tickets.compat import ReorderView
 from wagtail_tickets.models import Calendar, CustomerTier, SlaPolicy
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,7 @@ def test_hostile_policy_input_is_a_form_error(admin_client, queued, overrides):
     assert queued == []
 
 
+@pytest.mark.skipif(ReorderView is None, reason="Wagtail 7.0 orders by the form's number")
 def test_policies_are_reordered_by_dragging(admin_client, queued):
     first = SlaPolicy.objects.create(name="First", sort_order=0, first_response_minutes=60)
     second = SlaPolicy.objects.create(name="Second", sort_order=1, first_response_minutes=60)

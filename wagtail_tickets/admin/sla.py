@@ -24,6 +24,7 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.snippets.models import get_snippet_models
 
 from .. import tasks
+from ..compat import ReorderView
 from ..conf import get_customer_model
 from ..ids import parse_id
 from ..models import Calendar, CustomerTier, SlaPolicy
@@ -84,21 +85,24 @@ class RecomputeDeleteView(RecomputeAfterSave, SafeDeleteView):
         return not self.model._default_manager.filter(pk=self.deleted_pk).exists()
 
 
-class RecomputeReorderView(generic.ReorderView):
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        if response.status_code < 400:
-            tasks.queue_sla_recompute()
-        return response
-
-
 class RecomputeViewSet(ConfigViewSet):
     """A setup list whose changes move the due times of open tickets."""
 
     add_view_class = RecomputeCreateView
     edit_view_class = RecomputeEditView
     delete_view_class = RecomputeDeleteView
-    reorder_view_class = RecomputeReorderView
+
+
+if ReorderView is not None:
+
+    class RecomputeReorderView(ReorderView):
+        def post(self, request, *args, **kwargs):
+            response = super().post(request, *args, **kwargs)
+            if response.status_code < 400:
+                tasks.queue_sla_recompute()
+            return response
+
+    RecomputeViewSet.reorder_view_class = RecomputeReorderView
 
 
 class CalendarForm(WagtailAdminModelForm):

@@ -6,6 +6,9 @@ import wagtail.fields
 from django.conf import settings
 from django.db import migrations, models
 
+# Wagtail 8 names the page model in a setting; Wagtail 7 has none (wagtailcore.Page)
+PAGE_MODEL = getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.page")
+
 
 class Migration(migrations.Migration):
     initial = True
@@ -26,7 +29,7 @@ class Migration(migrations.Migration):
                         parent_link=True,
                         primary_key=True,
                         serialize=False,
-                        to=settings.WAGTAIL_PAGE_MODEL,
+                        to=PAGE_MODEL,
                     ),
                 ),
                 (
@@ -98,7 +101,7 @@ class Migration(migrations.Migration):
                         parent_link=True,
                         primary_key=True,
                         serialize=False,
-                        to=settings.WAGTAIL_PAGE_MODEL,
+                        to=PAGE_MODEL,
                     ),
                 ),
                 (
@@ -123,7 +126,7 @@ class Migration(migrations.Migration):
                         parent_link=True,
                         primary_key=True,
                         serialize=False,
-                        to=settings.WAGTAIL_PAGE_MODEL,
+                        to=PAGE_MODEL,
                     ),
                 ),
                 ("intro", wagtail.fields.RichTextField(blank=True, verbose_name="introduction")),

@@ -35,7 +35,13 @@ def add_article(parent: Page, title: str, summary: str = "", text: str = "", **k
 
 
 @pytest.fixture
-def help_world(db) -> dict:
+def help_world(db, django_capture_on_commit_callbacks) -> dict:
+    # Wagtail 7 writes the search index when the pages' transaction commits
+    with django_capture_on_commit_callbacks(execute=True):
+        return _build_world()
+
+
+def _build_world() -> dict:
     home = Page.objects.get(depth=2)
     centre = HelpCentrePage(title="Help centre", slug="help", intro="<p>Answers first.</p>")
     home.add_child(instance=centre)

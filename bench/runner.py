@@ -234,7 +234,7 @@ PAGES = [
     Page(
         "reports, last 30 days",
         500,
-        26,
+        30,
         "agent_username",
         _admin("wagtail_tickets_reports:index", period="30d"),
         in_frame=True,
@@ -242,7 +242,7 @@ PAGES = [
     Page(
         "reports, last 12 months",
         500,
-        26,
+        30,
         "agent_username",
         _admin("wagtail_tickets_reports:index", period="12m"),
         in_frame=True,

@@ -405,8 +405,9 @@ def test_query_count_does_not_grow_with_tickets(client, world, django_assert_max
     with django_assert_max_num_queries(len(few)):
         response = client.get(URL, {"period": "12m"})
     assert response.context["totals"]["opened"] == 35
-    # two of them: customer satisfaction's grouped figures and its page of comments
-    assert len(few) <= 27
+    # two of them: customer satisfaction's grouped figures and its page of comments;
+    # PostgreSQL computes the service levels' medians with percentile_cont, three more
+    assert len(few) <= (30 if connection.vendor == "postgresql" else 27)
 
 
 @pytest.mark.parametrize("most", [7, 4_000, 100_000, 5_000_000])

@@ -26,6 +26,8 @@ class Result:
     median_ms: float | None = None
     budget_ms: float | None = None
     in_frame: bool = False
+    # the admin frame alone, timed alternately with an in-frame page
+    frame_ms: float | None = None
     scaled_ms: float | None = None
     relative: str = ""
     relative_ok: bool | None = None

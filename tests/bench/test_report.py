@@ -59,6 +59,14 @@ def test_admin_pages_at_most_twice_the_frame():
     assert over.relative_ok is False and not over.ok
 
 
+def test_the_frame_timed_beside_the_page_counts_over_the_run_start():
+    # the machine slowed down after the run's first frame: the page's own frame says so
+    result = page("inbox", 65.0, 80, 0.6, in_frame=True)
+    result.frame_ms = 40.0
+    judged = budgets.judge(result, loop_ms=45, frame_ms=30.0, full=True)
+    assert judged.relative.startswith("1.6 × admin frame of 40.0 ms") and judged.ok
+
+
 def test_time_budgets_count_only_at_full_scale_errors_always():
     small = budgets.judge(page("p", 500.0, 50, 1.0), loop_ms=45, frame_ms=None, full=False)
     assert small.ok
@@ -90,7 +98,7 @@ def test_the_report_names_what_is_over_budget_and_the_frame_beside_it(tmp_path):
     text = path.read_text()
     row = (
         "| a slow page | <= 50 ms | 40.0 ms (p95 45.0) | 30.0 ms | 10 (12) | 0.5 ms "
-        "| 2.6 × admin frame (≤ 2) **over** | **no** |"
+        "| 2.6 × admin frame of 15.2 ms (≤ 2) **over** | **no** |"
     )
     assert row in text
     assert "Within their budgets: 1 of 2 scenarios." in text

@@ -53,10 +53,15 @@ class InboxRows:
         )
 
     @cached_property
+    def agent_queryset(self):
+        """Who may hold tickets of the agent's types: the assignee filter checks a chosen
+        agent against it."""
+        return permissions.agents_for_types([t.pk for t in self.managed_types])
+
+    @cached_property
     def agents(self) -> list:
-        """Who may hold tickets of the agent's types: the assignee filter and the bulk
-        change "Assign to" list them."""
-        return list(permissions.agents_for_types([t.pk for t in self.managed_types]))
+        """The same people, listed by the assignee filter and the bulk change "Assign to"."""
+        return list(self.agent_queryset)
 
     @cached_property
     def categories(self) -> list[Category]:
@@ -233,7 +238,7 @@ class TicketFilterSet(WagtailFilterSet):
         type_filter.extra["widget"] = widgets.TitledCheckboxSelectMultiple(
             titles={str(t.pk): t.description for t in managed}
         )
-        self.filters["assignee"].queryset = permissions.agents_for_types([t.pk for t in managed])
+        self.filters["assignee"].queryset = rows.agent_queryset
 
     def filter_assigned(self, queryset, name, value):
         if value == "mine":

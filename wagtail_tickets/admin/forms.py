@@ -170,7 +170,25 @@ class CCField(forms.CharField):
         return parse_cc_addresses(super().clean(value))
 
 
-class AgentChoiceField(forms.ModelChoiceField):
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The options read with one plain query. Django reads them through
+    ``QuerySet.iterator()``, which on PostgreSQL is a server-side cursor: three round
+    trips for a list of a few rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    """A choice of a row of a short table (statuses, types, agents)."""
+
+    iterator = ListedChoiceIterator
+
+
+class AgentChoiceField(ListedChoiceField):
     def label_from_instance(self, obj):
         return agent_name(obj)
 
@@ -204,7 +222,7 @@ class ReplyForm(forms.Form):
         decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.25", "min": "0"}),
     )
-    rate = forms.ModelChoiceField(
+    rate = ListedChoiceField(
         label=_("Rate"),
         queryset=Rate.objects.filter(active=True),
         required=False,
@@ -212,7 +230,7 @@ class ReplyForm(forms.Form):
     )
 
     # "Send and set status to ...": the status the ticket gets with the reply
-    send_status = forms.ModelChoiceField(
+    send_status = ListedChoiceField(
         label=_("Status after sending"), queryset=Status.objects.all(), required=False
     )
 
@@ -234,7 +252,7 @@ class DraftForm(forms.Form):
 class TemplatePickerForm(forms.Form):
     """Which response template goes into the reply box."""
 
-    template = forms.ModelChoiceField(
+    template = ListedChoiceField(
         label=_("Response template"),
         queryset=None,
         required=False,
@@ -277,17 +295,17 @@ class ChangeTicketForm(forms.Form):
     ``permissions`` check it again."""
 
     # not required: a form without it leaves the status alone (``clean_status``)
-    status = forms.ModelChoiceField(
+    status = ListedChoiceField(
         label=_("Status"),
         queryset=Status.objects.all(),
         required=False,
         empty_label=None,
         widget=widgets.Select,
     )
-    priority = forms.ModelChoiceField(
+    priority = ListedChoiceField(
         label=_("Priority"), queryset=Priority.objects.all(), required=False, widget=widgets.Select
     )
-    category = forms.ModelChoiceField(
+    category = ListedChoiceField(
         label=_("Category"), queryset=Category.objects.all(), required=False, widget=widgets.Select
     )
     target_date = forms.DateField(label=_("Target date"), required=False, widget=AdminDateInput)
@@ -299,7 +317,7 @@ class ChangeTicketForm(forms.Form):
         widget=widgets.Select,
         help_text=_("Members of the type's support team."),
     )
-    ticket_type = forms.ModelChoiceField(
+    ticket_type = ListedChoiceField(
         label=_("Type"),
         queryset=None,
         widget=widgets.Select,
@@ -412,20 +430,20 @@ class ChangeTicketForm(forms.Form):
 class NewTicketForm(forms.Form):
     """An agent opens a ticket on behalf of a customer."""
 
-    ticket_type = forms.ModelChoiceField(label=_("Type"), queryset=None)
+    ticket_type = ListedChoiceField(label=_("Type"), queryset=None)
     requester = PersonChoiceField(label=_("Requester"), queryset=None)
     subject = forms.CharField(label=_("Subject"), max_length=255)
     cc = CCField(label=_("CC"))
-    priority = forms.ModelChoiceField(
+    priority = ListedChoiceField(
         label=_("Priority"),
         queryset=Priority.objects.all(),
         required=False,
         empty_label=_("Default"),
     )
-    category = forms.ModelChoiceField(
+    category = ListedChoiceField(
         label=_("Category"), queryset=Category.objects.all(), required=False
     )
-    status = forms.ModelChoiceField(
+    status = ListedChoiceField(
         label=_("Status"),
         queryset=Status.objects.all(),
         required=False,
@@ -469,7 +487,7 @@ class NewTicketForm(forms.Form):
 class StatusReplacementForm(forms.Form):
     """Where the tickets of a status go when the status is deleted."""
 
-    replacement = forms.ModelChoiceField(label=_("Move its tickets to"), queryset=None)
+    replacement = ListedChoiceField(label=_("Move its tickets to"), queryset=None)
 
     def __init__(self, *args, status=None, **kwargs):
         super().__init__(*args, **kwargs)

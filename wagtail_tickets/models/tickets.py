@@ -192,15 +192,16 @@ class Ticket(models.Model):
             models.Index(fields=["status", "-updated_at", "-id"], name="wt_ticket_status_upd"),
             models.Index(fields=["assignee", "-updated_at", "-id"], name="wt_ticket_assignee_upd"),
             models.Index(fields=["-updated_at", "-id"], name="wt_ticket_upd"),
-            # the customer area's open/closed counts, read from the index alone
+            # the customer area's counts per state (with us, waiting, closed), read from
+            # the index alone: the status says which open tickets wait for the customer
             CoveringIndex(
                 fields=["requester", "is_open"],
-                include=["ticket_type"],
+                include=["ticket_type", "status"],
                 name="wt_ticket_requester_state",
             ),
             CoveringIndex(
                 fields=["customer", "is_open"],
-                include=["ticket_type", "requester"],
+                include=["ticket_type", "requester", "status"],
                 name="wt_ticket_customer_state",
             ),
             models.Index(fields=["priority", "-updated_at", "-id"], name="wt_ticket_priority_upd"),

@@ -39,6 +39,8 @@ class Record:
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # answers the send check held back (409): a colleague's answer crossed them
+    held: int = 0
 
     def add(self, page: str, ms: float, error: str = "") -> None:
         with self.lock:

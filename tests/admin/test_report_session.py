@@ -10,10 +10,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from tests.factories import TicketTypeFactory, UserFactory, make_agent, make_ticket
 from wagtail_tickets import actions, permissions
 from wagtail_tickets.admin.reports import queries as report_queries
+from wagtail_tickets.admin.reports import sla as sla_numbers
 from wagtail_tickets.admin.reports.queries import Period, analytics
 from wagtail_tickets.models import Ticket
 
@@ -84,6 +86,30 @@ def test_side_by_side_gives_the_report_of_one_connection(settings):
     assert together == alone
     assert together.totals["opened"] == 2 and together.totals["closed"] == 1
     assert together.totals["hours"] == Decimal("1.75")
+
+
+def test_service_levels_side_by_side_give_the_numbers_of_one_connection(settings):
+    kind = TicketTypeFactory()
+    agent = make_agent(kind, username="ann")
+    answered = timezone.now()
+    for seconds in (600, 1800, 3600):
+        ticket = make_ticket(UserFactory(), kind)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            first_response_at=answered, sla_first_response_seconds=seconds
+        )
+    today = datetime.date.today()
+    period = Period(today - datetime.timedelta(days=29), today + datetime.timedelta(days=1))
+    tickets = permissions.agent_tickets(agent)
+    with analytics() as session:
+        assert session.workers == 2
+        together = sla_numbers.build(tickets, period, session=session)
+    settings.WAGTAIL_TICKETS = {**settings.WAGTAIL_TICKETS, "REPORT_CONNECTIONS": 1}
+    with analytics() as session:
+        assert session.workers == 1
+        alone = sla_numbers.build(tickets, period, session=session)
+    assert together == alone
+    assert together.medians == {"first_response": 1800.0, "resolution": None}
+    assert together.totals.durations["first_response"].count == 3
 
 
 def test_inside_an_open_transaction_the_report_stays_on_its_connection():

@@ -171,7 +171,7 @@ class ReportsView(WagtailAdminTemplateMixin, TemplateView):
         types = permissions.agent_types(self.request.user)
         with queries.analytics(tickets.db) as session:
             report = queries.build(tickets, period, session, types=types)
-            sla_report = sla_numbers.build(tickets, period)
+            sla_report = sla_numbers.build(tickets, period, session=session)
             # not counted: the rows are groups of up to a year of messages
             time_page = uncounted_page(
                 queries.time_spent(tickets, period),

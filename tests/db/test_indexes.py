@@ -125,3 +125,23 @@ def test_the_customer_area_counts_each_state_from_the_index_alone(owner, index, 
     indexed = {Ticket._meta.get_field(name).column for name in covering.fields}
     indexed |= {Ticket._meta.get_field(name).column for name in covering.covering}
     assert read and read <= indexed, read - indexed
+
+
+@pytest.mark.parametrize("name", ["first_response", "resolution"])
+def test_each_service_level_median_has_an_index_of_its_tickets(name):
+    """The reports' medians (``reports.sla.median_seconds``) read the tickets opened in
+    the period that have the final duration: a partial index holds exactly those, with
+    the columns the median reads, so a year of tickets is not read for a few hundred."""
+    from django.db.models import Q
+
+    from wagtail_tickets.admin.reports.sla import DURATIONS
+
+    column, final = DURATIONS[name]
+    wanted = final & Q(**{f"{column}__isnull": False})
+    matching = [
+        index
+        for index in Ticket._meta.indexes
+        if index.condition is not None and set(index.condition.children) == set(wanted.children)
+    ]
+    assert len(matching) == 1, [index.name for index in Ticket._meta.indexes]
+    assert matching[0].fields == ["created_at", "ticket_type", column]

@@ -233,6 +233,20 @@ class Ticket(models.Model):
                 name="wt_ticket_report_open",
                 condition=OPEN,
             ),
+            # the reports' service-level medians, read alone over the tickets with a
+            # final duration (only those under a policy have one)
+            models.Index(
+                fields=["created_at", "ticket_type", "sla_first_response_seconds"],
+                name="wt_ticket_sla_first_response",
+                condition=Q(
+                    first_response_at__isnull=False, sla_first_response_seconds__isnull=False
+                ),
+            ),
+            models.Index(
+                fields=["created_at", "ticket_type", "sla_resolution_seconds"],
+                name="wt_ticket_sla_resolution",
+                condition=Q(is_open=False, sla_resolution_seconds__isnull=False),
+            ),
             # service levels: sorting and filtering by the next due target
             models.Index(
                 fields=["sla_next_due_at"],

@@ -18,24 +18,13 @@ import os
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from tests.factories import TicketTypeFactory, make_admin_agent, make_customer, make_ticket
 from wagtail_tickets import actions
 from wagtail_tickets.models import SlaPolicy, Status, Ticket
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls around it are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 OUT = Path(os.environ.get("SCREENSHOTS", Path(__file__).resolve().parent / "screenshots"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 
 def demo_data():
@@ -71,36 +60,24 @@ def demo_data():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_accessibility_screenshots(live_server, settings, tmp_path):
-    from playwright.sync_api import sync_playwright
+def test_accessibility_screenshots(live_server, browser_page, settings, tmp_path):
     from wagtail.users.models import UserProfile
 
     settings.MEDIA_ROOT = str(tmp_path)
     OUT.mkdir(parents=True, exist_ok=True)
     agent, ticket = demo_data()
-    admin = Client()
-    admin.force_login(agent)
     base = live_server.url
     failures: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=ARGS
+    page = browser_page(agent, viewport=(1400, 1400))
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    for theme in ("light", "dark"):
+        profile = UserProfile.get_for_user(agent)
+        profile.theme = theme
+        profile.save()
+        page.goto(base + f"/admin/tickets/{ticket.pk}/")
+        page.locator(".wt-timeline").screenshot(
+            path=str(OUT / f"admin-workspace-message-{theme}.png")
         )
-        context = browser.new_context(viewport={"width": 1400, "height": 1400})
-        context.add_cookies(
-            [{"name": "sessionid", "value": admin.cookies["sessionid"].value, "url": base}]
-        )
-        page = context.new_page()
-        page.on("pageerror", lambda error: failures.append(str(error)))
-        for theme in ("light", "dark"):
-            profile = UserProfile.get_for_user(agent)
-            profile.theme = theme
-            profile.save()
-            page.goto(base + f"/admin/tickets/{ticket.pk}/")
-            page.locator(".wt-timeline").screenshot(
-                path=str(OUT / f"admin-workspace-message-{theme}.png")
-            )
-        page.goto(base + "/admin/tickets/?state=open&ordering=sla_next_due_at")
-        page.screenshot(path=str(OUT / "admin-inbox-sla-dark.png"))
-        browser.close()
+    page.goto(base + "/admin/tickets/?state=open&ordering=sla_next_due_at")
+    page.screenshot(path=str(OUT / "admin-inbox-sla-dark.png"))
     assert not failures

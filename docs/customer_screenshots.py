@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from tests.factories import (
@@ -32,17 +31,7 @@ from tests.factories import (
 from wagtail_tickets import actions
 from wagtail_tickets.models import Priority, Status, Ticket, TypePermission
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls around it are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 OUT = Path(os.environ.get("SCREENSHOTS", Path(__file__).resolve().parent / "screenshots"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 MESSAGE = (
     "<div>Hello,<br><br>the VAT number on our invoice 2026-0113 is "
     "<strong>DE123456788</strong>, but ours is:</div><ul><li><strong>DE123456789</strong></li>"
@@ -128,62 +117,45 @@ def demo_data():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_customer_area_screenshots(live_server, settings, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_customer_area_screenshots(live_server, browser_page, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     OUT.mkdir(parents=True, exist_ok=True)
     customer, main = demo_data()
-    client = Client()
-    client.force_login(customer)
     base = live_server.url
     failures: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=ARGS
-        )
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        context.add_cookies(
-            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
-        )
-        page = context.new_page()
-        page.on("pageerror", lambda error: failures.append(str(error)))
-        page.on(
-            "response",
-            lambda r: (
-                failures.append(r.url) if r.status >= 400 and "favicon" not in r.url else None
-            ),
-        )
+    page = browser_page(customer, viewport=(1366, 900))
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    page.on(
+        "response",
+        lambda r: failures.append(r.url) if r.status >= 400 and "favicon" not in r.url else None,
+    )
 
-        page.goto(base + "/tickets/")
-        page.screenshot(path=str(OUT / "customer-my-tickets.png"), full_page=True)
+    page.goto(base + "/tickets/")
+    page.screenshot(path=str(OUT / "customer-my-tickets.png"), full_page=True)
 
-        page.goto(base + "/tickets/new/")
-        page.wait_for_selector("trix-toolbar")
-        page.select_option("select[name=type]", label="Support")
-        assert page.is_hidden("[data-wt-priority-field]")
-        page.select_option("select[name=type]", label="Billing")
-        assert page.is_visible("[data-wt-priority-field]")
-        page.fill("input[name=subject]", "Wrong VAT number on invoice 2026-0113")
-        page.fill("textarea[name=cc]", "accounting@acme.example")
-        page.click("trix-editor")
-        page.evaluate(
-            "html => document.querySelector('trix-editor').editor.loadHTML(html)", MESSAGE
-        )
-        page.screenshot(path=str(OUT / "customer-new-ticket.png"), full_page=True)
-        page.set_input_files(
-            "input[name=attachments]",
-            files=[{"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}],
-        )
-        page.click("form.wt-form button[type=submit]")
-        page.wait_for_selector(".wt-messages")
-        created = Ticket.objects.get(subject="Wrong VAT number on invoice 2026-0113")
-        first = created.messages.get()
-        assert "<strong>DE123456788</strong>" in first.body_html and "<ul>" in first.body_html
-        assert [a.filename for a in first.attachments.all()] == ["invoice.pdf"]
+    page.goto(base + "/tickets/new/")
+    page.wait_for_selector("trix-toolbar")
+    page.select_option("select[name=type]", label="Support")
+    assert page.is_hidden("[data-wt-priority-field]")
+    page.select_option("select[name=type]", label="Billing")
+    assert page.is_visible("[data-wt-priority-field]")
+    page.fill("input[name=subject]", "Wrong VAT number on invoice 2026-0113")
+    page.fill("textarea[name=cc]", "accounting@acme.example")
+    page.click("trix-editor")
+    page.evaluate("html => document.querySelector('trix-editor').editor.loadHTML(html)", MESSAGE)
+    page.screenshot(path=str(OUT / "customer-new-ticket.png"), full_page=True)
+    page.set_input_files(
+        "input[name=attachments]",
+        files=[{"name": "invoice.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}],
+    )
+    page.click("form.wt-form button[type=submit]")
+    page.wait_for_selector(".wt-messages")
+    created = Ticket.objects.get(subject="Wrong VAT number on invoice 2026-0113")
+    first = created.messages.get()
+    assert "<strong>DE123456788</strong>" in first.body_html and "<ul>" in first.body_html
+    assert [a.filename for a in first.attachments.all()] == ["invoice.pdf"]
 
-        page.goto(base + f"/tickets/{main.number}/")
-        page.wait_for_selector("trix-toolbar")
-        page.screenshot(path=str(OUT / "customer-ticket.png"), full_page=True)
-        browser.close()
+    page.goto(base + f"/tickets/{main.number}/")
+    page.wait_for_selector("trix-toolbar")
+    page.screenshot(path=str(OUT / "customer-ticket.png"), full_page=True)
     assert not failures

@@ -17,23 +17,12 @@ import os
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from tests.factories import TicketTypeFactory, make_admin_agent, make_customer, make_ticket
 from wagtail_tickets import actions
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls around it are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 OUT = Path(os.environ.get("SCREENSHOTS", Path(__file__).resolve().parent / "screenshots"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 
 def demo_data():
@@ -72,32 +61,19 @@ def demo_data():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_merge_screenshots(live_server, settings, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_merge_screenshots(live_server, browser_page, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     OUT.mkdir(parents=True, exist_ok=True)
     agent, rollout, duplicate = demo_data()
-    admin = Client()
-    admin.force_login(agent)
     base = live_server.url
     failures: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=ARGS
-        )
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        context.add_cookies(
-            [{"name": "sessionid", "value": admin.cookies["sessionid"].value, "url": base}]
-        )
-        page = context.new_page()
-        page.on("pageerror", lambda error: failures.append(str(error)))
-        merge_url = reverse("wagtail_tickets_inbox:merge", args=[duplicate.pk])
-        page.goto(f"{base}{merge_url}?target={rollout.pk}")
-        page.screenshot(path=str(OUT / "admin-merge.png"), full_page=False)
-        page.goto(base + reverse("wagtail_tickets_inbox:edit", args=[rollout.pk]))
-        panel = page.locator(".wt-links")
-        panel.scroll_into_view_if_needed()
-        panel.screenshot(path=str(OUT / "admin-linked-tickets.png"))
-        browser.close()
+    page = browser_page(agent, viewport=(1366, 900))
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    merge_url = reverse("wagtail_tickets_inbox:merge", args=[duplicate.pk])
+    page.goto(f"{base}{merge_url}?target={rollout.pk}")
+    page.screenshot(path=str(OUT / "admin-merge.png"), full_page=False)
+    page.goto(base + reverse("wagtail_tickets_inbox:edit", args=[rollout.pk]))
+    panel = page.locator(".wt-links")
+    panel.scroll_into_view_if_needed()
+    panel.screenshot(path=str(OUT / "admin-linked-tickets.png"))
     assert not failures

@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
 from tests.factories import (
     CompanyFactory,
@@ -29,17 +28,7 @@ from wagtail_tickets import actions
 from wagtail_tickets.links import rating_url
 from wagtail_tickets.models import Rating
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls around it are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 OUT = Path(os.environ.get("SCREENSHOTS", Path(__file__).resolve().parent / "screenshots"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 RATINGS = [
     ("Printer in meeting room 2 keeps jamming", "good", "Solved within the hour, thank you!"),
     ("Invoice 2026-0113 shows the wrong VAT number", "good", ""),
@@ -78,37 +67,23 @@ def demo_data():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rating_screenshots(live_server, settings, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_rating_screenshots(live_server, browser_page, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     OUT.mkdir(parents=True, exist_ok=True)
     agent, unrated = demo_data()
-    admin = Client()
-    admin.force_login(agent)
     base = live_server.url
     failures: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=ARGS
-        )
-        guest = browser.new_context(viewport={"width": 1100, "height": 760})
-        page = guest.new_page()
-        page.on("pageerror", lambda error: failures.append(str(error)))
-        page.goto(base + rating_url(unrated, "bad"))
-        page.fill("textarea[name=comment]", "The first answer did not help; the second did.")
-        page.screenshot(path=str(OUT / "rating-page.png"), full_page=True)
-        assert not Rating.objects.filter(ticket=unrated).exists()  # opening rated nothing
+    page = browser_page(viewport=(1100, 760))
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    page.goto(base + rating_url(unrated, "bad"))
+    page.fill("textarea[name=comment]", "The first answer did not help; the second did.")
+    page.screenshot(path=str(OUT / "rating-page.png"), full_page=True)
+    assert not Rating.objects.filter(ticket=unrated).exists()  # opening rated nothing
 
-        context = browser.new_context(viewport={"width": 1366, "height": 4000})
-        context.add_cookies(
-            [{"name": "sessionid", "value": admin.cookies["sessionid"].value, "url": base}]
-        )
-        page = context.new_page()
-        page.on("pageerror", lambda error: failures.append(str(error)))
-        page.goto(base + "/admin/ticket-reports/")
-        # a window tall enough for the whole page: the admin's sticky header stays at the
-        # top instead of covering the section
-        page.locator("[data-wt-report=ratings]").screenshot(path=str(OUT / "rating-reports.png"))
-        browser.close()
+    page = browser_page(agent, viewport=(1366, 4000))
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    page.goto(base + "/admin/ticket-reports/")
+    # a window tall enough for the whole page: the admin's sticky header stays at the
+    # top instead of covering the section
+    page.locator("[data-wt-report=ratings]").screenshot(path=str(OUT / "rating-reports.png"))
     assert not failures

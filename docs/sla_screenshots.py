@@ -17,24 +17,13 @@ import os
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from tests.factories import TicketTypeFactory, make_admin_agent, make_customer, make_ticket
 from wagtail_tickets import actions
 from wagtail_tickets.models import SlaPolicy, Status, Ticket
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls around it are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 OUT = Path(os.environ.get("SCREENSHOTS", Path(__file__).resolve().parent / "screenshots"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 MINUTE = datetime.timedelta(minutes=1)
 # (subject, minutes until the first response is due; None: answered in time)
 TICKETS = [
@@ -95,33 +84,20 @@ def demo_data():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sla_screenshots(live_server, settings, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_sla_screenshots(live_server, browser_page, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     OUT.mkdir(parents=True, exist_ok=True)
     agent, late = demo_data()
-    admin = Client()
-    admin.force_login(agent)
     base = live_server.url
     failures: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=ARGS
-        )
-        context = browser.new_context(viewport={"width": 1500, "height": 760})
-        context.add_cookies(
-            [{"name": "sessionid", "value": admin.cookies["sessionid"].value, "url": base}]
-        )
-        page = context.new_page()
-        page.on("pageerror", lambda error: failures.append(str(error)))
-        page.goto(base + "/admin/tickets/?state=open&ordering=sla_next_due_at")
-        page.screenshot(path=str(OUT / "admin-inbox-sla.png"), full_page=True)
-        page.goto(base + f"/admin/tickets/{late.pk}/")
-        page.locator(".wt-ticket-header").screenshot(path=str(OUT / "admin-workspace-sla.png"))
-        # a viewport as tall as the page: nothing scrolls under the admin's sticky header
-        page.set_viewport_size({"width": 1500, "height": 3000})
-        page.goto(base + "/admin/ticket-reports/")
-        page.locator("[data-wt-report=sla]").screenshot(path=str(OUT / "admin-reports-sla.png"))
-        browser.close()
+    page = browser_page(agent, viewport=(1500, 760))
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    page.goto(base + "/admin/tickets/?state=open&ordering=sla_next_due_at")
+    page.screenshot(path=str(OUT / "admin-inbox-sla.png"), full_page=True)
+    page.goto(base + f"/admin/tickets/{late.pk}/")
+    page.locator(".wt-ticket-header").screenshot(path=str(OUT / "admin-workspace-sla.png"))
+    # a viewport as tall as the page: nothing scrolls under the admin's sticky header
+    page.set_viewport_size({"width": 1500, "height": 3000})
+    page.goto(base + "/admin/ticket-reports/")
+    page.locator("[data-wt-report=sla]").screenshot(path=str(OUT / "admin-reports-sla.png"))
     assert not failures

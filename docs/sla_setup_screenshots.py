@@ -17,22 +17,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
 from tests.factories import PriorityFactory, TicketTypeFactory, UserFactory
 from wagtail_tickets.models import Calendar, CalendarHoliday, CalendarRange, CustomerTier, SlaPolicy
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls around it are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 OUT = Path(os.environ.get("SCREENSHOTS", Path(__file__).resolve().parent / "screenshots"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 
 def demo_data() -> tuple[SlaPolicy, Calendar]:
@@ -87,33 +76,21 @@ def demo_data() -> tuple[SlaPolicy, Calendar]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sla_setup_screenshots(live_server, settings, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_sla_setup_screenshots(live_server, browser_page, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     OUT.mkdir(parents=True, exist_ok=True)
     policy, calendar = demo_data()
-    admin = Client()
-    admin.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     base = live_server.url
     failures: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=ARGS
-        )
-        context = browser.new_context(viewport={"width": 1400, "height": 1750})
-        context.add_cookies(
-            [{"name": "sessionid", "value": admin.cookies["sessionid"].value, "url": base}]
-        )
-        page = context.new_page()
-        page.on("pageerror", lambda error: failures.append(str(error)))
-        page.set_viewport_size({"width": 1400, "height": 560})
-        page.goto(base + "/admin/tickets-setup/sla-policies/")
-        page.screenshot(path=str(OUT / "admin-sla-policies.png"))
-        page.set_viewport_size({"width": 1400, "height": 1750})
-        page.goto(base + f"/admin/tickets-setup/sla-policies/edit/{policy.pk}/")
-        page.screenshot(path=str(OUT / "admin-sla-policy-edit.png"), full_page=True)
-        page.goto(base + f"/admin/tickets-setup/calendars/edit/{calendar.pk}/")
-        page.screenshot(path=str(OUT / "admin-sla-calendar-edit.png"), full_page=True)
-        browser.close()
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    page = browser_page(root, viewport=(1400, 1750))
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    page.set_viewport_size({"width": 1400, "height": 560})
+    page.goto(base + "/admin/tickets-setup/sla-policies/")
+    page.screenshot(path=str(OUT / "admin-sla-policies.png"))
+    page.set_viewport_size({"width": 1400, "height": 1750})
+    page.goto(base + f"/admin/tickets-setup/sla-policies/edit/{policy.pk}/")
+    page.screenshot(path=str(OUT / "admin-sla-policy-edit.png"), full_page=True)
+    page.goto(base + f"/admin/tickets-setup/calendars/edit/{calendar.pk}/")
+    page.screenshot(path=str(OUT / "admin-sla-calendar-edit.png"), full_page=True)
     assert not failures

@@ -171,15 +171,26 @@ class CCField(forms.CharField):
 
 
 class ListedChoiceIterator(forms.models.ModelChoiceIterator):
-    """The options read with one plain query. Django reads them through
-    ``QuerySet.iterator()``, which on PostgreSQL is a server-side cursor: three round
-    trips for a list of a few rows."""
+    """The options read with one plain query and kept by the field's queryset. Django reads
+    them through ``QuerySet.iterator()``, which on PostgreSQL is a server-side cursor: three
+    round trips for a list of a few rows, again at every look.
+
+    The inbox's filter fields use it too: their ``null_label`` option comes first, and a
+    field with ``rows`` (a callable giving the objects the page has read already) reads
+    nothing itself."""
 
     def __iter__(self):
+        null_label = getattr(self.field, "null_label", None)
+        if null_label is not None:
+            yield (self.field.null_value, null_label)
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        rows = getattr(self.field, "rows", None)
+        for obj in rows() if rows else self.queryset:
             yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return super().__len__() + (getattr(self.field, "null_label", None) is not None)
 
 
 class ListedChoiceField(forms.ModelChoiceField):

@@ -25,6 +25,7 @@ from ..models.tickets import agent_name
 from ..sla.display import breached, due_within_the_hour
 from ..visits import new_for
 from . import widgets
+from .forms import ListedChoiceIterator
 
 SLA_CONDITIONS = {"breached": breached, "hour": due_within_the_hour}
 
@@ -77,21 +78,6 @@ class InboxRows:
 
 
 # Fields -------------------------------------------------------------------------------
-
-
-class ListedChoiceIterator(django_filters.fields.ModelChoiceIterator):
-    """Options read with one plain query and kept by the field's queryset. Django reads
-    them through ``QuerySet.iterator()``: on PostgreSQL a server-side cursor, three round
-    trips, again at every look."""
-
-    def __iter__(self):
-        if self.field.null_label is not None:
-            yield (self.field.null_value, self.field.null_label)
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        rows = self.field.rows() if self.field.rows else self.queryset
-        for obj in rows:
-            yield self.choice(obj)
 
 
 class ListedFieldMixin:

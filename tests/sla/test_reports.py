@@ -132,6 +132,11 @@ def test_the_reports_page_shows_the_service_levels(client, team):
     page = client.get(URL).content.decode()
     assert "Service levels per type" in page
     assert "50 % (1 of 2)" in page  # Hardware's first response
+    # the summary card: the share big, the count beneath it (it wraps in a narrow card)
+    assert (
+        '<dt>First response</dt><dd>33 %<span class="w-sr-only">, </span>'
+        '<span class="wt-reports__share">1 of 3 in time</span>'
+    ) in page
     assert "Service levels per agent" in page
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.browser import type_in_editor
 from tests.factories import CompanyFactory, TicketTypeFactory, UserFactory, grant
 from wagtail_tickets.models import Ticket, TypePermission
 
@@ -130,7 +131,7 @@ def test_customer_opens_replies_to_and_closes_a_ticket(
 
     # 4. a reply with another attachment
     page.locator("trix-editor").click()
-    page.keyboard.type("The test page you asked for is attached.")
+    type_in_editor(page, "The test page you asked for is attached.")
     page.locator(".wt-reply").get_by_label("Attachments").set_input_files(str(photo))
     response = submit(page, "Send reply")
     assert response.status == 200 and page.url == live_server.url + detail_path

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.browser import type_in_editor
 from tests.factories import TicketTypeFactory, UserFactory, grant, make_ticket
 from wagtail_tickets.colours import contrast_ratio
 from wagtail_tickets.models import Ticket, TypePermission
@@ -73,19 +74,6 @@ def tab_to(page, wanted, limit: int = 60) -> dict:
             assert later["html"] == info["html"], f"focus moved on to {later['html']}"
             return info
     raise AssertionError("never reached; Tab went through:\n" + "\n".join(seen))
-
-
-def type_in_editor(page, text: str) -> None:
-    """Type into the focused Trix editor and wait until Trix has taken the text into the
-    form's hidden input, as a person waits to see their text. Trix renders a moment after
-    the keys, and its render puts the selection, and with it the focus, back in the editor:
-    a Tab pressed before then is undone."""
-    page.keyboard.type(text)
-    page.wait_for_function(
-        "(text) => [...document.querySelectorAll('input[type=hidden]')]"
-        ".some((input) => input.value.includes(text))",
-        arg=text,
-    )
 
 
 def named(text: str):
